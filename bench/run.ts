@@ -1,0 +1,350 @@
+/**
+ * `zkgpu bench`: for every size, check zkgpu against the peers on one random input, then time
+ * each implementation. Uses only zkgpu's public API.
+ */
+import { writeFile } from 'node:fs/promises';
+import { createRuntime, version, type Runtime } from '../src/index.js';
+import { CURVES, randomSeed } from '../src/math/index.js';
+import { BENCH_USAGE, parseBenchArgs, type PeerName } from './args.js';
+import { firstDifference, hex, readLE } from './codec.js';
+import { discreteLogPow2, reindex } from './ntt-align.js';
+import { collectHardware } from './hardware.js';
+import { randomFrElements } from './inputs.js';
+import { createFfjavascriptPeer } from './peers/ffjavascript.js';
+import { createNoblePeer } from './peers/noble.js';
+import type { MsmCase, NttCase, PeerAdapter, Prepared } from './peers/types.js';
+import { RssSampler, processMaxRssBytes } from './rss.js';
+import {
+  RSS_NOTE,
+  buildReport,
+  compare,
+  type BenchConfig,
+  type BenchCurve,
+  type BenchFailure,
+  type BenchGroup,
+  type BenchImpl,
+  type BenchOp,
+  type BenchResult,
+} from './schema.js';
+import { summarize } from './stats.js';
+import { formatBytes, formatFailure, formatSpeedup, tableHeader, tableRow } from './table.js';
+
+export interface BenchIO {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const defaultIO: BenchIO = {
+  out: (s) => process.stdout.write(`${s}\n`),
+  err: (s) => process.stderr.write(`${s}\n`),
+};
+
+const SAMPLE_MS = 10;
+
+/** One implementation at one size, as the runner sees it. */
+interface Contender {
+  impl: BenchImpl;
+  backend: 'wasm' | 'webgpu' | null;
+  threads: number;
+  /** Timed after the check; false for a peer used only as the correctness reference. */
+  timed: boolean;
+  prepare(): Promise<Prepared>;
+  /** NTT only: the root of unity of this implementation's transform at this size (standard form). */
+  nttRoot?(): Promise<bigint>;
+}
+
+interface CaseSpec {
+  op: BenchOp;
+  curve: BenchCurve;
+  group: BenchGroup | null;
+  logN: number;
+}
+
+function label(c: CaseSpec): string {
+  return `${c.op} ${c.curve}${c.group ? ` ${c.group}` : ''} 2^${c.logN}`;
+}
+
+function errorMessage(e: unknown): string {
+  if (e instanceof Error) {
+    const code = (e as { code?: unknown }).code;
+    return typeof code === 'string' ? `${code}: ${e.message}` : e.message;
+  }
+  return String(e);
+}
+
+/** Re-indexes a peer's NTT output to zkgpu's root of unity; a string says why it cannot be. */
+async function alignNtt(
+  spec: CaseSpec,
+  ours: Contender,
+  peer: Contender,
+  out: Uint8Array,
+): Promise<{ out: Uint8Array; k: bigint } | string> {
+  const r = CURVES[spec.curve].r;
+  const [wOurs, wPeer] = await Promise.all([ours.nttRoot!(), peer.nttRoot!()]);
+  if (wOurs === wPeer) return { out, k: 1n };
+  const k = discreteLogPow2(wPeer, wOurs, spec.logN, r);
+  if (k === null) return `zkgpu's root of unity ${wOurs} (from its NTT of e_1) is not a power of ${peer.impl}'s ${wPeer}`;
+  return { out: reindex(out, k, 2 ** spec.logN), k };
+}
+
+/**
+ * Runs one size: check phase (first run of every contender, outputs compared byte-for-byte with
+ * zkgpu's), then timing phase. Returns the results, or a failure and no results: a time is never
+ * reported for an output that was not checked.
+ */
+async function runCase(
+  spec: CaseSpec,
+  contenders: Contender[],
+  runs: number,
+  sampler: RssSampler,
+  io: BenchIO,
+): Promise<{ results: BenchResult[]; failure: BenchFailure | null }> {
+  const fail = (impl: BenchImpl, kind: BenchFailure['kind'], message: string) => ({
+    results: [],
+    failure: { op: spec.op, curve: spec.curve, group: spec.group, logN: spec.logN, impl, kind, message },
+  });
+
+  // Check phase. The first run is also each implementation's warm-up (wasm compile, worker start,
+  // buffer growth): it is reported as firstRunMs and kept out of the timed runs.
+  const prepared = new Map<Contender, { p: Prepared; firstMs: number; peak: number }>();
+  let reference: Uint8Array | null = null;
+  for (const c of contenders) {
+    let p: Prepared;
+    let firstMs: number;
+    let peak: number;
+    let out: Uint8Array;
+    try {
+      p = await c.prepare();
+      sampler.start();
+      const t0 = performance.now();
+      const raw = await p.run();
+      firstMs = performance.now() - t0;
+      peak = sampler.stop();
+      out = await p.output(raw);
+    } catch (e) {
+      sampler.stop();
+      return fail(c.impl, 'error', errorMessage(e));
+    }
+    if (c.impl === 'zkgpu') {
+      reference = out;
+    } else {
+      if (reference === null) throw new Error('internal: zkgpu must run first');
+      if (spec.op === 'ntt' && c.nttRoot !== undefined) {
+        let aligned: Awaited<ReturnType<typeof alignNtt>>;
+        try {
+          aligned = await alignNtt(spec, contenders[0], c, out);
+        } catch (e) {
+          return fail(c.impl, 'error', `finding the NTT roots of unity: ${errorMessage(e)}`);
+        }
+        if (typeof aligned === 'string') return fail(c.impl, 'mismatch', aligned);
+        if (aligned.k !== 1n) io.err(`note: ${c.impl} uses another root of unity for ${label(spec)}: zkgpu's = its^${aligned.k}; comparing zkgpu[j] with ${c.impl}[j*${aligned.k} mod n]`);
+        out = aligned.out;
+      }
+      const at = firstDifference(reference, out);
+      if (at !== -1) {
+        if (at === -2) return fail(c.impl, 'mismatch', `output lengths differ: zkgpu ${reference.length} bytes, ${c.impl} ${out.length}`);
+        // Show the 32-byte word holding the first difference (an NTT element, or a coordinate limb).
+        const w = at - (at % 32);
+        const what = spec.op === 'ntt' ? `element ${w / 32}` : `bytes ${w}..${w + 31}`;
+        return fail(c.impl, 'mismatch', `first difference in ${what}: zkgpu ${hex(reference.subarray(w, w + 32))} vs ${c.impl} ${hex(out.subarray(w, w + 32))}`);
+      }
+    }
+    prepared.set(c, { p, firstMs, peak });
+  }
+
+  // Timing phase, one implementation after the other so they do not compete for cores.
+  const results: BenchResult[] = [];
+  for (const c of contenders) {
+    if (!c.timed) continue;
+    const { p, firstMs, peak: checkPeak } = prepared.get(c)!;
+    const times: number[] = [];
+    let peak = checkPeak;
+    try {
+      sampler.start();
+      for (let i = 0; i < runs; i++) {
+        const t0 = performance.now();
+        const raw = await p.run();
+        times.push(performance.now() - t0);
+        sampler.sample();
+        if (c.impl === 'zkgpu') {
+          // Re-check every zkgpu run (outside the timing): a racy engine can pass once and fail later.
+          const out = await p.output(raw);
+          if (firstDifference(reference!, out) !== -1) {
+            sampler.stop();
+            return fail('zkgpu', 'mismatch', `timed run ${i + 1} differs from zkgpu's checked first run`);
+          }
+        }
+      }
+      peak = Math.max(peak, sampler.stop());
+    } catch (e) {
+      sampler.stop();
+      return fail(c.impl, 'error', errorMessage(e));
+    }
+    results.push({
+      op: spec.op,
+      curve: spec.curve,
+      ...(spec.group !== null ? { group: spec.group } : {}),
+      logN: spec.logN,
+      n: 2 ** spec.logN,
+      impl: c.impl,
+      backend: c.backend,
+      threads: c.threads,
+      runs,
+      ms: summarize(times),
+      firstRunMs: Math.round(firstMs * 1000) / 1000,
+      peakRssBytes: peak,
+      checked: true,
+    });
+  }
+  return { results, failure: null };
+}
+
+/**
+ * The bench command. Returns the exit code (0 all checked; 1 a mismatch or an implementation
+ * failed); throws BenchUsageError for a bad command line.
+ */
+export async function runBench(argv: readonly string[], io: BenchIO = defaultIO): Promise<number> {
+  const args = parseBenchArgs(argv);
+  if (args.help) {
+    io.out(BENCH_USAGE);
+    return 0;
+  }
+  const seed = args.seed ?? String(randomSeed());
+  const config: BenchConfig = { ...args.config, seed };
+  const hardware = collectHardware();
+
+  io.out(`zkgpu ${version} bench  seed ${seed}  (rerun with --seed ${seed} for the same inputs)`);
+  io.out(
+    `${hardware.cpuModel ?? 'unknown CPU'}, ${hardware.logicalCores} logical cores ` +
+      `(available ${hardware.availableParallelism ?? '?'}), ${formatBytes(hardware.totalMemoryBytes ?? 0)} RAM, ` +
+      `${hardware.platform}-${hardware.arch}, node ${hardware.nodeVersion}`,
+  );
+  const load = hardware.loadAverage?.[0];
+  if (load !== undefined && load > 0.25 * (hardware.availableParallelism ?? 1)) {
+    io.err(`warning: load average ${load} on ${hardware.availableParallelism} cores when the bench started; other work will skew the timings`);
+  }
+
+  const results: BenchResult[] = [];
+  const failures: BenchFailure[] = [];
+  const sampler = new RssSampler(SAMPLE_MS);
+  let runtime: Runtime | null = null;
+  const peers = new Map<PeerName, PeerAdapter>();
+  // ffjavascript is the correctness reference even with --peers none (then it is checked, not timed):
+  // without a reference there would be nothing to back the `checked: true` of a result.
+  const checkers: PeerName[] = [...new Set<PeerName>(['ffjavascript', ...config.peers])];
+  for (const name of checkers) peers.set(name, name === 'ffjavascript' ? createFfjavascriptPeer() : createNoblePeer());
+
+  try {
+    runtime = await createRuntime(config.threads !== null ? { threads: config.threads } : {});
+    const rt = runtime;
+    io.out(`zkgpu-wasm: ${rt.threads} worker threads; peers: ${config.peers.join(', ') || 'none (ffjavascript checks only)'}`);
+    io.out(`runs: 1 check/warm-up + ${config.runs} timed; "zkgpu x" = peer median / zkgpu median\n`);
+    io.out(tableHeader());
+
+    const maxLog = Math.max(...config.sizes);
+    const maxN = 2 ** maxLog;
+    for (const op of config.ops) {
+      const group = op === 'msm' ? config.group : null;
+      // Inputs at the largest size once; each smaller size takes a prefix.
+      let fr: Uint8Array;
+      let points: Uint8Array | null;
+      try {
+        fr = randomFrElements(config.curve, maxN, Number(seed));
+        points = op === 'msm' ? await rt.samplePoints({ curve: config.curve, group: config.group, n: maxN, seed: Number(seed) }) : null;
+      } catch (e) {
+        // No inputs, no sizes for this op: record each as failed and go on with the next op.
+        for (const logN of config.sizes) {
+          const f: BenchFailure = { op, curve: config.curve, group, logN, impl: 'zkgpu', kind: 'error', message: `making inputs: ${errorMessage(e)}` };
+          failures.push(f);
+          io.err(formatFailure(f));
+        }
+        continue;
+      }
+      const pointBytes = points === null ? 0 : points.length / maxN;
+
+      for (const logN of config.sizes) {
+        const n = 2 ** logN;
+        const spec: CaseSpec = { op, curve: config.curve, group, logN };
+        const msmCase: MsmCase | null =
+          points === null
+            ? null
+            : { curve: config.curve, group: config.group, n, points: points.subarray(0, n * pointBytes), scalars: fr.subarray(0, n * 32) };
+        const nttCase: NttCase = { curve: config.curve, n, values: fr.subarray(0, n * 32) };
+
+        const contenders: Contender[] = [
+          {
+            impl: 'zkgpu',
+            backend: 'wasm',
+            threads: rt.threads,
+            timed: true,
+            prepare: async () => ({
+              run: () =>
+                msmCase !== null
+                  ? rt.msm({ curve: msmCase.curve, group: msmCase.group, points: msmCase.points, scalars: msmCase.scalars })
+                  : rt.ntt({ curve: nttCase.curve, values: nttCase.values }),
+              output: async (raw) => raw as Uint8Array,
+            }),
+            // Black box: the forward NTT of e_1 = (0, 1, 0, ...) is (1, w, w^2, ...), so element 1 is w.
+            nttRoot: async () => {
+              const e1 = new Uint8Array(n * 32);
+              e1[32] = 1;
+              return readLE(await rt.ntt({ curve: config.curve, values: e1 }), 32, 32);
+            },
+          },
+        ];
+        for (const [name, peer] of peers) {
+          const skip = msmCase !== null ? peer.skipMsm(config.curve, config.group, logN) : peer.skipNtt(config.curve, logN);
+          if (skip !== null) continue;
+          contenders.push({
+            impl: name,
+            backend: null,
+            threads: await peer.threads(config.curve),
+            timed: config.peers.includes(name),
+            prepare: () => (msmCase !== null ? peer.prepareMsm(msmCase) : peer.prepareNtt(nttCase)),
+            ...(peer.nttRoot !== undefined ? { nttRoot: () => peer.nttRoot!(config.curve, logN) } : {}),
+          });
+        }
+
+        const { results: rs, failure } = await runCase(spec, contenders, config.runs, sampler, io);
+        if (failure !== null) {
+          failures.push(failure);
+          io.err(`\n${formatFailure(failure)}\n!!! no times reported for ${label(spec)}\n`);
+          continue;
+        }
+        results.push(...rs);
+        const cmp = compare(rs);
+        for (const r of rs) io.out(tableRow(r, cmp.find((c) => c.peer === r.impl)?.speedup));
+      }
+    }
+  } finally {
+    sampler.stop();
+    await runtime?.dispose();
+    for (const peer of peers.values()) await peer.close();
+  }
+
+  const report = buildReport({
+    version,
+    hardware,
+    config,
+    results,
+    failures,
+    memory: { sampleIntervalMs: SAMPLE_MS, processMaxRssBytes: processMaxRssBytes(), note: RSS_NOTE },
+  });
+  if (report.comparisons.length > 0) {
+    io.out('\nzkgpu speed-up (peer median / zkgpu median):');
+    for (const c of report.comparisons) {
+      io.out(`  ${c.op} ${c.curve}${c.group ? ` ${c.group}` : ''} 2^${c.logN} vs ${c.peer}: ${formatSpeedup(c.speedup)}`);
+    }
+  }
+  if (report.memory?.processMaxRssBytes) io.out(`process max RSS: ${formatBytes(report.memory.processMaxRssBytes)}`);
+  if (config.json !== null) {
+    await writeFile(config.json, `${JSON.stringify(report, null, 2)}\n`);
+    io.out(`wrote ${config.json}`);
+  }
+  if (failures.length > 0) {
+    io.err(`\n${failures.length} size(s) FAILED the correctness check or errored:`);
+    for (const f of failures) io.err(`  ${formatFailure(f)}`);
+    return 1;
+  }
+  return 0;
+}

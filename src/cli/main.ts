@@ -1,0 +1,135 @@
+/**
+ * The `zkgpu` command line: a table of subcommands, each loaded only when it runs (so `zkgpu --help`
+ * does not start workers or load peers). Exit codes: 0 success, 1 the command failed, 2 bad usage.
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+export interface CliIO {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export interface Command {
+  /** One line for the command list. */
+  summary: string;
+  /** The command's own --help text. */
+  usage(): Promise<string>;
+  /** Runs with the arguments after the command name; resolves to the exit code. */
+  run(argv: string[], io: CliIO): Promise<number>;
+}
+
+// The bench code lives in bench/ (compiled to dist/bench/); it uses only zkgpu's public API.
+const benchModule = () => import('../../bench/run.js');
+const benchArgs = () => import('../../bench/args.js');
+
+export const COMMANDS: Readonly<Record<string, Command>> = {
+  bench: {
+    summary: 'check MSM/NTT against ffjavascript and noble, then time them (zkgpu bench --help)',
+    usage: async () => (await benchArgs()).BENCH_USAGE,
+    run: async (argv, io) => (await benchModule()).runBench(argv, io),
+  },
+};
+
+export function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
+  const list = Object.entries(COMMANDS)
+    .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
+    .join('\n');
+  return `Usage: zkgpu <command> [options]
+
+Commands:
+${list}
+
+Options:
+  -h, --help     show this help (or "zkgpu <command> --help")
+  --version      print the zkgpu version`;
+}
+
+const stdio: CliIO = {
+  out: (s) => process.stdout.write(`${s}\n`),
+  err: (s) => process.stderr.write(`${s}\n`),
+};
+
+/** A command's usage error carries code 'USAGE' (duck-typed: bench/ cannot import from src/cli). */
+function isUsageError(e: unknown): e is Error {
+  return e instanceof Error && (e as { code?: unknown }).code === 'USAGE';
+}
+
+export async function main(argv: readonly string[], io: CliIO = stdio): Promise<number> {
+  // Global options are the ones before the command name; everything after it is the command's.
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options: { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' } },
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+  });
+  const first = tokens.find((t) => t.kind === 'positional');
+  const globals = tokens.filter((t) => first === undefined || t.index < first.index);
+  for (const t of globals) {
+    if (t.kind !== 'option') continue;
+    if (t.name === 'help') {
+      io.out(usage());
+      return 0;
+    }
+    if (t.name === 'version') {
+      io.out((await import('../index.js')).version);
+      return 0;
+    }
+    io.err(`zkgpu: unknown option ${t.rawName}\n\n${usage()}`);
+    return 2;
+  }
+  if (first === undefined || first.kind !== 'positional') {
+    io.err(usage());
+    return 2;
+  }
+  const name = first.value;
+  if (name === 'help') {
+    io.out(usage());
+    return 0;
+  }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (command === undefined) {
+    io.err(`zkgpu: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await command.run(argv.slice(first.index + 1), io);
+  } catch (e) {
+    if (isUsageError(e)) {
+      io.err(`zkgpu ${name}: ${e.message}\n\n${await command.usage()}`);
+      return 2;
+    }
+    io.err(`zkgpu ${name}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return 1;
+  }
+}
+
+/**
+ * Entry for bin/zkgpu.js and `tsx src/cli/main.ts`. Sets the exit code and lets Node exit by
+ * itself; if something (a worker pool, a GPU device) still holds the event loop after the command
+ * finished, that is a leak: say so and exit anyway rather than hang.
+ */
+export async function runCli(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  const code = await main(argv);
+  process.exitCode = code;
+  const guard = setTimeout(() => {
+    process.stderr.write('zkgpu: warning: something kept the process alive after the command finished; exiting\n');
+    process.exit(code);
+  }, 5000);
+  guard.unref();
+}
+
+function invokedDirectly(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (invokedDirectly()) await runCli();

@@ -1,0 +1,263 @@
+/**
+ * A fixed-size pool of CPU workers, each with its own WebAssembly instance.
+ *
+ * Contract (the pitfalls comlink leaves open):
+ * - abort: the task's promise rejects with an AbortError first; a running task's worker is then
+ *   terminated (wasm cannot be interrupted) and replaced;
+ * - a worker that dies rejects the call it was running (comlink alone would never settle it) and
+ *   is replaced; a worker that fails while starting is never respawned;
+ * - idle workers are unref'd so a Node process exits when the work ends; dispose() ends them all.
+ */
+import { wrap, type Remote } from 'comlink';
+import { ZkgpuError } from '../errors.js';
+import { spawnCpuWorker, type SpawnWorker, type WorkerHandle } from './spawn.js';
+import type { CpuWorkerApi } from './worker-api.js';
+
+export type PoolTask<T> = (api: Remote<CpuWorkerApi>, workerIndex: number) => Promise<T>;
+
+interface Job {
+  task: PoolTask<unknown>;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+  signal?: AbortSignal;
+  settled: boolean;
+  cleanup(): void;
+}
+
+interface Slot {
+  index: number;
+  handle?: WorkerHandle;
+  api?: Remote<CpuWorkerApi>;
+  job?: Job;
+  starting: boolean;
+  generation: number;
+}
+
+export interface WorkerExitDetail {
+  worker: number;
+  reason: string;
+  replaced: boolean;
+}
+
+export interface PoolOptions {
+  threads: number;
+  module: WebAssembly.Module;
+  spawn?: SpawnWorker;
+}
+
+export function abortError(signal?: AbortSignal): ZkgpuError {
+  const reason = signal?.reason;
+  const detail = reason instanceof Error ? `: ${reason.message}` : reason !== undefined ? `: ${String(reason)}` : '';
+  return new ZkgpuError('ABORTED', `operation aborted${detail}`, { cause: reason });
+}
+
+export class WorkerPool extends EventTarget {
+  private readonly slots: Slot[];
+  private readonly queue: Job[] = [];
+  private disposed = false;
+
+  private constructor(
+    private readonly module: WebAssembly.Module,
+    private readonly spawn: SpawnWorker,
+    threads: number,
+  ) {
+    super();
+    this.slots = Array.from({ length: threads }, (_, index) => ({ index, generation: 0, starting: false }));
+  }
+
+  /** Starts every worker; rejects (and stops those that did start) if any fails to start. */
+  static async create(options: PoolOptions): Promise<WorkerPool> {
+    if (!Number.isInteger(options.threads) || options.threads < 1) {
+      throw new ZkgpuError('INVALID_ARGUMENT', `threads must be a positive integer, got ${options.threads}`);
+    }
+    const pool = new WorkerPool(options.module, options.spawn ?? spawnCpuWorker, options.threads);
+    const started = await Promise.allSettled(pool.slots.map((slot) => pool.start(slot)));
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      await pool.dispose();
+      throw new ZkgpuError('WORKER_CRASHED', `a CPU worker failed to start: ${errorText(failed.reason)}`, {
+        cause: failed.reason,
+      });
+    }
+    return pool;
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  /** Number of tasks waiting for a worker. */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  run<T>(task: PoolTask<T>, signal?: AbortSignal): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.disposed) return reject(new ZkgpuError('DISPOSED', 'the runtime has been disposed'));
+      if (signal?.aborted) return reject(abortError(signal));
+      const job: Job = {
+        task: task as PoolTask<unknown>,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        signal,
+        settled: false,
+        cleanup: () => signal?.removeEventListener('abort', onAbort),
+      };
+      const onAbort = () => this.abort(job);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.queue.push(job);
+      this.pump();
+    });
+  }
+
+  /** Terminates every worker and rejects all queued and running tasks. Idempotent. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    const error = new ZkgpuError('DISPOSED', 'the runtime was disposed while this task was pending');
+    for (const job of this.queue.splice(0)) this.settle(job, error);
+    await Promise.all(
+      this.slots.map(async (slot) => {
+        if (slot.job) this.settle(slot.job, error);
+        slot.job = undefined;
+        const handle = slot.handle;
+        slot.handle = undefined;
+        slot.api = undefined;
+        await handle?.terminate();
+      }),
+    );
+  }
+
+  /** Workers able to take a task now or soon (not failed at start-up). */
+  get liveWorkers(): number {
+    return this.slots.filter((s) => s.api || s.starting).length;
+  }
+
+  private async start(slot: Slot): Promise<void> {
+    const generation = ++slot.generation;
+    slot.starting = true;
+    let handle: WorkerHandle | undefined;
+    let api: Remote<CpuWorkerApi>;
+    try {
+      handle = await this.spawn();
+      api = wrap<CpuWorkerApi>(handle.endpoint);
+      const exited = new Promise<never>((_, reject) => {
+        handle!.onExit((reason) => {
+          reject(new Error(reason));
+          this.onWorkerExit(slot, generation, reason);
+        });
+      });
+      exited.catch(() => {});
+      // A worker that dies during init would otherwise leave init() pending forever.
+      await Promise.race([api.init(this.module), exited]);
+    } catch (e) {
+      await handle?.terminate();
+      throw e;
+    } finally {
+      slot.starting = false;
+    }
+    if (this.disposed) {
+      await handle.terminate();
+      return;
+    }
+    handle.unref();
+    slot.handle = handle;
+    slot.api = api;
+  }
+
+  private pump(): void {
+    for (const slot of this.slots) {
+      if (this.queue.length === 0) return;
+      if (!slot.api || slot.job) continue;
+      const job = this.queue.shift()!;
+      this.execute(slot, job);
+    }
+  }
+
+  private execute(slot: Slot, job: Job): void {
+    slot.job = job;
+    slot.handle!.ref();
+    const generation = slot.generation;
+    job.task(slot.api!, slot.index).then(
+      (value) => this.finish(slot, generation, job, () => job.resolve(value)),
+      (error) => this.finish(slot, generation, job, () => job.reject(toZkgpuError(error, slot.index))),
+    );
+  }
+
+  private finish(slot: Slot, generation: number, job: Job, settle: () => void): void {
+    if (!job.settled) {
+      job.settled = true;
+      job.cleanup();
+      settle();
+    }
+    if (slot.generation === generation && slot.job === job) {
+      slot.job = undefined;
+      slot.handle?.unref();
+      this.pump();
+    }
+  }
+
+  private settle(job: Job, error: unknown): void {
+    if (job.settled) return;
+    job.settled = true;
+    job.cleanup();
+    job.reject(error);
+  }
+
+  private abort(job: Job): void {
+    const queued = this.queue.indexOf(job);
+    if (queued >= 0) {
+      this.queue.splice(queued, 1);
+      this.settle(job, abortError(job.signal));
+      return;
+    }
+    const slot = this.slots.find((s) => s.job === job);
+    this.settle(job, abortError(job.signal));
+    // wasm cannot be interrupted: the only way to stop the work is to end the worker.
+    if (slot) void this.replace(slot, 'aborted task', false);
+  }
+
+  private onWorkerExit(slot: Slot, generation: number, reason: string): void {
+    if (this.disposed || slot.generation !== generation || slot.starting) return;
+    if (slot.job) {
+      this.settle(
+        slot.job,
+        new ZkgpuError('WORKER_CRASHED', `CPU worker ${slot.index} stopped while running a task (${reason})`),
+      );
+    }
+    void this.replace(slot, reason, true);
+  }
+
+  private async replace(slot: Slot, reason: string, crashed: boolean): Promise<void> {
+    const old = slot.handle;
+    slot.handle = undefined;
+    slot.api = undefined;
+    slot.job = undefined;
+    slot.generation++;
+    await old?.terminate().catch(() => {});
+    if (this.disposed) return;
+    let replaced = true;
+    try {
+      await this.start(slot);
+    } catch {
+      replaced = false; // a worker that cannot start is not retried; the pool shrinks
+    }
+    if (crashed) {
+      this.dispatchEvent(new CustomEvent<WorkerExitDetail>('worker-exit', { detail: { worker: slot.index, reason, replaced } }));
+    }
+    if (this.liveWorkers === 0) {
+      const error = new ZkgpuError('WORKER_CRASHED', 'no CPU worker is left to run tasks');
+      for (const job of this.queue.splice(0)) this.settle(job, error);
+    }
+    this.pump();
+  }
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function toZkgpuError(e: unknown, worker: number): unknown {
+  if (e instanceof ZkgpuError) return e;
+  return new ZkgpuError('WASM_ERROR', `CPU worker ${worker}: ${errorText(e)}`, { cause: e });
+}

@@ -1,0 +1,81 @@
+/**
+ * Starts one CPU worker on the current platform: worker_threads in Node, a module Web Worker in
+ * browsers. Both are reduced to the same small handle so the pool never branches on platform.
+ */
+import type { Endpoint } from 'comlink';
+import { nodeEndpoint } from './node-endpoint.js';
+
+export interface WorkerHandle {
+  readonly endpoint: Endpoint;
+  /** Called once when the worker stops for any reason other than terminate(). */
+  onExit(listener: (reason: string) => void): void;
+  terminate(): Promise<void>;
+  /** Node only: a busy worker keeps the process alive, an idle one must not. */
+  ref(): void;
+  unref(): void;
+}
+
+export type SpawnWorker = () => Promise<WorkerHandle>;
+
+const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+
+/**
+ * The worker entry sits at ../../workers/ from here both in the sources (src/cpu/*.ts) and in the
+ * build (dist/src/cpu/*.js). When running from TypeScript sources (vitest, tsx) the worker is
+ * TypeScript too.
+ */
+const fromSources = import.meta.url.endsWith('.ts');
+
+function workerUrl(): URL {
+  return new URL(`../../workers/cpu-worker.${fromSources ? 'ts' : 'js'}`, import.meta.url);
+}
+
+async function spawnNodeWorker(): Promise<WorkerHandle> {
+  const { Worker } = await import('node:worker_threads');
+  // From sources, a small .mjs entry registers tsx in the worker, then imports the TS entry.
+  const worker = fromSources
+    ? new Worker(new URL('../../workers/dev-entry.mjs', import.meta.url), { workerData: { entry: workerUrl().href } })
+    : new Worker(workerUrl());
+  let terminating = false;
+  const exitListeners: Array<(reason: string) => void> = [];
+  let exited = false;
+  const fireExit = (reason: string) => {
+    if (exited || terminating) return;
+    exited = true;
+    for (const l of exitListeners) l(reason);
+  };
+  worker.on('error', (err) => fireExit(`worker error: ${err instanceof Error ? err.message : String(err)}`));
+  worker.on('exit', (code) => fireExit(`worker exited with code ${code}`));
+  return {
+    endpoint: nodeEndpoint(worker),
+    onExit: (l) => void exitListeners.push(l),
+    terminate: async () => {
+      terminating = true;
+      await worker.terminate();
+    },
+    ref: () => worker.ref(),
+    unref: () => worker.unref(),
+  };
+}
+
+async function spawnBrowserWorker(): Promise<WorkerHandle> {
+  const worker = new Worker(workerUrl(), { type: 'module', name: 'zkgpu-cpu' });
+  let terminating = false;
+  const exitListeners: Array<(reason: string) => void> = [];
+  worker.addEventListener('error', (e) => {
+    if (terminating) return;
+    for (const l of exitListeners) l(`worker error: ${e.message}`);
+  });
+  return {
+    endpoint: worker,
+    onExit: (l) => void exitListeners.push(l),
+    terminate: async () => {
+      terminating = true;
+      worker.terminate();
+    },
+    ref: () => {},
+    unref: () => {},
+  };
+}
+
+export const spawnCpuWorker: SpawnWorker = isNode ? spawnNodeWorker : spawnBrowserWorker;

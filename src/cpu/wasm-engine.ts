@@ -1,0 +1,236 @@
+/**
+ * Loader and typed wrapper for the zkgpu CPU engine (wasm/pkg/zkgpu.wasm, built from the Rust
+ * crate in wasm/). One WasmEngine = one WebAssembly instance = one thread of work.
+ *
+ * Every call copies its inputs into wasm memory, runs one export and copies the result out, so
+ * no view of wasm memory outlives a call (memory may grow during any export). Inputs are checked
+ * for sizes only; value ranges (scalars < r, points on the curve) are the public API's job.
+ * Encodings and error codes: wasm/README.md. Works unchanged in Node and in browsers: the only
+ * Node module, node:fs/promises, is imported lazily and only for file paths.
+ */
+
+export type CurveId = 'bn254' | 'bls12-381';
+export type GroupId = 'g1' | 'g2';
+/** A compiled module, its bytes, a URL, or a string (file path in Node, URL otherwise). */
+export type WasmSource = WebAssembly.Module | Uint8Array | ArrayBuffer | URL | string;
+
+export const SCALAR_BYTES = 32;
+export const POINT_BYTES: Record<CurveId, Record<GroupId, number>> = {
+  bn254: { g1: 64, g2: 128 },
+  'bls12-381': { g1: 96, g2: 192 },
+};
+
+const CURVE_CODE: Record<CurveId, number> = { bn254: 0, 'bls12-381': 1 };
+const GROUP_CODE: Record<GroupId, number> = { g1: 1, g2: 2 };
+const MAX_LOG_N: Record<CurveId, number> = { bn254: 28, 'bls12-381': 32 };
+
+/** zkgpu.wasm next to the package root; the build copies wasm/ to dist/wasm so this holds from src/ and dist/src/. */
+export function defaultWasmUrl(): URL {
+  return new URL('../../wasm/pkg/zkgpu.wasm', import.meta.url);
+}
+
+function isNode(): boolean {
+  return typeof process !== 'undefined' && !!process.versions?.node;
+}
+
+async function readFileBytes(path: string | URL): Promise<Uint8Array> {
+  const fs = await import('node:fs/promises');
+  return new Uint8Array(await fs.readFile(path));
+}
+
+async function fetchModule(url: URL | string): Promise<WebAssembly.Module> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`zkgpu: cannot load wasm from ${String(url)}: HTTP ${res.status}`);
+  if (typeof WebAssembly.compileStreaming === 'function') {
+    try {
+      return await WebAssembly.compileStreaming(res.clone());
+    } catch {
+      // Served without application/wasm: fall back to compiling the bytes.
+    }
+  }
+  return WebAssembly.compile(await res.arrayBuffer());
+}
+
+/** Compiles the engine from any source; defaults to defaultWasmUrl(). */
+export async function compileWasm(source: WasmSource = defaultWasmUrl()): Promise<WebAssembly.Module> {
+  if (source instanceof WebAssembly.Module) return source;
+  if (source instanceof Uint8Array) return WebAssembly.compile(source as Uint8Array<ArrayBuffer>);
+  if (source instanceof ArrayBuffer) return WebAssembly.compile(source);
+  if (source instanceof URL) {
+    if (source.protocol === 'file:' && isNode()) return WebAssembly.compile((await readFileBytes(source)) as Uint8Array<ArrayBuffer>);
+    return fetchModule(source);
+  }
+  if (typeof source === 'string') {
+    if (isNode() && !/^(https?|data|blob):/i.test(source)) {
+      const path = source.startsWith('file:') ? new URL(source) : source;
+      return WebAssembly.compile((await readFileBytes(path)) as Uint8Array<ArrayBuffer>);
+    }
+    return fetchModule(source);
+  }
+  throw new TypeError('zkgpu: unsupported wasm source');
+}
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  zk_alloc(len: number): number;
+  zk_free(ptr: number, len: number): void;
+  zk_msm(curve: number, group: number, points: number, scalars: number, n: number, windowBits: number, out: number): number;
+  zk_validate_points(curve: number, group: number, points: number, n: number): number;
+  zk_point_add(curve: number, group: number, a: number, b: number, out: number): number;
+  zk_generate_points(curve: number, group: number, seedLo: number, seedHi: number, n: number, out: number): number;
+  zk_ntt(curve: number, values: number, logN: number, flags: number, shift: number): number;
+  zk_ntt_rows(curve: number, values: number, logM: number, count: number, flags: number, twiddleLogN: number, rowOffset: number): number;
+  zk_mul_powers(curve: number, values: number, count: number, base: number, startExp: number): number;
+  zk_scale(curve: number, values: number, count: number, factor: number): number;
+}
+
+function log2Exact(n: number, what: string): number {
+  if (!Number.isInteger(n) || n < 1 || (n & (n - 1)) !== 0) throw new RangeError(`${what}: length ${n} is not a power of two`);
+  return 31 - Math.clz32(n);
+}
+
+function checkLength(bytes: Uint8Array, unit: number, what: string): number {
+  if (bytes.length % unit !== 0) throw new RangeError(`${what}: ${bytes.length} bytes is not a multiple of ${unit}`);
+  return bytes.length / unit;
+}
+
+export class WasmEngine {
+  private constructor(
+    private readonly instance: WebAssembly.Instance,
+    private readonly x: Exports,
+  ) {}
+
+  static async create(source?: WasmSource): Promise<WasmEngine> {
+    const module = await compileWasm(source);
+    const instance = await WebAssembly.instantiate(module, {});
+    return new WasmEngine(instance, instance.exports as unknown as Exports);
+  }
+
+  /** Current size of this instance's linear memory. */
+  memoryBytes(): number {
+    return this.x.memory.buffer.byteLength;
+  }
+
+  /** Copies `inputs` into fresh wasm allocations (plus `extra` zeroed bytes), runs `fn`, frees all. */
+  private call<T>(inputs: (Uint8Array | number)[], fn: (ptrs: number[]) => T): T {
+    const ptrs: number[] = [];
+    const lens: number[] = [];
+    try {
+      for (const input of inputs) {
+        const len = typeof input === 'number' ? input : input.length;
+        const ptr = this.x.zk_alloc(len);
+        if (ptr === 0) throw new Error(`zkgpu wasm: zk_alloc(${len}) failed`);
+        ptrs.push(ptr);
+        lens.push(len);
+        const mem = new Uint8Array(this.x.memory.buffer, ptr, len);
+        if (typeof input === 'number') mem.fill(0);
+        else mem.set(input);
+      }
+      return fn(ptrs);
+    } finally {
+      for (let i = 0; i < ptrs.length; i++) this.x.zk_free(ptrs[i], lens[i]);
+    }
+  }
+
+  private read(ptr: number, len: number): Uint8Array {
+    return new Uint8Array(this.x.memory.buffer, ptr, len).slice();
+  }
+
+  private static check(name: string, rc: number): void {
+    if (rc < 0) throw new Error(`zkgpu wasm: ${name} failed with code ${rc}`);
+  }
+
+  msm(curve: CurveId, group: GroupId, points: Uint8Array, scalars: Uint8Array, opts: { windowBits?: number } = {}): Uint8Array {
+    const pb = POINT_BYTES[curve][group];
+    const n = checkLength(points, pb, 'msm points');
+    const ns = checkLength(scalars, SCALAR_BYTES, 'msm scalars');
+    if (n !== ns) throw new RangeError(`msm: ${n} points but ${ns} scalars`);
+    return this.call([points, scalars, pb], ([p, s, out]) => {
+      WasmEngine.check('zk_msm', this.x.zk_msm(CURVE_CODE[curve], GROUP_CODE[group], p, s, n, opts.windowBits ?? 0, out));
+      return this.read(out, pb);
+    });
+  }
+
+  /** -1 when all points are valid; else the index of the first invalid point. */
+  validatePoints(curve: CurveId, group: GroupId, points: Uint8Array): number {
+    const n = checkLength(points, POINT_BYTES[curve][group], 'validatePoints');
+    return this.call([points], ([p]) => {
+      const rc = this.x.zk_validate_points(CURVE_CODE[curve], GROUP_CODE[group], p, n);
+      if (rc < -1) WasmEngine.check('zk_validate_points', rc);
+      return rc;
+    });
+  }
+
+  pointAdd(curve: CurveId, group: GroupId, a: Uint8Array, b: Uint8Array): Uint8Array {
+    const pb = POINT_BYTES[curve][group];
+    if (a.length !== pb || b.length !== pb) throw new RangeError(`pointAdd: points must be ${pb} bytes`);
+    return this.call([a, b, pb], ([pa, pq, out]) => {
+      WasmEngine.check('zk_point_add', this.x.zk_point_add(CURVE_CODE[curve], GROUP_CODE[group], pa, pq, out));
+      return this.read(out, pb);
+    });
+  }
+
+  /** n distinct valid points, deterministic in `seed` (a non-negative integer below 2^53). */
+  generatePoints(curve: CurveId, group: GroupId, n: number, seed: number): Uint8Array {
+    const pb = POINT_BYTES[curve][group];
+    if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError('generatePoints: seed must be a non-negative safe integer');
+    const lo = seed >>> 0;
+    const hi = Math.floor(seed / 2 ** 32) >>> 0;
+    return this.call([n * pb], ([out]) => {
+      WasmEngine.check('zk_generate_points', this.x.zk_generate_points(CURVE_CODE[curve], GROUP_CODE[group], lo, hi, n, out));
+      return this.read(out, n * pb);
+    });
+  }
+
+  ntt(
+    curve: CurveId,
+    values: Uint8Array,
+    opts: { inverse?: boolean; shift?: Uint8Array | null; inputOrder?: 'natural' | 'bit-reversed'; outputOrder?: 'natural' | 'bit-reversed' } = {},
+  ): Uint8Array {
+    const n = checkLength(values, SCALAR_BYTES, 'ntt');
+    const logN = log2Exact(n, 'ntt');
+    if (logN > MAX_LOG_N[curve]) throw new RangeError(`ntt: 2^${logN} exceeds the 2-adicity of ${curve}`);
+    const flags = (opts.inverse ? 1 : 0) | (opts.inputOrder === 'bit-reversed' ? 2 : 0) | (opts.outputOrder === 'bit-reversed' ? 4 : 0);
+    const shift = opts.shift ?? null;
+    if (shift && shift.length !== SCALAR_BYTES) throw new RangeError('ntt: shift must be 32 bytes');
+    return this.call(shift ? [values, shift] : [values], ([v, s]) => {
+      WasmEngine.check('zk_ntt', this.x.zk_ntt(CURVE_CODE[curve], v, logN, flags, shift ? s : 0));
+      return this.read(v, values.length);
+    });
+  }
+
+  /** Four-step NTT rows: see zk_ntt_rows in wasm/README.md. */
+  nttRows(curve: CurveId, values: Uint8Array, logM: number, opts: { inverse?: boolean; twiddleLogN?: number; rowOffset?: number } = {}): Uint8Array {
+    const total = checkLength(values, SCALAR_BYTES, 'nttRows');
+    const m = 2 ** logM;
+    if (!Number.isInteger(logM) || logM < 0 || logM > MAX_LOG_N[curve] || total % m !== 0) {
+      throw new RangeError(`nttRows: ${total} values do not split into rows of 2^${logM}`);
+    }
+    return this.call([values], ([v]) => {
+      const rc = this.x.zk_ntt_rows(CURVE_CODE[curve], v, logM, total / m, opts.inverse ? 1 : 0, opts.twiddleLogN ?? 0, opts.rowOffset ?? 0);
+      WasmEngine.check('zk_ntt_rows', rc);
+      return this.read(v, values.length);
+    });
+  }
+
+  /** values[i] *= base^(startExp + i); base is a 32-byte LE standard Fr element. */
+  mulPowers(curve: CurveId, values: Uint8Array, base: Uint8Array, startExp: number): Uint8Array {
+    const count = checkLength(values, SCALAR_BYTES, 'mulPowers');
+    if (base.length !== SCALAR_BYTES) throw new RangeError('mulPowers: base must be 32 bytes');
+    if (!Number.isInteger(startExp) || startExp < 0 || startExp > 0xffffffff) throw new RangeError('mulPowers: startExp must be a u32');
+    return this.call([values, base], ([v, b]) => {
+      WasmEngine.check('zk_mul_powers', this.x.zk_mul_powers(CURVE_CODE[curve], v, count, b, startExp >>> 0));
+      return this.read(v, values.length);
+    });
+  }
+
+  /** values[i] *= factor (e.g. 1/n after a split inverse NTT). */
+  scale(curve: CurveId, values: Uint8Array, factor: Uint8Array): Uint8Array {
+    const count = checkLength(values, SCALAR_BYTES, 'scale');
+    if (factor.length !== SCALAR_BYTES) throw new RangeError('scale: factor must be 32 bytes');
+    return this.call([values, factor], ([v, f]) => {
+      WasmEngine.check('zk_scale', this.x.zk_scale(CURVE_CODE[curve], v, count, f));
+      return this.read(v, values.length);
+    });
+  }
+}

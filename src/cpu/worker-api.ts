@@ -1,0 +1,35 @@
+/**
+ * The contract between the worker pool and a CPU worker: every method runs on one worker's own
+ * WebAssembly instance. Byte arrays cross the boundary as transferables (no shared memory
+ * needed), in the encodings documented in wasm/README.md.
+ */
+import type { CurveId, GroupId } from './wasm-engine.js';
+
+export interface NttCallOptions {
+  inverse?: boolean;
+  /** Coset shift as a 32-byte little-endian Fr element in standard form; null for none. */
+  shift?: Uint8Array | null;
+  inputOrder?: 'natural' | 'bit-reversed';
+  outputOrder?: 'natural' | 'bit-reversed';
+}
+
+export interface NttRowsOptions {
+  inverse?: boolean;
+  twiddleLogN?: number;
+  rowOffset?: number;
+}
+
+export interface CpuWorkerApi {
+  init(module: WebAssembly.Module): Promise<void>;
+  msm(curve: CurveId, group: GroupId, points: Uint8Array, scalars: Uint8Array, windowBits?: number): Uint8Array;
+  pointAdd(curve: CurveId, group: GroupId, a: Uint8Array, b: Uint8Array): Uint8Array;
+  validatePoints(curve: CurveId, group: GroupId, points: Uint8Array): number;
+  generatePoints(curve: CurveId, group: GroupId, n: number, seed: number): Uint8Array;
+  ntt(curve: CurveId, values: Uint8Array, opts: NttCallOptions): Uint8Array;
+  nttRows(curve: CurveId, values: Uint8Array, logM: number, opts: NttRowsOptions): Uint8Array;
+  mulPowers(curve: CurveId, values: Uint8Array, base: Uint8Array, startExp: number): Uint8Array;
+  scale(curve: CurveId, values: Uint8Array, factor: Uint8Array): Uint8Array;
+  memoryBytes(): number;
+  /** Diagnostics: ends this worker abruptly, as a crash would (used by the fault tests). */
+  crash(): void;
+}

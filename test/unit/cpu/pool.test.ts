@@ -1,0 +1,111 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { WorkerPool } from '../../../src/cpu/pool.js';
+import { isZkgpuError } from '../../../src/errors.js';
+import { engineModule } from '../../helpers/runtime.js';
+
+// A BN254 G1 MSM of this many points keeps a worker busy for a noticeable time (~0.5 s here),
+// long enough to abort or crash it while it runs.
+const BUSY_N = 1 << 15;
+
+let pool: WorkerPool | undefined;
+afterEach(async () => {
+  await pool?.dispose();
+  pool = undefined;
+});
+
+async function busyInputs(p: WorkerPool) {
+  const points = await p.run((api) => api.generatePoints('bn254', 'g1', BUSY_N, 7));
+  const scalars = new Uint8Array(BUSY_N * 32).fill(0x55);
+  for (let i = 31; i < scalars.length; i += 32) scalars[i] = 0x0f; // keep every scalar below r
+  return { points, scalars };
+}
+
+describe('WorkerPool', () => {
+  it('runs tasks on every worker and reports its size', async () => {
+    pool = await WorkerPool.create({ threads: 2, module: await engineModule() });
+    expect(pool.size).toBe(2);
+    const seen = await Promise.all([0, 1, 2, 3].map(() => pool!.run(async (_api, worker) => worker)));
+    expect(new Set(seen)).toEqual(new Set([0, 1]));
+  });
+
+  it('rejects a queued task with AbortError when its signal aborts, and keeps working', async () => {
+    pool = await WorkerPool.create({ threads: 1, module: await engineModule() });
+    const { points, scalars } = await busyInputs(pool);
+    const running = pool.run((api) => api.msm('bn254', 'g1', points, scalars));
+    const controller = new AbortController();
+    const queued = pool.run((api) => api.memoryBytes(), controller.signal);
+    expect(pool.pending).toBe(1);
+    controller.abort(new Error('user cancelled'));
+    await expect(queued).rejects.toMatchObject({ name: 'AbortError', code: 'ABORTED' });
+    expect(pool.pending).toBe(0);
+    await expect(running).resolves.toBeInstanceOf(Uint8Array);
+  });
+
+  it('rejects a running task with AbortError first, then replaces its worker', async () => {
+    pool = await WorkerPool.create({ threads: 1, module: await engineModule() });
+    const { points, scalars } = await busyInputs(pool);
+    const controller = new AbortController();
+    const running = pool.run((api) => api.msm('bn254', 'g1', points, scalars), controller.signal);
+    setTimeout(() => controller.abort(), 50);
+    const started = Date.now();
+    await expect(running).rejects.toMatchObject({ code: 'ABORTED' });
+    // The rejection does not wait for the MSM to finish.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    // The replacement worker takes new work.
+    await expect(pool.run((api) => api.memoryBytes())).resolves.toBeGreaterThan(0);
+  });
+
+  it('rejects an already-aborted signal without queuing', async () => {
+    pool = await WorkerPool.create({ threads: 1, module: await engineModule() });
+    await expect(pool.run((api) => api.memoryBytes(), AbortSignal.abort())).rejects.toMatchObject({ code: 'ABORTED' });
+  });
+
+  it('rejects the pending call of a worker that crashes, emits worker-exit, and replaces it', async () => {
+    pool = await WorkerPool.create({ threads: 2, module: await engineModule() });
+    const exits: Array<{ worker: number; replaced: boolean }> = [];
+    pool.addEventListener('worker-exit', (e) => exits.push((e as CustomEvent).detail));
+    const crashed = pool.run((api) => api.crash());
+    await expect(crashed).rejects.toSatisfy((e: unknown) => isZkgpuError(e, 'WORKER_CRASHED'));
+    await expect.poll(() => exits.length, { timeout: 10_000 }).toBe(1);
+    expect(exits[0].replaced).toBe(true);
+    expect(pool.liveWorkers).toBe(2);
+    const results = await Promise.all([0, 1, 2, 3].map(() => pool!.run((api) => api.memoryBytes())));
+    expect(results.every((b) => b > 0)).toBe(true);
+  });
+
+  it('dispose() rejects running and queued tasks with DISPOSED and refuses new ones', async () => {
+    pool = await WorkerPool.create({ threads: 1, module: await engineModule() });
+    const { points, scalars } = await busyInputs(pool);
+    const running = expect(pool.run((api) => api.msm('bn254', 'g1', points, scalars))).rejects.toMatchObject({ code: 'DISPOSED' });
+    const queued = expect(pool.run((api) => api.memoryBytes())).rejects.toMatchObject({ code: 'DISPOSED' });
+    await pool.dispose();
+    await running;
+    await queued;
+    await expect(pool.run((api) => api.memoryBytes())).rejects.toMatchObject({ code: 'DISPOSED' });
+  });
+
+  it('fails creation with a clear error when a worker cannot start, without respawning it', async () => {
+    let spawned = 0;
+    const spawn = async () => {
+      spawned++;
+      throw new Error('no threads available');
+    };
+    await expect(WorkerPool.create({ threads: 2, module: await engineModule(), spawn })).rejects.toMatchObject({
+      code: 'WORKER_CRASHED',
+      message: expect.stringContaining('no threads available'),
+    });
+    expect(spawned).toBe(2);
+  });
+
+  it('fails creation when the engine does not initialise in the worker', async () => {
+    // A valid but empty wasm module: the worker starts, the engine finds none of its exports.
+    const empty = await WebAssembly.compile(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]));
+    await expect(WorkerPool.create({ threads: 1, module: empty })).rejects.toMatchObject({ code: 'WORKER_CRASHED' });
+  });
+
+  it('refuses a non-positive thread count', async () => {
+    await expect(WorkerPool.create({ threads: 0, module: await engineModule() })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+  });
+});

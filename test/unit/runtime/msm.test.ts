@@ -1,0 +1,175 @@
+/**
+ * runtime.msm end to end (validation, worker split, partial-sum combination) against the BigInt
+ * oracle (small n) and @noble/curves (n large enough to split across workers).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRuntime, type Runtime } from '../../../src/index.js';
+import {
+  CURVES,
+  CURVE_NAMES,
+  GROUP_NAMES,
+  decodePoint,
+  encodePoint,
+  encodePoints,
+  encodeScalars,
+  g1,
+  g2,
+  msmNaive,
+  pointBytes,
+  type AnyPoint,
+  type CurveName,
+  type GroupName,
+} from '../../../src/math/index.js';
+import { MIN_POINTS_PER_WORKER } from '../../../src/cpu/msm.js';
+import { nobleMsm, zkgpuAsNoble } from '../../helpers/noble.js';
+import { rngFor } from '../../helpers/seed.js';
+
+let runtime: Runtime;
+beforeAll(async () => {
+  runtime = await createRuntime({ threads: 2 });
+});
+afterAll(async () => {
+  await runtime.dispose();
+});
+
+const group = (curve: CurveName, g: GroupName) => (g === 'g1' ? g1(curve) : g2(curve)) as unknown as {
+  generator: AnyPoint;
+  mul(p: AnyPoint, k: bigint): AnyPoint;
+  neg(p: AnyPoint): AnyPoint;
+  isOnCurve(p: AnyPoint): boolean;
+};
+
+function randomScalars(curve: CurveName, n: number, name: string): bigint[] {
+  const rng = rngFor(name);
+  return Array.from({ length: n }, () => rng.nextBigInt(CURVES[curve].r));
+}
+
+/** Points made by the oracle (random multiples of the generator), independent of the engine. */
+function oraclePoints(curve: CurveName, g: GroupName, n: number, name: string): AnyPoint[] {
+  const G = group(curve, g);
+  return randomScalars(curve, n, `${name}:points`).map((k) => G.mul(G.generator, k));
+}
+
+async function expectMsmMatchesOracle(curve: CurveName, g: GroupName, points: AnyPoint[], scalars: bigint[]) {
+  const result = await runtime.msm({
+    curve,
+    group: g,
+    points: encodePoints(curve, g, points),
+    scalars: encodeScalars(scalars),
+  });
+  const expected = encodePoint(curve, g, msmNaive(curve, g, points, scalars));
+  expect(Buffer.from(result).toString('hex')).toBe(Buffer.from(expected).toString('hex'));
+}
+
+describe.each(CURVE_NAMES)('runtime.msm on %s', (curve) => {
+  describe.each(GROUP_NAMES)('%s', (g) => {
+    it.each([1, 2, 7, 33])('matches the BigInt oracle on %i random points', async (n) => {
+      const name = `${curve}:${g}:random:${n}`;
+      await expectMsmMatchesOracle(curve, g, oraclePoints(curve, g, n, name), randomScalars(curve, n, name));
+    });
+
+    it('edge inputs: zero, one, r-1, repeated points, P and -P, infinity among the inputs', async () => {
+      const G = group(curve, g);
+      const [P, Q] = oraclePoints(curve, g, 2, `${curve}:${g}:edges`);
+      const infinity = decodePoint(curve, g, new Uint8Array(pointBytes(curve, g)));
+      const r = CURVES[curve].r;
+      const points = [P, P, P, G.neg(P), Q, infinity, Q, P, Q, Q, infinity];
+      const scalars = [1n, r - 1n, 5n, 7n, 0n, 3n, 2n, r - 1n, 1n, 1n, 0n];
+      await expectMsmMatchesOracle(curve, g, points, scalars);
+      // The same point 50 times: every bucket addition is a doubling.
+      await expectMsmMatchesOracle(curve, g, Array(50).fill(P), randomScalars(curve, 50, `${curve}:${g}:repeat`));
+      // P and -P with equal scalars cancel to infinity.
+      await expectMsmMatchesOracle(curve, g, [P, G.neg(P)], [12345n, 12345n]);
+      // All-zero scalars give infinity.
+      await expectMsmMatchesOracle(curve, g, [P, Q, P], [0n, 0n, 0n]);
+    });
+
+    it('n = 0 gives the point at infinity (all zero bytes)', async () => {
+      const result = await runtime.msm({ curve, group: g, points: new Uint8Array(0), scalars: new Uint8Array(0) });
+      expect(result).toEqual(new Uint8Array(pointBytes(curve, g)));
+    });
+  });
+});
+
+describe('runtime.msm split across workers', () => {
+  // Not a power of two, and large enough that both workers get a chunk.
+  const n = 2 * MIN_POINTS_PER_WORKER + 5;
+
+  it.each([
+    ['bn254', 'g1'],
+    ['bls12-381', 'g1'],
+    ['bn254', 'g2'],
+  ] as const)(`%s %s with ${n} points matches @noble/curves`, async (curve, g) => {
+    const points = await runtime.samplePoints({ curve, group: g, n, seed: 11 });
+    const scalars = randomScalars(curve, n, `${curve}:${g}:split`);
+    // A few duplicates across the chunk boundary and some zero scalars.
+    points.copyWithin((n >> 1) * pointBytes(curve, g), 0, 4 * pointBytes(curve, g));
+    scalars[3] = 0n;
+    scalars[n - 1] = CURVES[curve].r - 1n;
+    const result = await runtime.msm({ curve, group: g, points, scalars: encodeScalars(scalars) });
+    expect(zkgpuAsNoble(curve, g, result)).toEqual(nobleMsm(curve, g, points, scalars));
+  });
+
+  it('validatePoints names the first point that is not on the curve', async () => {
+    const curve = 'bn254';
+    const points = await runtime.samplePoints({ curve, group: 'g1', n, seed: 5 });
+    const bad = n - 3; // in the second worker's chunk
+    points[bad * 64 + 1] ^= 1;
+    const scalars = encodeScalars(randomScalars(curve, n, 'validate'));
+    await expect(runtime.msm({ curve, group: 'g1', points, scalars, validatePoints: true })).rejects.toMatchObject({
+      code: 'POINT_NOT_ON_CURVE',
+      message: expect.stringContaining(`index ${bad}`),
+    });
+  });
+
+  it('rejects with AbortError when the signal aborts mid-run, and the runtime still works after', async () => {
+    const points = await runtime.samplePoints({ curve: 'bn254', group: 'g1', n: 1 << 15, seed: 2 });
+    const scalars = encodeScalars(randomScalars('bn254', 1 << 15, 'abort'));
+    const controller = new AbortController();
+    const pending = runtime.msm({ curve: 'bn254', group: 'g1', points, scalars, signal: controller.signal });
+    setTimeout(() => controller.abort(), 20);
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError', code: 'ABORTED' });
+    const small = await runtime.samplePoints({ curve: 'bn254', group: 'g1', n: 3, seed: 2 });
+    const sum = await runtime.msm({ curve: 'bn254', group: 'g1', points: small, scalars: encodeScalars([1n, 2n, 3n]) });
+    expect(zkgpuAsNoble('bn254', 'g1', sum)).toEqual(nobleMsm('bn254', 'g1', small, [1n, 2n, 3n]));
+  });
+});
+
+describe('runtime.msm bad input', () => {
+  const points = () => encodePoints('bn254', 'g1', [g1('bn254').generator, g1('bn254').generator]);
+
+  it('rejects an unknown curve or group', async () => {
+    await expect(runtime.msm({ curve: 'secp256k1' as CurveName, group: 'g1', points: points(), scalars: new Uint8Array(64) })).rejects.toMatchObject({ code: 'UNKNOWN_CURVE' });
+    await expect(runtime.msm({ curve: 'bn254', group: 'g3' as GroupName, points: points(), scalars: new Uint8Array(64) })).rejects.toMatchObject({ code: 'UNKNOWN_GROUP' });
+  });
+
+  it('rejects mismatched lengths, naming both counts', async () => {
+    await expect(runtime.msm({ curve: 'bn254', group: 'g1', points: points(), scalars: new Uint8Array(96) })).rejects.toMatchObject({
+      code: 'LENGTH_MISMATCH',
+      message: '2 points but 3 scalars',
+    });
+    await expect(runtime.msm({ curve: 'bn254', group: 'g1', points: points().subarray(1), scalars: new Uint8Array(64) })).rejects.toMatchObject({ code: 'LENGTH_MISMATCH' });
+    await expect(runtime.msm({ curve: 'bn254', group: 'g1', points: points(), scalars: new Uint8Array(63) })).rejects.toMatchObject({ code: 'LENGTH_MISMATCH' });
+  });
+
+  it('rejects a scalar not below the group order, naming its index', async () => {
+    const r = CURVES.bn254.r;
+    for (const bad of [r, r + 1n, (1n << 256n) - 1n]) {
+      const scalars = encodeScalars([1n, 0n]);
+      const big = new Uint8Array(32);
+      for (let i = 0, x = bad; i < 32; i++, x >>= 8n) big[i] = Number(x & 0xffn);
+      scalars.set(big, 32);
+      await expect(runtime.msm({ curve: 'bn254', group: 'g1', points: points(), scalars })).rejects.toMatchObject({
+        code: 'SCALAR_OUT_OF_RANGE',
+        message: expect.stringContaining('index 1'),
+      });
+    }
+    // r - 1 is accepted.
+    await expect(runtime.msm({ curve: 'bn254', group: 'g1', points: points(), scalars: encodeScalars([r - 1n, 1n]) })).resolves.toBeInstanceOf(Uint8Array);
+  });
+
+  it('rejects non-byte inputs and a bad window size', async () => {
+    await expect(runtime.msm({ curve: 'bn254', group: 'g1', points: [1, 2] as unknown as Uint8Array, scalars: new Uint8Array(0) })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(runtime.msm({ curve: 'bn254', group: 'g1', points: points(), scalars: new Uint8Array(64), windowBits: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+});

@@ -1,0 +1,233 @@
+//! zkgpu CPU engine: MSM and NTT for BN254 and BLS12-381 over a flat `extern "C"` ABI on linear
+//! memory. Encodings, exports and error codes are documented in wasm/README.md.
+
+pub mod curve;
+pub mod field;
+pub mod gen;
+pub mod msm;
+pub mod ntt;
+
+use curve::*;
+use field::*;
+use msm::RawPoint;
+use ntt::NttField;
+
+/// Unknown curve or group id.
+pub const ERR_CURVE: i32 = -1;
+/// An argument is out of range (window_bits, log_n above the 2-adicity, ...).
+pub const ERR_ARG: i32 = -2;
+
+const ALIGN: usize = 16;
+
+#[no_mangle]
+pub extern "C" fn zk_alloc(len: usize) -> *mut u8 {
+    let layout = match std::alloc::Layout::from_size_align(len.max(1), ALIGN) {
+        Ok(l) => l,
+        Err(_) => return core::ptr::null_mut(),
+    };
+    unsafe { std::alloc::alloc(layout) }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zk_free(ptr: *mut u8, len: usize) {
+    if ptr.is_null() {
+        return;
+    }
+    let layout = std::alloc::Layout::from_size_align_unchecked(len.max(1), ALIGN);
+    std::alloc::dealloc(ptr, layout);
+}
+
+/// Runs `$body` with `$C` bound to the curve type for (curve, group).
+macro_rules! with_group {
+    ($curve:expr, $group:expr, $C:ident, $body:expr) => {
+        match ($curve, $group) {
+            (0, 1) => {
+                type $C = Bn254G1;
+                $body
+            }
+            (0, 2) => {
+                type $C = Bn254G2;
+                $body
+            }
+            (1, 1) => {
+                type $C = Bls381G1;
+                $body
+            }
+            (1, 2) => {
+                type $C = Bls381G2;
+                $body
+            }
+            _ => ERR_CURVE,
+        }
+    };
+}
+
+macro_rules! with_fr {
+    ($curve:expr, $F:ident, $body:expr) => {
+        match $curve {
+            0 => {
+                type $F = Bn254Fr;
+                $body
+            }
+            1 => {
+                type $F = Bls381Fr;
+                $body
+            }
+            _ => ERR_CURVE,
+        }
+    };
+}
+
+fn point_bytes<C: Curve>() -> usize {
+    2 * <C::F as Field>::BYTES
+}
+
+unsafe fn msm_impl<C: Curve>(points: *const u8, scalars: *const u8, n: u32, window_bits: u32, out: *mut u8) -> i32 {
+    let n = n as usize;
+    let out = core::slice::from_raw_parts_mut(out, point_bytes::<C>());
+    let c = if window_bits == 0 { msm::default_window(n) } else { window_bits };
+    if c > 20 {
+        return ERR_ARG;
+    }
+    if n == 0 {
+        out.fill(0);
+        return 0;
+    }
+    let pts = core::slice::from_raw_parts(points as *const RawPoint<C::F>, n);
+    let sc = core::slice::from_raw_parts(scalars as *const [u32; 8], n);
+    msm::msm::<C>(pts, sc, c).write(out);
+    0
+}
+
+/// out = sum scalars[i] * points[i]. `points` must be 4-byte aligned (zk_alloc gives 16).
+#[no_mangle]
+pub unsafe extern "C" fn zk_msm(curve: u32, group: u32, points: *const u8, scalars: *const u8, n: u32, window_bits: u32, out: *mut u8) -> i32 {
+    with_group!(curve, group, C, msm_impl::<C>(points, scalars, n, window_bits, out))
+}
+
+unsafe fn validate_impl<C: Curve>(points: *const u8, n: u32) -> i32 {
+    let pb = point_bytes::<C>();
+    let bytes = core::slice::from_raw_parts(points, pb * n as usize);
+    let b = C::b();
+    for i in 0..n as usize {
+        match Affine::<C::F>::read(&bytes[i * pb..(i + 1) * pb]) {
+            Some(p) if p.on_curve(&b) => {}
+            _ => return i as i32,
+        }
+    }
+    -1
+}
+
+/// -1 when every point is infinity (all zero) or on the curve with coordinates < p; else the
+/// index of the first bad point (or ERR_CURVE... note: -1 is "ok" here, bad ids return -2).
+#[no_mangle]
+pub unsafe extern "C" fn zk_validate_points(curve: u32, group: u32, points: *const u8, n: u32) -> i32 {
+    match (curve, group) {
+        (0 | 1, 1 | 2) => with_group!(curve, group, C, validate_impl::<C>(points, n)),
+        _ => ERR_ARG,
+    }
+}
+
+unsafe fn add_impl<C: Curve>(a: *const u8, b: *const u8, out: *mut u8) -> i32 {
+    let pb = point_bytes::<C>();
+    let pa = Affine::<C::F>::read(core::slice::from_raw_parts(a, pb));
+    let pq = Affine::<C::F>::read(core::slice::from_raw_parts(b, pb));
+    let (Some(pa), Some(pq)) = (pa, pq) else { return ERR_ARG };
+    let r = Xyzz::from_affine(&pa).add_affine(&pq).to_affine();
+    r.write(core::slice::from_raw_parts_mut(out, pb));
+    0
+}
+
+/// out = a + b (affine, exact for infinity, doubling and P + -P).
+#[no_mangle]
+pub unsafe extern "C" fn zk_point_add(curve: u32, group: u32, a: *const u8, b: *const u8, out: *mut u8) -> i32 {
+    with_group!(curve, group, C, add_impl::<C>(a, b, out))
+}
+
+unsafe fn gen_impl<C: Curve>(seed: u64, n: u32, out: *mut u8) -> i32 {
+    let pb = point_bytes::<C>();
+    let out = core::slice::from_raw_parts_mut(out, pb * n as usize);
+    gen::generate_into::<C>(seed, n as usize, |i, p| p.write(&mut out[i * pb..(i + 1) * pb]));
+    0
+}
+
+/// n distinct valid points (i+1)*Q, Q = [k]G with k derived from seed = seed_hi:seed_lo.
+#[no_mangle]
+pub unsafe extern "C" fn zk_generate_points(curve: u32, group: u32, seed_lo: u32, seed_hi: u32, n: u32, out: *mut u8) -> i32 {
+    let seed = (seed_hi as u64) << 32 | seed_lo as u64;
+    with_group!(curve, group, C, gen_impl::<C>(seed, n, out))
+}
+
+/// Fr values are used in their standard form as they arrive: every product in the NTT paths has
+/// one Montgomery-form operand (a twiddle, a power of the coset shift, 1/n), and
+/// mont(x, y*R) = x*y, so results come out standard with no conversion pass (2 of ~22 passes at 2^20).
+unsafe fn fr_slice<'a, F: NttField>(ptr: *mut u8, count: usize) -> &'a mut [F] {
+    core::slice::from_raw_parts_mut(ptr as *mut F, count)
+}
+
+unsafe fn read_fr<F: NttField>(p: *const u8) -> F {
+    F::from_std8(core::ptr::read_unaligned(p as *const [u32; 8]))
+}
+
+unsafe fn ntt_impl<F: NttField>(values: *mut u8, log_n: u32, flags: u32, shift: *const u8) -> i32 {
+    if log_n > F::TWO_ADICITY || log_n >= usize::BITS - 6 || flags > 7 {
+        return ERR_ARG;
+    }
+    let n = 1usize << log_n;
+    let shift = if shift.is_null() { None } else { Some(read_fr::<F>(shift)) };
+    let a = fr_slice::<F>(values, n);
+    ntt::ntt(a, flags, shift);
+    0
+}
+
+/// In-place NTT of 2^log_n Fr values; flags bit0 inverse, bit1 input bit-reversed, bit2 output
+/// bit-reversed; shift null or a coset generator g (32-byte LE standard form).
+#[no_mangle]
+pub unsafe extern "C" fn zk_ntt(curve: u32, values: *mut u8, log_n: u32, flags: u32, shift: *const u8) -> i32 {
+    with_fr!(curve, F, ntt_impl::<F>(values, log_n, flags, shift))
+}
+
+unsafe fn rows_impl<F: NttField>(values: *mut u8, log_m: u32, count: u32, flags: u32, tw_log_n: u32, row_offset: u32) -> i32 {
+    if log_m > F::TWO_ADICITY || tw_log_n > F::TWO_ADICITY || log_m >= usize::BITS - 6 || flags > 1 {
+        return ERR_ARG;
+    }
+    let total = (count as usize) << log_m;
+    let a = fr_slice::<F>(values, total);
+    ntt::ntt_rows(a, log_m, flags & 1 != 0, tw_log_n, row_offset);
+    0
+}
+
+/// Four-step building block: `count` rows of 2^log_m values, each NTT'd (natural order, no 1/m),
+/// then element k of row i times w^((i+row_offset)k), w = root of order 2^twiddle_log_n (if > 0).
+#[no_mangle]
+pub unsafe extern "C" fn zk_ntt_rows(curve: u32, values: *mut u8, log_m: u32, count: u32, flags: u32, twiddle_log_n: u32, row_offset: u32) -> i32 {
+    with_fr!(curve, F, rows_impl::<F>(values, log_m, count, flags, twiddle_log_n, row_offset))
+}
+
+unsafe fn mul_powers_impl<F: NttField>(values: *mut u8, count: u32, base: *const u8, start_exp: u32) -> i32 {
+    let base = read_fr::<F>(base);
+    let start = base.pow8(&[start_exp]);
+    let a = fr_slice::<F>(values, count as usize);
+    ntt::mul_powers(a, start, &base);
+    0
+}
+
+/// values[i] *= base^(start_exp + i).
+#[no_mangle]
+pub unsafe extern "C" fn zk_mul_powers(curve: u32, values: *mut u8, count: u32, base: *const u8, start_exp: u32) -> i32 {
+    with_fr!(curve, F, mul_powers_impl::<F>(values, count, base, start_exp))
+}
+
+unsafe fn scale_impl<F: NttField>(values: *mut u8, count: u32, factor: *const u8) -> i32 {
+    let f = read_fr::<F>(factor);
+    let a = fr_slice::<F>(values, count as usize);
+    a.iter_mut().for_each(|x| *x = x.mul(&f));
+    0
+}
+
+/// values[i] *= factor.
+#[no_mangle]
+pub unsafe extern "C" fn zk_scale(curve: u32, values: *mut u8, count: u32, factor: *const u8) -> i32 {
+    with_fr!(curve, F, scale_impl::<F>(values, count, factor))
+}
+
