@@ -26,7 +26,7 @@ done
 # Everything that affects the output is pinned here, not taken from the environment.
 # simd128 is off: measured no gain for the 32-bit-limb CIOS (see wasm/README.md).
 unset RUSTFLAGS CARGO_BUILD_RUSTFLAGS CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS
-export CARGO_ENCODED_RUSTFLAGS="-Copt-level=3"$'\x1f'"-Ccodegen-units=1"$'\x1f'"-Cpanic=abort"$'\x1f'"--remap-path-prefix=$ROOT=/zkgpu"$'\x1f'"--remap-path-prefix=$HOME=/home"
+export CARGO_ENCODED_RUSTFLAGS="-Copt-level=3"$'\x1f'"-Cllvm-args=-unroll-threshold=3000"$'\x1f'"-Ccodegen-units=1"$'\x1f'"-Cpanic=abort"$'\x1f'"--remap-path-prefix=$ROOT=/zkgpu"$'\x1f'"--remap-path-prefix=$HOME=/home"
 export SOURCE_DATE_EPOCH=0
 export CARGO_INCREMENTAL=0
 

@@ -2,7 +2,8 @@
  * CPU worker entry: one WebAssembly instance per worker, exposed over comlink. The same file runs
  * as a Node worker_threads worker and as a browser module Web Worker.
  */
-import { expose, transfer, type Endpoint } from 'comlink';
+import { expose, transfer } from 'comlink';
+import { nodeEndpoint } from '../src/cpu/node-endpoint.js';
 import { WasmEngine } from '../src/cpu/wasm-engine.js';
 import type { CpuWorkerApi } from '../src/cpu/worker-api.js';
 
@@ -38,13 +39,15 @@ const api: CpuWorkerApi = {
   },
 };
 
-async function endpoint(): Promise<Endpoint | undefined> {
-  const isNode = typeof process !== 'undefined' && !!process.versions?.node;
-  if (!isNode) return undefined; // browser: comlink uses `self`
-  const { parentPort } = await import('node:worker_threads');
-  const { nodeEndpoint } = await import('../src/cpu/node-endpoint.js');
-  if (!parentPort) throw new Error('cpu-worker.js must run as a worker thread');
-  return nodeEndpoint(parentPort);
+// No top-level await: bundlers' default (non-ES) worker formats cannot build it. A browser
+// worker exposes on `self` at once (messages that arrive before a listener would be lost); a Node
+// worker's parentPort queues messages until its listener is attached, so the import can wait.
+const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+if (isNode) {
+  void import('node:worker_threads').then(({ parentPort }) => {
+    if (!parentPort) throw new Error('cpu-worker.js must run as a worker thread');
+    expose(api, nodeEndpoint(parentPort));
+  });
+} else {
+  expose(api);
 }
-
-expose(api, await endpoint());

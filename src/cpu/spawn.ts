@@ -26,15 +26,22 @@ const isNode = typeof process !== 'undefined' && !!process.versions?.node;
  */
 const fromSources = import.meta.url.endsWith('.ts');
 
+// Node only. Both URLs are marked @vite-ignore and never written inline in `new Worker(...)`, so
+// a bundler building for browsers does not pull dev-entry.mjs (and tsx, 160 kB) into the app as a
+// second worker, nor fail on it when bundling dist/, which lacks it.
 function workerUrl(): URL {
-  return new URL(`../../workers/cpu-worker.${fromSources ? 'ts' : 'js'}`, import.meta.url);
+  return new URL(/* @vite-ignore */ `../../workers/cpu-worker.${fromSources ? 'ts' : 'js'}`, import.meta.url);
+}
+
+function devEntryUrl(): URL {
+  return new URL(/* @vite-ignore */ '../../workers/dev-entry.mjs', import.meta.url);
 }
 
 async function spawnNodeWorker(): Promise<WorkerHandle> {
   const { Worker } = await import('node:worker_threads');
   // From sources, a small .mjs entry registers tsx in the worker, then imports the TS entry.
   const worker = fromSources
-    ? new Worker(new URL('../../workers/dev-entry.mjs', import.meta.url), { workerData: { entry: workerUrl().href } })
+    ? new Worker(devEntryUrl(), { workerData: { entry: workerUrl().href } })
     : new Worker(workerUrl());
   let terminating = false;
   const exitListeners: Array<(reason: string) => void> = [];
@@ -59,7 +66,12 @@ async function spawnNodeWorker(): Promise<WorkerHandle> {
 }
 
 async function spawnBrowserWorker(): Promise<WorkerHandle> {
-  const worker = new Worker(workerUrl(), { type: 'module', name: 'zkgpu-cpu' });
+  // Written in the one shape bundlers (Vite, webpack 5) recognise and rewrite: a Worker built
+  // from a URL of a plain string literal relative to import.meta.url, with a literal type. The
+  // '.js' path is right for the tsc build (dist/workers/cpu-worker.js, also loadable unbundled);
+  // Vite, bundling the TypeScript sources, resolves a missing .js to the .ts beside it. A template
+  // string (workerUrl()) is invisible to bundlers: the worker would be missing from the build.
+  const worker = new Worker(new URL('../../workers/cpu-worker.js', import.meta.url), { type: 'module', name: 'zkgpu-cpu' });
   let terminating = false;
   const exitListeners: Array<(reason: string) => void> = [];
   worker.addEventListener('error', (e) => {

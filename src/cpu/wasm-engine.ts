@@ -84,6 +84,11 @@ interface Exports {
   zk_scale(curve: number, values: number, count: number, factor: number): number;
 }
 
+const REQUIRED_EXPORTS: readonly (keyof Exports)[] = [
+  'memory', 'zk_alloc', 'zk_free', 'zk_msm', 'zk_validate_points', 'zk_point_add', 'zk_generate_points',
+  'zk_ntt', 'zk_ntt_rows', 'zk_mul_powers', 'zk_scale',
+];
+
 function log2Exact(n: number, what: string): number {
   if (!Number.isInteger(n) || n < 1 || (n & (n - 1)) !== 0) throw new RangeError(`${what}: length ${n} is not a power of two`);
   return 31 - Math.clz32(n);
@@ -103,6 +108,11 @@ export class WasmEngine {
   static async create(source?: WasmSource): Promise<WasmEngine> {
     const module = await compileWasm(source);
     const instance = await WebAssembly.instantiate(module, {});
+    const missing = REQUIRED_EXPORTS.filter((name) => !(name in instance.exports));
+    if (missing.length > 0) {
+      // A stale or foreign .wasm would otherwise fail later, at the first call, far from the cause.
+      throw new Error(`zkgpu wasm: the module lacks the exports ${missing.join(', ')} (wrong or outdated .wasm file?)`);
+    }
     return new WasmEngine(instance, instance.exports as unknown as Exports);
   }
 

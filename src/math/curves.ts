@@ -134,7 +134,16 @@ const BLS12_381: CurveParams = {
   },
 };
 
-export const CURVES: Readonly<Record<CurveName, CurveParams>> = Object.freeze({
+/** Freezes nested plain objects too: the oracle's constants must not be edited by a consumer. */
+function deepFreeze<T>(o: T): T {
+  if (typeof o === 'object' && o !== null && !Object.isFrozen(o)) {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}
+
+export const CURVES: Readonly<Record<CurveName, CurveParams>> = deepFreeze({
   bn254: BN254,
   'bls12-381': BLS12_381,
 });

@@ -42,6 +42,7 @@ export function bigIntToBytesLE(x: bigint, length: number): Uint8Array {
 }
 
 function writeBigIntLE(out: Uint8Array, at: number, x: bigint, length: number): void {
+  if (typeof x !== 'bigint') throw new TypeError(`expected a bigint, got ${typeof x}`);
   if (x < 0n) throw new RangeError(`bigIntToBytesLE: negative value ${x}`);
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   let v = x;

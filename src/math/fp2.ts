@@ -16,8 +16,8 @@ export class Fp2Field implements Field<Fp2> {
   readonly fp: PrimeField;
   /** u^2 = nonResidue, reduced into [0, p). */
   readonly nonResidue: bigint;
-  readonly zero: Fp2 = { c0: 0n, c1: 0n };
-  readonly one: Fp2 = { c0: 1n, c1: 0n };
+  readonly zero: Fp2 = Object.freeze({ c0: 0n, c1: 0n });
+  readonly one: Fp2 = Object.freeze({ c0: 1n, c1: 0n });
 
   constructor(fp: PrimeField, nonResidue: bigint) {
     this.fp = fp;

@@ -3,6 +3,10 @@
 //! y = Y/ZZZ): a mixed add costs 8M+2S and a full add 12M+2S, cheaper than Jacobian.
 
 use crate::field::*;
+use crate::field29::{Bls381Fq, Bn254Fq};
+
+pub type Bn254Fq2 = Fp2<Bn254Fq>;
+pub type Bls381Fq2 = Fp2<Bls381Fq>;
 
 pub trait Curve: 'static {
     type F: Field;
@@ -200,38 +204,38 @@ pub fn batch_inverse<F: Field>(v: &mut [F], scratch: &mut Vec<F>) {
     }
 }
 
-// ---- the four groups ----
+// ---- the four groups (coordinates in the 29-bit-limb fields, see field29.rs) ----
 
 pub struct Bn254G1;
 impl Curve for Bn254G1 {
-    type F = Bn254Fp;
+    type F = Bn254Fq;
     const SCALAR_BITS: u32 = 254;
-    fn b() -> Bn254Fp {
-        Bn254Fp::from_u64(3)
+    fn b() -> Bn254Fq {
+        Bn254Fq::from_u64(3)
     }
-    fn generator() -> Affine<Bn254Fp> {
-        Affine { x: Bn254Fp::from_u64(1), y: Bn254Fp::from_u64(2), inf: false }
+    fn generator() -> Affine<Bn254Fq> {
+        Affine { x: Bn254Fq::from_u64(1), y: Bn254Fq::from_u64(2), inf: false }
     }
 }
 
 pub struct Bn254G2;
 impl Curve for Bn254G2 {
-    type F = Bn254Fp2;
+    type F = Bn254Fq2;
     const SCALAR_BITS: u32 = 254;
-    fn b() -> Bn254Fp2 {
+    fn b() -> Bn254Fq2 {
         // 3 / (9 + u), the D-type twist.
-        let xi = Fp2 { c0: Bn254Fp::from_u64(9), c1: Bn254Fp::from_u64(1) };
-        Bn254Fp2::from_u64(3).mul(&xi.inverse())
+        let xi = Fp2 { c0: Bn254Fq::from_u64(9), c1: Bn254Fq::from_u64(1) };
+        Bn254Fq2::from_u64(3).mul(&xi.inverse())
     }
-    fn generator() -> Affine<Bn254Fp2> {
+    fn generator() -> Affine<Bn254Fq2> {
         Affine {
             x: Fp2 {
-                c0: Bn254Fp::from_hex("1800deef121f1e76426a00665e5c4479674322d4f75edadd46debd5cd992f6ed"),
-                c1: Bn254Fp::from_hex("198e9393920d483a7260bfb731fb5d25f1aa493335a9e71297e485b7aef312c2"),
+                c0: Bn254Fq::from_hex("1800deef121f1e76426a00665e5c4479674322d4f75edadd46debd5cd992f6ed"),
+                c1: Bn254Fq::from_hex("198e9393920d483a7260bfb731fb5d25f1aa493335a9e71297e485b7aef312c2"),
             },
             y: Fp2 {
-                c0: Bn254Fp::from_hex("12c85ea5db8c6deb4aab71808dcb408fe3d1e7690c43d37b4ce6cc0166fa7daa"),
-                c1: Bn254Fp::from_hex("090689d0585ff075ec9e99ad690c3395bc4b313370b38ef355acdadcd122975b"),
+                c0: Bn254Fq::from_hex("12c85ea5db8c6deb4aab71808dcb408fe3d1e7690c43d37b4ce6cc0166fa7daa"),
+                c1: Bn254Fq::from_hex("090689d0585ff075ec9e99ad690c3395bc4b313370b38ef355acdadcd122975b"),
             },
             inf: false,
         }
@@ -240,15 +244,15 @@ impl Curve for Bn254G2 {
 
 pub struct Bls381G1;
 impl Curve for Bls381G1 {
-    type F = Bls381Fp;
+    type F = Bls381Fq;
     const SCALAR_BITS: u32 = 255;
-    fn b() -> Bls381Fp {
-        Bls381Fp::from_u64(4)
+    fn b() -> Bls381Fq {
+        Bls381Fq::from_u64(4)
     }
-    fn generator() -> Affine<Bls381Fp> {
+    fn generator() -> Affine<Bls381Fq> {
         Affine {
-            x: Bls381Fp::from_hex("17f1d3a73197d7942695638c4fa9ac0fc3688c4f9774b905a14e3a3f171bac586c55e83ff97a1aeffb3af00adb22c6bb"),
-            y: Bls381Fp::from_hex("08b3f481e3aaa0f1a09e30ed741d8ae4fcf5e095d5d00af600db18cb2c04b3edd03cc744a2888ae40caa232946c5e7e1"),
+            x: Bls381Fq::from_hex("17f1d3a73197d7942695638c4fa9ac0fc3688c4f9774b905a14e3a3f171bac586c55e83ff97a1aeffb3af00adb22c6bb"),
+            y: Bls381Fq::from_hex("08b3f481e3aaa0f1a09e30ed741d8ae4fcf5e095d5d00af600db18cb2c04b3edd03cc744a2888ae40caa232946c5e7e1"),
             inf: false,
         }
     }
@@ -256,21 +260,21 @@ impl Curve for Bls381G1 {
 
 pub struct Bls381G2;
 impl Curve for Bls381G2 {
-    type F = Bls381Fp2;
+    type F = Bls381Fq2;
     const SCALAR_BITS: u32 = 255;
-    fn b() -> Bls381Fp2 {
+    fn b() -> Bls381Fq2 {
         // 4(1 + u), the M-type twist.
-        Fp2 { c0: Bls381Fp::from_u64(4), c1: Bls381Fp::from_u64(4) }
+        Fp2 { c0: Bls381Fq::from_u64(4), c1: Bls381Fq::from_u64(4) }
     }
-    fn generator() -> Affine<Bls381Fp2> {
+    fn generator() -> Affine<Bls381Fq2> {
         Affine {
             x: Fp2 {
-                c0: Bls381Fp::from_hex("024aa2b2f08f0a91260805272dc51051c6e47ad4fa403b02b4510b647ae3d1770bac0326a805bbefd48056c8c121bdb8"),
-                c1: Bls381Fp::from_hex("13e02b6052719f607dacd3a088274f65596bd0d09920b61ab5da61bbdc7f5049334cf11213945d57e5ac7d055d042b7e"),
+                c0: Bls381Fq::from_hex("024aa2b2f08f0a91260805272dc51051c6e47ad4fa403b02b4510b647ae3d1770bac0326a805bbefd48056c8c121bdb8"),
+                c1: Bls381Fq::from_hex("13e02b6052719f607dacd3a088274f65596bd0d09920b61ab5da61bbdc7f5049334cf11213945d57e5ac7d055d042b7e"),
             },
             y: Fp2 {
-                c0: Bls381Fp::from_hex("0ce5d527727d6e118cc9cdc6da2e351aadfd9baa8cbdd3a76d429a695160d12c923ac9cc3baca289e193548608b82801"),
-                c1: Bls381Fp::from_hex("0606c4a02ea734cc32acd2b02bc28b99cb3e287e85a763af267492ab572e99ab3f370d275cec1da1aaa9075ff05f79be"),
+                c0: Bls381Fq::from_hex("0ce5d527727d6e118cc9cdc6da2e351aadfd9baa8cbdd3a76d429a695160d12c923ac9cc3baca289e193548608b82801"),
+                c1: Bls381Fq::from_hex("0606c4a02ea734cc32acd2b02bc28b99cb3e287e85a763af267492ab572e99ab3f370d275cec1da1aaa9075ff05f79be"),
             },
             inf: false,
         }

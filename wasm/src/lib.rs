@@ -3,6 +3,7 @@
 
 pub mod curve;
 pub mod field;
+pub mod field29;
 pub mod gen;
 pub mod msm;
 pub mod ntt;
@@ -62,14 +63,25 @@ macro_rules! with_group {
     };
 }
 
+/// Runs `$body` with `$F` bound to the Fr type. Transforms up to 2^24 values use the 29-bit-limb
+/// field (faster products, but a 72-byte working copy per 32-byte value); larger ones fall back to
+/// 32-bit limbs (a 32-byte copy) to stay inside wasm32's 4 GiB.
 macro_rules! with_fr {
-    ($curve:expr, $F:ident, $body:expr) => {
-        match $curve {
-            0 => {
+    ($curve:expr, $count:expr, $F:ident, $body:expr) => {
+        match ($curve, ($count as u64) > (1u64 << 24)) {
+            (0, false) => {
+                type $F = field29::Bn254Fr29;
+                $body
+            }
+            (0, true) => {
                 type $F = Bn254Fr;
                 $body
             }
-            1 => {
+            (1, false) => {
+                type $F = field29::Bls381Fr29;
+                $body
+            }
+            (1, true) => {
                 type $F = Bls381Fr;
                 $body
             }
@@ -93,9 +105,18 @@ unsafe fn msm_impl<C: Curve>(points: *const u8, scalars: *const u8, n: u32, wind
         out.fill(0);
         return 0;
     }
-    let pts = core::slice::from_raw_parts(points as *const RawPoint<C::F>, n);
+    // Wire points (32-bit Montgomery) -> internal 29-bit limbs; infinity becomes (0, 0).
+    let pb = point_bytes::<C>();
+    let bytes = core::slice::from_raw_parts(points, n * pb);
+    let zero = RawPoint { x: <C::F as Field>::zero(), y: <C::F as Field>::zero() };
+    let pts: Vec<RawPoint<C::F>> = (0..n)
+        .map(|i| match Affine::<C::F>::read(&bytes[i * pb..(i + 1) * pb]) {
+            Some(a) if !a.inf => RawPoint { x: a.x, y: a.y },
+            _ => zero,
+        })
+        .collect();
     let sc = core::slice::from_raw_parts(scalars as *const [u32; 8], n);
-    msm::msm::<C>(pts, sc, c).write(out);
+    msm::msm::<C>(&pts, sc, c).write(out);
     0
 }
 
@@ -158,11 +179,17 @@ pub unsafe extern "C" fn zk_generate_points(curve: u32, group: u32, seed_lo: u32
     with_group!(curve, group, C, gen_impl::<C>(seed, n, out))
 }
 
-/// Fr values are used in their standard form as they arrive: every product in the NTT paths has
-/// one Montgomery-form operand (a twiddle, a power of the coset shift, 1/n), and
-/// mont(x, y*R) = x*y, so results come out standard with no conversion pass (2 of ~22 passes at 2^20).
-unsafe fn fr_slice<'a, F: NttField>(ptr: *mut u8, count: usize) -> &'a mut [F] {
-    core::slice::from_raw_parts_mut(ptr as *mut F, count)
+/// Fr values stay in their standard form through every transform: each product in the NTT
+/// paths has one Montgomery-form operand (a twiddle, a power of the coset shift, 1/n), and
+/// mont(x, y*R) = x*y, so results come out standard with no conversion passes.
+/// Copies the wire values into a working vector, runs `f`, writes them back.
+unsafe fn with_values<F: NttField>(ptr: *mut u8, count: usize, f: impl FnOnce(&mut [F])) {
+    let raw = core::slice::from_raw_parts_mut(ptr as *mut [u32; 8], count);
+    let mut v: Vec<F> = raw.iter().map(F::load_raw8).collect();
+    f(&mut v);
+    for (r, x) in raw.iter_mut().zip(v.iter()) {
+        *r = x.store_raw8();
+    }
 }
 
 unsafe fn read_fr<F: NttField>(p: *const u8) -> F {
@@ -175,8 +202,7 @@ unsafe fn ntt_impl<F: NttField>(values: *mut u8, log_n: u32, flags: u32, shift: 
     }
     let n = 1usize << log_n;
     let shift = if shift.is_null() { None } else { Some(read_fr::<F>(shift)) };
-    let a = fr_slice::<F>(values, n);
-    ntt::ntt(a, flags, shift);
+    with_values::<F>(values, n, |a| ntt::ntt(a, flags, shift));
     0
 }
 
@@ -184,7 +210,7 @@ unsafe fn ntt_impl<F: NttField>(values: *mut u8, log_n: u32, flags: u32, shift: 
 /// bit-reversed; shift null or a coset generator g (32-byte LE standard form).
 #[no_mangle]
 pub unsafe extern "C" fn zk_ntt(curve: u32, values: *mut u8, log_n: u32, flags: u32, shift: *const u8) -> i32 {
-    with_fr!(curve, F, ntt_impl::<F>(values, log_n, flags, shift))
+    with_fr!(curve, 1u64 << log_n.min(40), F, ntt_impl::<F>(values, log_n, flags, shift))
 }
 
 unsafe fn rows_impl<F: NttField>(values: *mut u8, log_m: u32, count: u32, flags: u32, tw_log_n: u32, row_offset: u32) -> i32 {
@@ -192,8 +218,7 @@ unsafe fn rows_impl<F: NttField>(values: *mut u8, log_m: u32, count: u32, flags:
         return ERR_ARG;
     }
     let total = (count as usize) << log_m;
-    let a = fr_slice::<F>(values, total);
-    ntt::ntt_rows(a, log_m, flags & 1 != 0, tw_log_n, row_offset);
+    with_values::<F>(values, total, |a| ntt::ntt_rows(a, log_m, flags & 1 != 0, tw_log_n, row_offset));
     0
 }
 
@@ -201,33 +226,50 @@ unsafe fn rows_impl<F: NttField>(values: *mut u8, log_m: u32, count: u32, flags:
 /// then element k of row i times w^((i+row_offset)k), w = root of order 2^twiddle_log_n (if > 0).
 #[no_mangle]
 pub unsafe extern "C" fn zk_ntt_rows(curve: u32, values: *mut u8, log_m: u32, count: u32, flags: u32, twiddle_log_n: u32, row_offset: u32) -> i32 {
-    with_fr!(curve, F, rows_impl::<F>(values, log_m, count, flags, twiddle_log_n, row_offset))
+    with_fr!(curve, (count as u64) << log_m.min(40), F, rows_impl::<F>(values, log_m, count, flags, twiddle_log_n, row_offset))
 }
 
 unsafe fn mul_powers_impl<F: NttField>(values: *mut u8, count: u32, base: *const u8, start_exp: u32) -> i32 {
     let base = read_fr::<F>(base);
     let start = base.pow8(&[start_exp]);
-    let a = fr_slice::<F>(values, count as usize);
-    ntt::mul_powers(a, start, &base);
+    with_values::<F>(values, count as usize, |a| ntt::mul_powers(a, start, &base));
     0
 }
 
 /// values[i] *= base^(start_exp + i).
 #[no_mangle]
 pub unsafe extern "C" fn zk_mul_powers(curve: u32, values: *mut u8, count: u32, base: *const u8, start_exp: u32) -> i32 {
-    with_fr!(curve, F, mul_powers_impl::<F>(values, count, base, start_exp))
+    with_fr!(curve, count, F, mul_powers_impl::<F>(values, count, base, start_exp))
 }
 
 unsafe fn scale_impl<F: NttField>(values: *mut u8, count: u32, factor: *const u8) -> i32 {
     let f = read_fr::<F>(factor);
-    let a = fr_slice::<F>(values, count as usize);
-    a.iter_mut().for_each(|x| *x = x.mul(&f));
+    with_values::<F>(values, count as usize, |a| a.iter_mut().for_each(|x| *x = x.mul(&f)));
     0
 }
 
 /// values[i] *= factor.
 #[no_mangle]
 pub unsafe extern "C" fn zk_scale(curve: u32, values: *mut u8, count: u32, factor: *const u8) -> i32 {
-    with_fr!(curve, F, scale_impl::<F>(values, count, factor))
+    with_fr!(curve, count, F, scale_impl::<F>(values, count, factor))
 }
 
+
+#[no_mangle]
+pub extern "C" fn zk_bench_mul(iters: u32) -> u32 {
+    let mut a = field29::Bn254Fq::from_u64(12345);
+    let b = field29::Bn254Fq::from_u64(678910);
+    for _ in 0..iters {
+        a = a.mul(&b);
+    }
+    a.l[0] as u32
+}
+#[no_mangle]
+pub extern "C" fn zk_bench_add(iters: u32) -> u32 {
+    let mut a = Bn254Fp::from_u64(12345);
+    let b = Bn254Fp::from_u64(678910);
+    for _ in 0..iters {
+        a = a.add(&b).sub(&a.double());
+    }
+    a.l[0]
+}

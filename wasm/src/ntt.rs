@@ -7,14 +7,18 @@
 //! only when the requested orders need it.
 
 use crate::field::*;
+use crate::field29::{Bls381Fr29, Bn254Fr29};
 
 pub trait NttField: Field {
     const TWO_ADICITY: u32;
     /// Standard-form limbs of the multiplicative generator used for roots of unity.
     const GENERATOR: u64;
     fn modulus() -> [u32; 8];
+    /// Standard form -> Montgomery (for constants: shifts, bases, factors).
     fn from_std8(l: [u32; 8]) -> Self;
-    fn to_std8(&self) -> [u32; 8];
+    /// Limbs as they are, no conversion: values stay in standard form through the transform.
+    fn load_raw8(l: &[u32; 8]) -> Self;
+    fn store_raw8(&self) -> [u32; 8];
     fn pow8(&self, e: &[u32]) -> Self;
     fn tables() -> &'static mut [Vec<Self>; 2];
     /// Primitive 2^log_n-th root of unity: gen^((r-1)/2^log_n).
@@ -39,6 +43,37 @@ pub trait NttField: Field {
 
 static mut BN_TABLES: [Vec<Bn254Fr>; 2] = [Vec::new(), Vec::new()];
 static mut BLS_TABLES: [Vec<Bls381Fr>; 2] = [Vec::new(), Vec::new()];
+static mut BN29_TABLES: [Vec<Bn254Fr29>; 2] = [Vec::new(), Vec::new()];
+static mut BLS29_TABLES: [Vec<Bls381Fr29>; 2] = [Vec::new(), Vec::new()];
+
+macro_rules! ntt_field29 {
+    ($T:ty, $P:ty, $adic:expr, $gen:expr, $tables:ident) => {
+        impl NttField for $T {
+            const TWO_ADICITY: u32 = $adic;
+            const GENERATOR: u64 = $gen;
+            fn modulus() -> [u32; 8] {
+                <$P as FpParams<8>>::MODULUS
+            }
+            fn from_std8(l: [u32; 8]) -> Self {
+                Self::from_std(l)
+            }
+            fn load_raw8(l: &[u32; 8]) -> Self {
+                Self::load_raw(l)
+            }
+            fn store_raw8(&self) -> [u32; 8] {
+                self.store_raw()
+            }
+            fn pow8(&self, e: &[u32]) -> Self {
+                self.pow(e)
+            }
+            fn tables() -> &'static mut [Vec<Self>; 2] {
+                unsafe { &mut *core::ptr::addr_of_mut!($tables) }
+            }
+        }
+    };
+}
+ntt_field29!(Bn254Fr29, Bn254FrP, 28, 5, BN29_TABLES);
+ntt_field29!(Bls381Fr29, Bls381FrP, 32, 7, BLS29_TABLES);
 
 impl NttField for Bn254Fr {
     const TWO_ADICITY: u32 = 28;
@@ -49,8 +84,11 @@ impl NttField for Bn254Fr {
     fn from_std8(l: [u32; 8]) -> Self {
         Self::from_std(l)
     }
-    fn to_std8(&self) -> [u32; 8] {
-        self.to_std()
+    fn load_raw8(l: &[u32; 8]) -> Self {
+        Self::from_mont_limbs(*l)
+    }
+    fn store_raw8(&self) -> [u32; 8] {
+        self.l
     }
     fn pow8(&self, e: &[u32]) -> Self {
         self.pow(e)
@@ -70,8 +108,11 @@ impl NttField for Bls381Fr {
     fn from_std8(l: [u32; 8]) -> Self {
         Self::from_std(l)
     }
-    fn to_std8(&self) -> [u32; 8] {
-        self.to_std()
+    fn load_raw8(l: &[u32; 8]) -> Self {
+        Self::from_mont_limbs(*l)
+    }
+    fn store_raw8(&self) -> [u32; 8] {
+        self.l
     }
     fn pow8(&self, e: &[u32]) -> Self {
         self.pow(e)
@@ -345,5 +386,7 @@ mod tests {
     fn ntt_matches_naive() {
         check::<Bn254Fr>();
         check::<Bls381Fr>();
+        check::<Bn254Fr29>();
+        check::<Bls381Fr29>();
     }
 }

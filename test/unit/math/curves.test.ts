@@ -58,6 +58,7 @@ describe('name guards', () => {
     expect(isGroupName('g1')).toBe(true);
     expect(isGroupName('g3')).toBe(false);
     expect(Object.keys(CURVES).sort()).toEqual([...CURVE_NAMES].sort());
+    expect(Object.isFrozen(CURVES.bn254.g2.generator.x)).toBe(true);
   });
 });
 

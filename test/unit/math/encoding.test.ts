@@ -71,6 +71,7 @@ describe('scalars (32-byte LE standard form)', () => {
 
   it('rejects out-of-range scalars naming the index, and ragged buffers', () => {
     expect(() => encodeScalar(1n << 256n)).toThrow(RangeError);
+    expect(() => encodeScalar(5 as unknown as bigint)).toThrow(TypeError);
     expect(() => encodeScalars([1n, -1n])).toThrow(/index 1/);
     expect(() => decodeScalars(new Uint8Array(33))).toThrow(RangeError);
   });

@@ -78,6 +78,9 @@ describe('montgomeryParams', () => {
     const bls = montgomeryParams(CURVES['bls12-381'].p, 32, 12);
     expect(bls.R).toBe(1n << 384n);
     expect(bls.nPrime).toBe(0xfffcfffd);
+    // The WGSL layout: 13-bit limbs, 20 of them for BN254 (R = 2^260), 30 for BLS12-381 (R = 2^390).
+    expect(montgomeryParams(CURVES.bn254.p, 13).limbCount).toBe(20);
+    expect(montgomeryParams(CURVES['bls12-381'].p, 13).limbCount).toBe(30);
   });
 
   it('extra limbs are allowed; too few, bad widths and even moduli are rejected', () => {
