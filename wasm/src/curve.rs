@@ -26,10 +26,18 @@ pub struct Affine<F: Field> {
 
 impl<F: Field> Affine<F> {
     pub fn infinity() -> Self {
-        Affine { x: F::zero(), y: F::zero(), inf: true }
+        Affine {
+            x: F::zero(),
+            y: F::zero(),
+            inf: true,
+        }
     }
     pub fn neg(&self) -> Self {
-        Affine { x: self.x, y: self.y.neg(), inf: self.inf }
+        Affine {
+            x: self.x,
+            y: self.y.neg(),
+            inf: self.inf,
+        }
     }
     /// Reads x || y; all-zero bytes are infinity. None when a coordinate is >= p.
     pub fn read(bytes: &[u8]) -> Option<Self> {
@@ -64,7 +72,12 @@ pub struct Xyzz<F: Field> {
 impl<F: Field> Xyzz<F> {
     #[inline(always)]
     pub fn infinity() -> Self {
-        Xyzz { x: F::one(), y: F::one(), zz: F::zero(), zzz: F::zero() }
+        Xyzz {
+            x: F::one(),
+            y: F::one(),
+            zz: F::zero(),
+            zzz: F::zero(),
+        }
     }
     #[inline(always)]
     pub fn is_inf(&self) -> bool {
@@ -74,7 +87,12 @@ impl<F: Field> Xyzz<F> {
         if p.inf {
             Self::infinity()
         } else {
-            Xyzz { x: p.x, y: p.y, zz: F::one(), zzz: F::one() }
+            Xyzz {
+                x: p.x,
+                y: p.y,
+                zz: F::one(),
+                zzz: F::one(),
+            }
         }
     }
     pub fn to_affine(&self) -> Affine<F> {
@@ -85,7 +103,11 @@ impl<F: Field> Xyzz<F> {
         let t = self.zz.mul(&self.zzz).inverse();
         let izz = t.mul(&self.zzz);
         let izzz = t.mul(&self.zz);
-        Affine { x: self.x.mul(&izz), y: self.y.mul(&izzz), inf: false }
+        Affine {
+            x: self.x.mul(&izz),
+            y: self.y.mul(&izzz),
+            inf: false,
+        }
     }
 
     /// dbl-2008-s-1 (a = 0).
@@ -102,7 +124,12 @@ impl<F: Field> Xyzz<F> {
         let m = x2.double().add(&x2);
         let x3 = m.square().sub(&s.double());
         let y3 = m.mul(&s.sub(&x3)).sub(&w.mul(&self.y));
-        Xyzz { x: x3, y: y3, zz: v.mul(&self.zz), zzz: w.mul(&self.zzz) }
+        Xyzz {
+            x: x3,
+            y: y3,
+            zz: v.mul(&self.zz),
+            zzz: w.mul(&self.zzz),
+        }
     }
 
     /// Doubling of an affine point (mdbl-2008-s-1).
@@ -116,7 +143,12 @@ impl<F: Field> Xyzz<F> {
         let m = x2.double().add(&x2);
         let x3 = m.square().sub(&s.double());
         let y3 = m.mul(&s.sub(&x3)).sub(&w.mul(&p.y));
-        Xyzz { x: x3, y: y3, zz: v, zzz: w }
+        Xyzz {
+            x: x3,
+            y: y3,
+            zz: v,
+            zzz: w,
+        }
     }
 
     /// self + affine q (madd-2008-s), exact in every special case.
@@ -133,14 +165,23 @@ impl<F: Field> Xyzz<F> {
         let p = u2.sub(&self.x);
         let r = s2.sub(&self.y);
         if p.is_zero() {
-            return if r.is_zero() { Self::double_affine(q) } else { Self::infinity() };
+            return if r.is_zero() {
+                Self::double_affine(q)
+            } else {
+                Self::infinity()
+            };
         }
         let pp = p.square();
         let ppp = p.mul(&pp);
         let qq = self.x.mul(&pp);
         let x3 = r.square().sub(&ppp).sub(&qq.double());
         let y3 = r.mul(&qq.sub(&x3)).sub(&self.y.mul(&ppp));
-        Xyzz { x: x3, y: y3, zz: self.zz.mul(&pp), zzz: self.zzz.mul(&ppp) }
+        Xyzz {
+            x: x3,
+            y: y3,
+            zz: self.zz.mul(&pp),
+            zzz: self.zzz.mul(&ppp),
+        }
     }
 
     /// self + q (add-2008-s), exact in every special case.
@@ -159,14 +200,23 @@ impl<F: Field> Xyzz<F> {
         let p = u2.sub(&u1);
         let r = s2.sub(&s1);
         if p.is_zero() {
-            return if r.is_zero() { self.double() } else { Self::infinity() };
+            return if r.is_zero() {
+                self.double()
+            } else {
+                Self::infinity()
+            };
         }
         let pp = p.square();
         let ppp = p.mul(&pp);
         let qq = u1.mul(&pp);
         let x3 = r.square().sub(&ppp).sub(&qq.double());
         let y3 = r.mul(&qq.sub(&x3)).sub(&s1.mul(&ppp));
-        Xyzz { x: x3, y: y3, zz: self.zz.mul(&q.zz).mul(&pp), zzz: self.zzz.mul(&q.zzz).mul(&ppp) }
+        Xyzz {
+            x: x3,
+            y: y3,
+            zz: self.zz.mul(&q.zz).mul(&pp),
+            zzz: self.zzz.mul(&q.zzz).mul(&ppp),
+        }
     }
 
     /// [k]P by double-and-add over little-endian u32 limbs (not constant time: test/bench use).
@@ -214,7 +264,11 @@ impl Curve for Bn254G1 {
         Bn254Fq::from_u64(3)
     }
     fn generator() -> Affine<Bn254Fq> {
-        Affine { x: Bn254Fq::from_u64(1), y: Bn254Fq::from_u64(2), inf: false }
+        Affine {
+            x: Bn254Fq::from_u64(1),
+            y: Bn254Fq::from_u64(2),
+            inf: false,
+        }
     }
 }
 
@@ -224,18 +278,29 @@ impl Curve for Bn254G2 {
     const SCALAR_BITS: u32 = 254;
     fn b() -> Bn254Fq2 {
         // 3 / (9 + u), the D-type twist.
-        let xi = Fp2 { c0: Bn254Fq::from_u64(9), c1: Bn254Fq::from_u64(1) };
+        let xi = Fp2 {
+            c0: Bn254Fq::from_u64(9),
+            c1: Bn254Fq::from_u64(1),
+        };
         Bn254Fq2::from_u64(3).mul(&xi.inverse())
     }
     fn generator() -> Affine<Bn254Fq2> {
         Affine {
             x: Fp2 {
-                c0: Bn254Fq::from_hex("1800deef121f1e76426a00665e5c4479674322d4f75edadd46debd5cd992f6ed"),
-                c1: Bn254Fq::from_hex("198e9393920d483a7260bfb731fb5d25f1aa493335a9e71297e485b7aef312c2"),
+                c0: Bn254Fq::from_hex(
+                    "1800deef121f1e76426a00665e5c4479674322d4f75edadd46debd5cd992f6ed",
+                ),
+                c1: Bn254Fq::from_hex(
+                    "198e9393920d483a7260bfb731fb5d25f1aa493335a9e71297e485b7aef312c2",
+                ),
             },
             y: Fp2 {
-                c0: Bn254Fq::from_hex("12c85ea5db8c6deb4aab71808dcb408fe3d1e7690c43d37b4ce6cc0166fa7daa"),
-                c1: Bn254Fq::from_hex("090689d0585ff075ec9e99ad690c3395bc4b313370b38ef355acdadcd122975b"),
+                c0: Bn254Fq::from_hex(
+                    "12c85ea5db8c6deb4aab71808dcb408fe3d1e7690c43d37b4ce6cc0166fa7daa",
+                ),
+                c1: Bn254Fq::from_hex(
+                    "090689d0585ff075ec9e99ad690c3395bc4b313370b38ef355acdadcd122975b",
+                ),
             },
             inf: false,
         }
@@ -264,7 +329,10 @@ impl Curve for Bls381G2 {
     const SCALAR_BITS: u32 = 255;
     fn b() -> Bls381Fq2 {
         // 4(1 + u), the M-type twist.
-        Fp2 { c0: Bls381Fq::from_u64(4), c1: Bls381Fq::from_u64(4) }
+        Fp2 {
+            c0: Bls381Fq::from_u64(4),
+            c1: Bls381Fq::from_u64(4),
+        }
     }
     fn generator() -> Affine<Bls381Fq2> {
         Affine {
@@ -294,7 +362,9 @@ mod tests {
         let g3b = Xyzz::mul_scalar(&g, &[3]).to_affine();
         assert_eq!(g3, g3b);
         assert!(Xyzz::from_affine(&g).add_affine(&g.neg()).is_inf());
-        let a = Xyzz::mul_scalar(&g, &[5]).add(&Xyzz::mul_scalar(&g, &[7])).to_affine();
+        let a = Xyzz::mul_scalar(&g, &[5])
+            .add(&Xyzz::mul_scalar(&g, &[7]))
+            .to_affine();
         assert_eq!(a, Xyzz::mul_scalar(&g, &[12]).to_affine());
     }
 

@@ -150,7 +150,11 @@ impl<const N: usize, P: FpParams<N>> Copy for Fp<N, P> {}
 impl<const N: usize, P: FpParams<N>> PartialEq for Fp<N, P> {
     #[inline(always)]
     fn eq(&self, o: &Self) -> bool {
-        self.l == o.l
+        let mut d = 0u32;
+        for i in 0..N {
+            d |= self.l[i] ^ o.l[i];
+        }
+        d == 0
     }
 }
 impl<const N: usize, P: FpParams<N>> core::fmt::Debug for Fp<N, P> {
@@ -192,7 +196,9 @@ impl<const N: usize, P: FpParams<N>> Fp<N, P> {
         let mut s = [0u32; N];
         let mut borrow = 0u64;
         for i in 0..N {
-            let d = (t[i] as u64).wrapping_sub(P::MODULUS[i] as u64).wrapping_sub(borrow);
+            let d = (t[i] as u64)
+                .wrapping_sub(P::MODULUS[i] as u64)
+                .wrapping_sub(borrow);
             s[i] = d as u32;
             borrow = (d >> 63) & 1;
         }
@@ -302,7 +308,9 @@ impl<const N: usize, P: FpParams<N>> Field for Fp<N, P> {
         let mut t = [0u32; N];
         let mut borrow = 0u64;
         for i in 0..N {
-            let d = (self.l[i] as u64).wrapping_sub(o.l[i] as u64).wrapping_sub(borrow);
+            let d = (self.l[i] as u64)
+                .wrapping_sub(o.l[i] as u64)
+                .wrapping_sub(borrow);
             t[i] = d as u32;
             borrow = (d >> 63) & 1;
         }
@@ -350,7 +358,12 @@ impl<const N: usize, P: FpParams<N>> Field for Fp<N, P> {
     fn read_checked(bytes: &[u8]) -> Option<Self> {
         let mut l = [0u32; N];
         for i in 0..N {
-            l[i] = u32::from_le_bytes([bytes[4 * i], bytes[4 * i + 1], bytes[4 * i + 2], bytes[4 * i + 3]]);
+            l[i] = u32::from_le_bytes([
+                bytes[4 * i],
+                bytes[4 * i + 1],
+                bytes[4 * i + 2],
+                bytes[4 * i + 3],
+            ]);
         }
         if limbs_geq(&l, &P::MODULUS) {
             None
@@ -377,11 +390,17 @@ impl<F: Field> Field for Fp2<F> {
     const BYTES: usize = 2 * F::BYTES;
     #[inline(always)]
     fn zero() -> Self {
-        Fp2 { c0: F::zero(), c1: F::zero() }
+        Fp2 {
+            c0: F::zero(),
+            c1: F::zero(),
+        }
     }
     #[inline(always)]
     fn one() -> Self {
-        Fp2 { c0: F::one(), c1: F::zero() }
+        Fp2 {
+            c0: F::one(),
+            c1: F::zero(),
+        }
     }
     #[inline(always)]
     fn is_zero(&self) -> bool {
@@ -389,19 +408,31 @@ impl<F: Field> Field for Fp2<F> {
     }
     #[inline(always)]
     fn add(&self, o: &Self) -> Self {
-        Fp2 { c0: self.c0.add(&o.c0), c1: self.c1.add(&o.c1) }
+        Fp2 {
+            c0: self.c0.add(&o.c0),
+            c1: self.c1.add(&o.c1),
+        }
     }
     #[inline(always)]
     fn sub(&self, o: &Self) -> Self {
-        Fp2 { c0: self.c0.sub(&o.c0), c1: self.c1.sub(&o.c1) }
+        Fp2 {
+            c0: self.c0.sub(&o.c0),
+            c1: self.c1.sub(&o.c1),
+        }
     }
     #[inline(always)]
     fn double(&self) -> Self {
-        Fp2 { c0: self.c0.double(), c1: self.c1.double() }
+        Fp2 {
+            c0: self.c0.double(),
+            c1: self.c1.double(),
+        }
     }
     #[inline(always)]
     fn neg(&self) -> Self {
-        Fp2 { c0: self.c0.neg(), c1: self.c1.neg() }
+        Fp2 {
+            c0: self.c0.neg(),
+            c1: self.c1.neg(),
+        }
     }
     #[inline(always)]
     fn mul(&self, o: &Self) -> Self {
@@ -409,23 +440,38 @@ impl<F: Field> Field for Fp2<F> {
         let a = self.c0.mul(&o.c0);
         let b = self.c1.mul(&o.c1);
         let c = self.c0.add(&self.c1).mul(&o.c0.add(&o.c1));
-        Fp2 { c0: a.sub(&b), c1: c.sub(&a).sub(&b) }
+        Fp2 {
+            c0: a.sub(&b),
+            c1: c.sub(&a).sub(&b),
+        }
     }
     #[inline(always)]
     fn square(&self) -> Self {
         // (a + bu)^2 = (a+b)(a-b) + 2ab u: 2 base products.
         let ab = self.c0.mul(&self.c1);
-        Fp2 { c0: self.c0.add(&self.c1).mul(&self.c0.sub(&self.c1)), c1: ab.double() }
+        Fp2 {
+            c0: self.c0.add(&self.c1).mul(&self.c0.sub(&self.c1)),
+            c1: ab.double(),
+        }
     }
     fn inverse(&self) -> Self {
         let norm = self.c0.square().add(&self.c1.square()).inverse();
-        Fp2 { c0: self.c0.mul(&norm), c1: self.c1.neg().mul(&norm) }
+        Fp2 {
+            c0: self.c0.mul(&norm),
+            c1: self.c1.neg().mul(&norm),
+        }
     }
     fn from_u64(x: u64) -> Self {
-        Fp2 { c0: F::from_u64(x), c1: F::zero() }
+        Fp2 {
+            c0: F::from_u64(x),
+            c1: F::zero(),
+        }
     }
     fn read_checked(bytes: &[u8]) -> Option<Self> {
-        Some(Fp2 { c0: F::read_checked(&bytes[..F::BYTES])?, c1: F::read_checked(&bytes[F::BYTES..2 * F::BYTES])? })
+        Some(Fp2 {
+            c0: F::read_checked(&bytes[..F::BYTES])?,
+            c1: F::read_checked(&bytes[F::BYTES..2 * F::BYTES])?,
+        })
     }
     fn write(&self, out: &mut [u8]) {
         self.c0.write(&mut out[..F::BYTES]);
@@ -438,12 +484,14 @@ impl<F: Field> Field for Fp2<F> {
 #[derive(Clone, Copy, Debug)]
 pub struct Bn254FpP;
 impl FpParams<8> for Bn254FpP {
-    const MODULUS: [u32; 8] = hex_limbs("30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47");
+    const MODULUS: [u32; 8] =
+        hex_limbs("30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47");
 }
 #[derive(Clone, Copy, Debug)]
 pub struct Bn254FrP;
 impl FpParams<8> for Bn254FrP {
-    const MODULUS: [u32; 8] = hex_limbs("30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001");
+    const MODULUS: [u32; 8] =
+        hex_limbs("30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001");
 }
 #[derive(Clone, Copy, Debug)]
 pub struct Bls381FpP;
@@ -455,7 +503,8 @@ impl FpParams<12> for Bls381FpP {
 #[derive(Clone, Copy, Debug)]
 pub struct Bls381FrP;
 impl FpParams<8> for Bls381FrP {
-    const MODULUS: [u32; 8] = hex_limbs("73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001");
+    const MODULUS: [u32; 8] =
+        hex_limbs("73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001");
 }
 
 pub type Bn254Fp = Fp<8, Bn254FpP>;
@@ -487,7 +536,10 @@ mod tests {
         assert_eq!(limbs_to_u128_low(&c), 123456789u128 * 987654321u128);
         let a = Bls381Fp::from_u64(u64::MAX);
         let c = a.square().to_std();
-        assert_eq!(limbs_to_u128_low(&c), (u64::MAX as u128) * (u64::MAX as u128));
+        assert_eq!(
+            limbs_to_u128_low(&c),
+            (u64::MAX as u128) * (u64::MAX as u128)
+        );
     }
 
     #[test]
@@ -501,13 +553,20 @@ mod tests {
         for i in 0..8 {
             let mut l = [0u32; 8];
             l[i] = 1;
-            for v in [Bn254Fp::from_std(l), Bn254Fp::from_std(l).sub(&Bn254Fp::one()), Bn254Fp::from_std(l).add(&Bn254Fp::one())] {
+            for v in [
+                Bn254Fp::from_std(l),
+                Bn254Fp::from_std(l).sub(&Bn254Fp::one()),
+                Bn254Fp::from_std(l).add(&Bn254Fp::one()),
+            ] {
                 if !v.is_zero() {
                     assert!(v.mul(&v.inverse()) == Bn254Fp::one());
                 }
             }
         }
-        let y = Bls381Fp2 { c0: Bls381Fp::from_u64(7), c1: Bls381Fp::from_u64(11) };
+        let y = Bls381Fp2 {
+            c0: Bls381Fp::from_u64(7),
+            c1: Bls381Fp::from_u64(11),
+        };
         assert!(y.mul(&y.inverse()) == Bls381Fp2::one());
         assert!(y.square() == y.mul(&y));
         assert!(Bn254Fp::zero().neg().is_zero());

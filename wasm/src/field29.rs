@@ -86,7 +86,12 @@ impl<const M: usize, const N: usize, P: FpParams<M>> Copy for F29<M, N, P> {}
 impl<const M: usize, const N: usize, P: FpParams<M>> PartialEq for F29<M, N, P> {
     #[inline(always)]
     fn eq(&self, o: &Self) -> bool {
-        self.l == o.l
+        // Limb-wise OR of XORs: `==` on arrays lowered to a memcmp call (6% of a native MSM profile).
+        let mut d = 0u64;
+        for i in 0..N {
+            d |= self.l[i] ^ o.l[i];
+        }
+        d == 0
     }
 }
 impl<const M: usize, const N: usize, P: FpParams<M>> core::fmt::Debug for F29<M, N, P> {
@@ -299,7 +304,9 @@ mod tests {
         let mut rnd = || {
             let mut l = [0u32; M];
             for x in l.iter_mut() {
-                st = st.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                st = st
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 *x = (st >> 32) as u32;
             }
             l[M - 1] >>= 4;

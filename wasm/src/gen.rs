@@ -44,7 +44,11 @@ pub fn generate_into<C: Curve>(seed: u64, n: usize, mut emit: impl FnMut(usize, 
         batch_inverse(&mut inv, &mut scratch);
         for j in 0..m {
             let p = &buf[j];
-            let a = Affine { x: p.x.mul(&inv[2 * j]), y: p.y.mul(&inv[2 * j + 1]), inf: false };
+            let a = Affine {
+                x: p.x.mul(&inv[2 * j]),
+                y: p.y.mul(&inv[2 * j + 1]),
+                inf: false,
+            };
             emit(done + j, &a);
         }
         done += m;

@@ -94,10 +94,20 @@ fn point_bytes<C: Curve>() -> usize {
     2 * <C::F as Field>::BYTES
 }
 
-unsafe fn msm_impl<C: Curve>(points: *const u8, scalars: *const u8, n: u32, window_bits: u32, out: *mut u8) -> i32 {
+unsafe fn msm_impl<C: Curve>(
+    points: *const u8,
+    scalars: *const u8,
+    n: u32,
+    window_bits: u32,
+    out: *mut u8,
+) -> i32 {
     let n = n as usize;
     let out = core::slice::from_raw_parts_mut(out, point_bytes::<C>());
-    let c = if window_bits == 0 { msm::default_window(n) } else { window_bits };
+    let c = if window_bits == 0 {
+        msm::default_window(n)
+    } else {
+        window_bits
+    };
     if c > 20 {
         return ERR_ARG;
     }
@@ -108,12 +118,17 @@ unsafe fn msm_impl<C: Curve>(points: *const u8, scalars: *const u8, n: u32, wind
     // Wire points (32-bit Montgomery) -> internal 29-bit limbs; infinity becomes (0, 0).
     let pb = point_bytes::<C>();
     let bytes = core::slice::from_raw_parts(points, n * pb);
-    let zero = RawPoint { x: <C::F as Field>::zero(), y: <C::F as Field>::zero() };
+    let zero = RawPoint {
+        x: <C::F as Field>::zero(),
+        y: <C::F as Field>::zero(),
+    };
     let pts: Vec<RawPoint<C::F>> = (0..n)
-        .map(|i| match Affine::<C::F>::read(&bytes[i * pb..(i + 1) * pb]) {
-            Some(a) if !a.inf => RawPoint { x: a.x, y: a.y },
-            _ => zero,
-        })
+        .map(
+            |i| match Affine::<C::F>::read(&bytes[i * pb..(i + 1) * pb]) {
+                Some(a) if !a.inf => RawPoint { x: a.x, y: a.y },
+                _ => zero,
+            },
+        )
         .collect();
     let sc = core::slice::from_raw_parts(scalars as *const [u32; 8], n);
     msm::msm::<C>(&pts, sc, c).write(out);
@@ -122,8 +137,21 @@ unsafe fn msm_impl<C: Curve>(points: *const u8, scalars: *const u8, n: u32, wind
 
 /// out = sum scalars[i] * points[i]. `points` must be 4-byte aligned (zk_alloc gives 16).
 #[no_mangle]
-pub unsafe extern "C" fn zk_msm(curve: u32, group: u32, points: *const u8, scalars: *const u8, n: u32, window_bits: u32, out: *mut u8) -> i32 {
-    with_group!(curve, group, C, msm_impl::<C>(points, scalars, n, window_bits, out))
+pub unsafe extern "C" fn zk_msm(
+    curve: u32,
+    group: u32,
+    points: *const u8,
+    scalars: *const u8,
+    n: u32,
+    window_bits: u32,
+    out: *mut u8,
+) -> i32 {
+    with_group!(
+        curve,
+        group,
+        C,
+        msm_impl::<C>(points, scalars, n, window_bits, out)
+    )
 }
 
 unsafe fn validate_impl<C: Curve>(points: *const u8, n: u32) -> i32 {
@@ -142,7 +170,12 @@ unsafe fn validate_impl<C: Curve>(points: *const u8, n: u32) -> i32 {
 /// -1 when every point is infinity (all zero) or on the curve with coordinates < p; else the
 /// index of the first bad point (or ERR_CURVE... note: -1 is "ok" here, bad ids return -2).
 #[no_mangle]
-pub unsafe extern "C" fn zk_validate_points(curve: u32, group: u32, points: *const u8, n: u32) -> i32 {
+pub unsafe extern "C" fn zk_validate_points(
+    curve: u32,
+    group: u32,
+    points: *const u8,
+    n: u32,
+) -> i32 {
     match (curve, group) {
         (0 | 1, 1 | 2) => with_group!(curve, group, C, validate_impl::<C>(points, n)),
         _ => ERR_ARG,
@@ -153,7 +186,9 @@ unsafe fn add_impl<C: Curve>(a: *const u8, b: *const u8, out: *mut u8) -> i32 {
     let pb = point_bytes::<C>();
     let pa = Affine::<C::F>::read(core::slice::from_raw_parts(a, pb));
     let pq = Affine::<C::F>::read(core::slice::from_raw_parts(b, pb));
-    let (Some(pa), Some(pq)) = (pa, pq) else { return ERR_ARG };
+    let (Some(pa), Some(pq)) = (pa, pq) else {
+        return ERR_ARG;
+    };
     let r = Xyzz::from_affine(&pa).add_affine(&pq).to_affine();
     r.write(core::slice::from_raw_parts_mut(out, pb));
     0
@@ -161,20 +196,35 @@ unsafe fn add_impl<C: Curve>(a: *const u8, b: *const u8, out: *mut u8) -> i32 {
 
 /// out = a + b (affine, exact for infinity, doubling and P + -P).
 #[no_mangle]
-pub unsafe extern "C" fn zk_point_add(curve: u32, group: u32, a: *const u8, b: *const u8, out: *mut u8) -> i32 {
+pub unsafe extern "C" fn zk_point_add(
+    curve: u32,
+    group: u32,
+    a: *const u8,
+    b: *const u8,
+    out: *mut u8,
+) -> i32 {
     with_group!(curve, group, C, add_impl::<C>(a, b, out))
 }
 
 unsafe fn gen_impl<C: Curve>(seed: u64, n: u32, out: *mut u8) -> i32 {
     let pb = point_bytes::<C>();
     let out = core::slice::from_raw_parts_mut(out, pb * n as usize);
-    gen::generate_into::<C>(seed, n as usize, |i, p| p.write(&mut out[i * pb..(i + 1) * pb]));
+    gen::generate_into::<C>(seed, n as usize, |i, p| {
+        p.write(&mut out[i * pb..(i + 1) * pb])
+    });
     0
 }
 
 /// n distinct valid points (i+1)*Q, Q = [k]G with k derived from seed = seed_hi:seed_lo.
 #[no_mangle]
-pub unsafe extern "C" fn zk_generate_points(curve: u32, group: u32, seed_lo: u32, seed_hi: u32, n: u32, out: *mut u8) -> i32 {
+pub unsafe extern "C" fn zk_generate_points(
+    curve: u32,
+    group: u32,
+    seed_lo: u32,
+    seed_hi: u32,
+    n: u32,
+    out: *mut u8,
+) -> i32 {
     let seed = (seed_hi as u64) << 32 | seed_lo as u64;
     with_group!(curve, group, C, gen_impl::<C>(seed, n, out))
 }
@@ -201,7 +251,11 @@ unsafe fn ntt_impl<F: NttField>(values: *mut u8, log_n: u32, flags: u32, shift: 
         return ERR_ARG;
     }
     let n = 1usize << log_n;
-    let shift = if shift.is_null() { None } else { Some(read_fr::<F>(shift)) };
+    let shift = if shift.is_null() {
+        None
+    } else {
+        Some(read_fr::<F>(shift))
+    };
     with_values::<F>(values, n, |a| ntt::ntt(a, flags, shift));
     0
 }
@@ -209,27 +263,66 @@ unsafe fn ntt_impl<F: NttField>(values: *mut u8, log_n: u32, flags: u32, shift: 
 /// In-place NTT of 2^log_n Fr values; flags bit0 inverse, bit1 input bit-reversed, bit2 output
 /// bit-reversed; shift null or a coset generator g (32-byte LE standard form).
 #[no_mangle]
-pub unsafe extern "C" fn zk_ntt(curve: u32, values: *mut u8, log_n: u32, flags: u32, shift: *const u8) -> i32 {
-    with_fr!(curve, 1u64 << log_n.min(40), F, ntt_impl::<F>(values, log_n, flags, shift))
+pub unsafe extern "C" fn zk_ntt(
+    curve: u32,
+    values: *mut u8,
+    log_n: u32,
+    flags: u32,
+    shift: *const u8,
+) -> i32 {
+    with_fr!(
+        curve,
+        1u64 << log_n.min(40),
+        F,
+        ntt_impl::<F>(values, log_n, flags, shift)
+    )
 }
 
-unsafe fn rows_impl<F: NttField>(values: *mut u8, log_m: u32, count: u32, flags: u32, tw_log_n: u32, row_offset: u32) -> i32 {
-    if log_m > F::TWO_ADICITY || tw_log_n > F::TWO_ADICITY || log_m >= usize::BITS - 6 || flags > 1 {
+unsafe fn rows_impl<F: NttField>(
+    values: *mut u8,
+    log_m: u32,
+    count: u32,
+    flags: u32,
+    tw_log_n: u32,
+    row_offset: u32,
+) -> i32 {
+    if log_m > F::TWO_ADICITY || tw_log_n > F::TWO_ADICITY || log_m >= usize::BITS - 6 || flags > 1
+    {
         return ERR_ARG;
     }
     let total = (count as usize) << log_m;
-    with_values::<F>(values, total, |a| ntt::ntt_rows(a, log_m, flags & 1 != 0, tw_log_n, row_offset));
+    with_values::<F>(values, total, |a| {
+        ntt::ntt_rows(a, log_m, flags & 1 != 0, tw_log_n, row_offset)
+    });
     0
 }
 
 /// Four-step building block: `count` rows of 2^log_m values, each NTT'd (natural order, no 1/m),
 /// then element k of row i times w^((i+row_offset)k), w = root of order 2^twiddle_log_n (if > 0).
 #[no_mangle]
-pub unsafe extern "C" fn zk_ntt_rows(curve: u32, values: *mut u8, log_m: u32, count: u32, flags: u32, twiddle_log_n: u32, row_offset: u32) -> i32 {
-    with_fr!(curve, (count as u64) << log_m.min(40), F, rows_impl::<F>(values, log_m, count, flags, twiddle_log_n, row_offset))
+pub unsafe extern "C" fn zk_ntt_rows(
+    curve: u32,
+    values: *mut u8,
+    log_m: u32,
+    count: u32,
+    flags: u32,
+    twiddle_log_n: u32,
+    row_offset: u32,
+) -> i32 {
+    with_fr!(
+        curve,
+        (count as u64) << log_m.min(40),
+        F,
+        rows_impl::<F>(values, log_m, count, flags, twiddle_log_n, row_offset)
+    )
 }
 
-unsafe fn mul_powers_impl<F: NttField>(values: *mut u8, count: u32, base: *const u8, start_exp: u32) -> i32 {
+unsafe fn mul_powers_impl<F: NttField>(
+    values: *mut u8,
+    count: u32,
+    base: *const u8,
+    start_exp: u32,
+) -> i32 {
     let base = read_fr::<F>(base);
     let start = base.pow8(&[start_exp]);
     with_values::<F>(values, count as usize, |a| ntt::mul_powers(a, start, &base));
@@ -238,38 +331,36 @@ unsafe fn mul_powers_impl<F: NttField>(values: *mut u8, count: u32, base: *const
 
 /// values[i] *= base^(start_exp + i).
 #[no_mangle]
-pub unsafe extern "C" fn zk_mul_powers(curve: u32, values: *mut u8, count: u32, base: *const u8, start_exp: u32) -> i32 {
-    with_fr!(curve, count, F, mul_powers_impl::<F>(values, count, base, start_exp))
+pub unsafe extern "C" fn zk_mul_powers(
+    curve: u32,
+    values: *mut u8,
+    count: u32,
+    base: *const u8,
+    start_exp: u32,
+) -> i32 {
+    with_fr!(
+        curve,
+        count,
+        F,
+        mul_powers_impl::<F>(values, count, base, start_exp)
+    )
 }
 
 unsafe fn scale_impl<F: NttField>(values: *mut u8, count: u32, factor: *const u8) -> i32 {
     let f = read_fr::<F>(factor);
-    with_values::<F>(values, count as usize, |a| a.iter_mut().for_each(|x| *x = x.mul(&f)));
+    with_values::<F>(values, count as usize, |a| {
+        a.iter_mut().for_each(|x| *x = x.mul(&f))
+    });
     0
 }
 
 /// values[i] *= factor.
 #[no_mangle]
-pub unsafe extern "C" fn zk_scale(curve: u32, values: *mut u8, count: u32, factor: *const u8) -> i32 {
+pub unsafe extern "C" fn zk_scale(
+    curve: u32,
+    values: *mut u8,
+    count: u32,
+    factor: *const u8,
+) -> i32 {
     with_fr!(curve, count, F, scale_impl::<F>(values, count, factor))
-}
-
-
-#[no_mangle]
-pub extern "C" fn zk_bench_mul(iters: u32) -> u32 {
-    let mut a = field29::Bn254Fq::from_u64(12345);
-    let b = field29::Bn254Fq::from_u64(678910);
-    for _ in 0..iters {
-        a = a.mul(&b);
-    }
-    a.l[0] as u32
-}
-#[no_mangle]
-pub extern "C" fn zk_bench_add(iters: u32) -> u32 {
-    let mut a = Bn254Fp::from_u64(12345);
-    let b = Bn254Fp::from_u64(678910);
-    for _ in 0..iters {
-        a = a.add(&b).sub(&a.double());
-    }
-    a.l[0]
 }

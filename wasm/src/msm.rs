@@ -18,18 +18,21 @@ pub struct RawPoint<F: Field> {
     pub y: F,
 }
 
-/// Window size chosen from n (measured on wasm32 for BN254 G1; see README).
+/// Window size chosen from n. Measured on wasm32 (BN254 G1, ms): 2^12: c=9 84, 10 69, 11 69;
+/// 2^14: c=11 212, 12 209, 13 232; 2^16: c=12 730, 13 720, 14 794; 2^18: c=14 2637, 15 2518.
+/// Small n prefers wider windows than ln(n) because each batch inversion must be amortised.
 pub fn default_window(n: usize) -> u32 {
     if n < 32 {
         return 3;
     }
-    let lg = usize::BITS - 1 - n.leading_zeros(); // floor(log2 n)
-    (lg as i32 - 3).clamp(4, 16) as u32
+    let lg = (usize::BITS - 1 - n.leading_zeros()) as i32; // floor(log2 n)
+    let c = if lg <= 13 { lg - 2 } else { lg - 3 };
+    c.clamp(4, 16) as u32
 }
 
 /// Max entries in one batch; one inversion is amortised over up to this many additions.
 fn batch_size(buckets: usize) -> usize {
-    (buckets / 2).clamp(16, 4096)
+    (buckets / 4).clamp(16, 2048)
 }
 
 struct Batch<F: Field> {
@@ -86,7 +89,13 @@ pub fn msm<C: Curve>(points: &[RawPoint<C::F>], scalars: &[[u32; 8]], c: u32) ->
         }
     }
 
-    let mut bx: Vec<RawPoint<C::F>> = vec![RawPoint { x: C::F::zero(), y: C::F::zero() }; nb];
+    let mut bx: Vec<RawPoint<C::F>> = vec![
+        RawPoint {
+            x: C::F::zero(),
+            y: C::F::zero()
+        };
+        nb
+    ];
     let mut occupied = vec![false; nb];
     let bsz = batch_size(nb);
     let mut batch = Batch::<C::F> {
@@ -129,7 +138,10 @@ pub fn msm<C: Curve>(points: &[RawPoint<C::F>], scalars: &[[u32; 8]], c: u32) ->
                 let neg = d < 0;
                 if !occupied[b] {
                     let p = &points[i as usize];
-                    bx[b] = RawPoint { x: p.x, y: if neg { p.y.neg() } else { p.y } };
+                    bx[b] = RawPoint {
+                        x: p.x,
+                        y: if neg { p.y.neg() } else { p.y },
+                    };
                     occupied[b] = true;
                 } else if batch.in_batch[b] {
                     deferred.push((i, d));
@@ -160,7 +172,11 @@ pub fn msm<C: Curve>(points: &[RawPoint<C::F>], scalars: &[[u32; 8]], c: u32) ->
                     let p = &points[i as usize];
                     let y = if d < 0 { p.y.neg() } else { p.y };
                     let b = (d.unsigned_abs() - 1) as usize;
-                    extra[b] = extra[b].add_affine(&Affine { x: p.x, y, inf: false });
+                    extra[b] = extra[b].add_affine(&Affine {
+                        x: p.x,
+                        y,
+                        inf: false,
+                    });
                 }
                 deferred.clear();
                 break;
@@ -175,7 +191,11 @@ pub fn msm<C: Curve>(points: &[RawPoint<C::F>], scalars: &[[u32; 8]], c: u32) ->
         let mut sum = Xyzz::<C::F>::infinity();
         for b in (0..nb).rev() {
             if occupied[b] {
-                running = running.add_affine(&Affine { x: bx[b].x, y: bx[b].y, inf: false });
+                running = running.add_affine(&Affine {
+                    x: bx[b].x,
+                    y: bx[b].y,
+                    inf: false,
+                });
             }
             if extra_used {
                 running = running.add(&extra[b]);
@@ -190,7 +210,12 @@ pub fn msm<C: Curve>(points: &[RawPoint<C::F>], scalars: &[[u32; 8]], c: u32) ->
 }
 
 /// Applies the pending batch: one shared inversion for all slopes.
-fn flush<C: Curve>(batch: &mut Batch<C::F>, bx: &mut [RawPoint<C::F>], occupied: &mut [bool], points: &[RawPoint<C::F>]) {
+fn flush<C: Curve>(
+    batch: &mut Batch<C::F>,
+    bx: &mut [RawPoint<C::F>],
+    occupied: &mut [bool],
+    points: &[RawPoint<C::F>],
+) {
     let m = batch.items.len();
     if m == 0 {
         return;
@@ -253,7 +278,14 @@ pub fn msm_naive<C: Curve>(points: &[RawPoint<C::F>], scalars: &[[u32; 8]]) -> A
         if p.x.is_zero() && p.y.is_zero() {
             continue;
         }
-        acc = acc.add(&Xyzz::mul_scalar(&Affine { x: p.x, y: p.y, inf: false }, s));
+        acc = acc.add(&Xyzz::mul_scalar(
+            &Affine {
+                x: p.x,
+                y: p.y,
+                inf: false,
+            },
+            s,
+        ));
     }
     acc.to_affine()
 }
@@ -272,15 +304,25 @@ mod tests {
     }
 
     fn check<C: Curve>(n: usize) {
-        let pts: Vec<RawPoint<C::F>> = generate::<C>(42, n).into_iter().map(|a| RawPoint { x: a.x, y: a.y }).collect();
+        let pts: Vec<RawPoint<C::F>> = generate::<C>(42, n)
+            .into_iter()
+            .map(|a| RawPoint { x: a.x, y: a.y })
+            .collect();
         let mut st = 7u64;
-        let mut sc: Vec<[u32; 8]> = (0..n).map(|_| {
-            let mut s = [0u32; 8];
-            for l in s.iter_mut() { *l = rng(&mut st); }
-            s[7] &= 0x0fff_ffff;
-            s
-        }).collect();
-        if n > 3 { sc[1] = [0; 8]; sc[2] = sc[0]; }
+        let mut sc: Vec<[u32; 8]> = (0..n)
+            .map(|_| {
+                let mut s = [0u32; 8];
+                for l in s.iter_mut() {
+                    *l = rng(&mut st);
+                }
+                s[7] &= 0x0fff_ffff;
+                s
+            })
+            .collect();
+        if n > 3 {
+            sc[1] = [0; 8];
+            sc[2] = sc[0];
+        }
         let want = msm_naive::<C>(&pts, &sc);
         for c in [1u32, 2, 5, 8, 11, 13] {
             assert_eq!(msm::<C>(&pts, &sc, c), want, "c={c}");
@@ -306,9 +348,24 @@ mod bench {
     #[ignore]
     fn bench_msm_16() {
         let n = 1 << 16;
-        let pts: Vec<RawPoint<_>> = generate::<Bn254G1>(1, n).into_iter().map(|a| RawPoint { x: a.x, y: a.y }).collect();
+        let pts: Vec<RawPoint<_>> = generate::<Bn254G1>(1, n)
+            .into_iter()
+            .map(|a| RawPoint { x: a.x, y: a.y })
+            .collect();
         let mut st = 1u64;
-        let sc: Vec<[u32; 8]> = (0..n).map(|_| { let mut s = [0u32; 8]; for l in s.iter_mut() { st = st.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407); *l = (st >> 32) as u32; } s[7] &= 0x1fff_ffff; s }).collect();
+        let sc: Vec<[u32; 8]> = (0..n)
+            .map(|_| {
+                let mut s = [0u32; 8];
+                for l in s.iter_mut() {
+                    st = st
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    *l = (st >> 32) as u32;
+                }
+                s[7] &= 0x1fff_ffff;
+                s
+            })
+            .collect();
         for c in [12u32, 13] {
             let t = std::time::Instant::now();
             let r = msm::<Bn254G1>(&pts, &sc, c);

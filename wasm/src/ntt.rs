@@ -302,7 +302,13 @@ pub fn ntt<F: NttField>(a: &mut [F], flags: u32, shift: Option<F>) {
 
 /// Rows of a four-step NTT: each row transformed (natural in/out, no 1/m), then element k of
 /// row i multiplied by w^((i + row_offset) k), w the 2^twiddle_log_n-th root (inverse if asked).
-pub fn ntt_rows<F: NttField>(a: &mut [F], log_m: u32, inverse: bool, twiddle_log_n: u32, row_offset: u32) {
+pub fn ntt_rows<F: NttField>(
+    a: &mut [F],
+    log_m: u32,
+    inverse: bool,
+    twiddle_log_n: u32,
+    row_offset: u32,
+) {
     let m = 1usize << log_m;
     let tw = table::<F>(log_m, inverse);
     let w = if twiddle_log_n > 0 {
