@@ -8,10 +8,11 @@ import type { WorkerPool } from './pool.js';
 import { splitRange } from './split.js';
 
 /**
- * Below this many points per worker, the duplicated bucket reduction and the message round trip
- * cost more than the parallelism saves (measured: 2^12 points split in two is no faster).
+ * Chunks never go below this many points, so tiny MSMs stay on one worker. Measured here (BN254,
+ * 2 workers, median of 6): splitting from 512 points per worker on, G1 2^12 took 43 ms instead of
+ * 77 ms on one worker, G2 2^12 218 ms instead of 316 ms. Smaller chunks were not measured.
  */
-export const MIN_POINTS_PER_WORKER = 1 << 12;
+export const MIN_POINTS_PER_WORKER = 1 << 9;
 
 export interface CpuMsmJob {
   curve: CurveName;

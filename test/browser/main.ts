@@ -59,7 +59,7 @@ declare global {
   }
 }
 
-const MSM_N = 9000; // > 2 · MIN_POINTS_PER_WORKER (4096): the runtime splits it over both workers
+const MSM_N = 9000; // > 2 · MIN_POINTS_PER_WORKER (512): the runtime splits it over both workers
 const G2_N = 20;
 const NTT_LOG_N = 16; // MIN_SPLIT_LOG_N: the four-step path across workers
 const COSET_LOG_N = 4;
