@@ -3,6 +3,7 @@
 # from source and compared byte-for-byte with the shipped artefact, type checks, then vitest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"  # Dawn/Vulkan warn without it
 bash scripts/setup-system.sh
 npm ci --no-audit --no-fund
 bash scripts/build-wasm.sh --check

@@ -1,0 +1,79 @@
+/// <reference types="@webgpu/types" />
+/**
+ * Dispatch + readback. Buffers come from the context's pool and return to it only after the
+ * submission that used them has completed. Validation / out-of-memory errors are captured with
+ * error scopes around each submission and thrown as GpuError. Readback: mapAsync inside
+ * try/finally, the bytes are copied before unmap (the mapped range is invalid after unmap).
+ */
+import { GpuError, errorKind, type GpuContext } from './context.js';
+import type { Program } from './program.js';
+
+export interface Pass {
+  program: Program;
+  /** Buffers for @group(0) @binding(i), in order. */
+  buffers: GPUBuffer[];
+  workgroups: [number, number?, number?];
+}
+
+/** Encodes passes into one command buffer and submits it, with error scopes; resolves when done. */
+export async function submitPasses(ctx: GpuContext, passes: readonly Pass[], label: string): Promise<void> {
+  ctx.assertUsable();
+  const device = ctx.device;
+  device.pushErrorScope('out-of-memory');
+  device.pushErrorScope('validation');
+  const enc = device.createCommandEncoder({ label });
+  for (const pass of passes) {
+    const bind = device.createBindGroup({
+      label: pass.program.name,
+      layout: pass.program.pipeline.getBindGroupLayout(0),
+      entries: pass.buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+    });
+    const cp = enc.beginComputePass({ label: pass.program.name });
+    cp.setPipeline(pass.program.pipeline);
+    cp.setBindGroup(0, bind);
+    cp.dispatchWorkgroups(pass.workgroups[0], pass.workgroups[1] ?? 1, pass.workgroups[2] ?? 1);
+    cp.end();
+    ctx.dispatchCount++;
+  }
+  device.queue.submit([enc.finish()]);
+  const [v, oom] = [await device.popErrorScope(), await device.popErrorScope()];
+  const err = v ?? oom;
+  if (err) throw new GpuError(errorKind(err), `${label}: ${err.message}`);
+  await device.queue.onSubmittedWorkDone();
+}
+
+/** Creates a pooled storage buffer holding `data` (padded to 4 bytes). */
+export function uploadBuffer(ctx: GpuContext, data: Uint8Array, label: string, extraUsage = 0): GPUBuffer {
+  const size = Math.max(4, (data.byteLength + 3) & ~3);
+  const buf = ctx.pool.acquire(size, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC | extraUsage, label);
+  if (data.byteLength % 4 === 0) ctx.device.queue.writeBuffer(buf, 0, data as Uint8Array<ArrayBuffer>);
+  else {
+    const padded = new Uint8Array(size);
+    padded.set(data);
+    ctx.device.queue.writeBuffer(buf, 0, padded);
+  }
+  return buf;
+}
+
+/** Copies `byteLength` bytes of `src` back to the host. */
+export async function readBuffer(ctx: GpuContext, src: GPUBuffer, byteLength: number, label: string): Promise<Uint8Array> {
+  ctx.assertUsable();
+  const size = (byteLength + 3) & ~3;
+  const staging = ctx.pool.acquire(size, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, `${label}:readback`);
+  const enc = ctx.device.createCommandEncoder({ label: `${label}:readback` });
+  enc.copyBufferToBuffer(src, 0, staging, 0, size);
+  ctx.device.queue.submit([enc.finish()]);
+  let mapped = false;
+  try {
+    await staging.mapAsync(GPUMapMode.READ, 0, size);
+    mapped = true;
+    return new Uint8Array(staging.getMappedRange(0, size).slice(0, byteLength));
+  } catch (e) {
+    if (e instanceof GpuError) throw e;
+    ctx.assertUsable();
+    throw new GpuError('internal', `${label}: readback failed: ${(e as Error).message}`, { cause: e });
+  } finally {
+    if (mapped) staging.unmap();
+    await ctx.pool.release([staging]);
+  }
+}
