@@ -15,7 +15,21 @@ export type ZkgpuErrorCode =
   | 'ABORTED'
   | 'WORKER_CRASHED'
   | 'DISPOSED'
-  | 'WASM_ERROR';
+  | 'WASM_ERROR'
+  // WebGPU
+  | 'GPU_UNAVAILABLE'
+  | 'GPU_DEVICE_LOST'
+  | 'GPU_OUT_OF_MEMORY'
+  | 'GPU_ERROR'
+  // proving-key / witness / input files
+  | 'FILE_READ_ERROR'
+  | 'FILE_FORMAT'
+  | 'PROTOCOL_MISMATCH'
+  | 'WITNESS_MISMATCH'
+  | 'INPUT_INVALID'
+  // scheduler
+  | 'PLAN_INFEASIBLE'
+  | 'CHUNK_FAILED';
 
 export class ZkgpuError extends Error {
   readonly code: ZkgpuErrorCode;

@@ -14,6 +14,9 @@ import { checkBelow, checkBytes, checkCurve, checkGroup, checkSignal, pointBytes
 
 export type NttOrder = 'natural' | 'bit-reversed';
 
+/** Which engine runs a job: 'auto' picks the GPU when one exists and the job is big enough. */
+export type Backend = 'webgpu' | 'wasm' | 'auto';
+
 export interface RuntimeOptions {
   /** CPU worker threads; defaults to the machine's available parallelism. */
   threads?: number;
@@ -32,6 +35,8 @@ export interface MsmRequest {
   validatePoints?: boolean;
   /** Pippenger window width override, for tuning; chosen from n when absent. */
   windowBits?: number;
+  /** Engine for this call; default 'auto'. */
+  backend?: Backend;
   signal?: AbortSignal;
 }
 
@@ -44,6 +49,8 @@ export interface NttRequest {
   coset?: boolean | bigint;
   inputOrder?: NttOrder;
   outputOrder?: NttOrder;
+  /** Engine for this call; default 'auto'. */
+  backend?: Backend;
   signal?: AbortSignal;
 }
 
