@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { BenchConfig, BenchCurve, BenchGroup, BenchImpl, BenchOp } from './schema.js';
+import type { BenchBackend, BenchConfig, BenchCurve, BenchGroup, BenchImpl, BenchOp } from './schema.js';
 
 /** A bad command line. The CLI prints the message and the usage, and exits with code 2. */
 export class BenchUsageError extends Error {
@@ -16,6 +16,7 @@ export const OPS: readonly BenchOp[] = ['msm', 'ntt'];
 export const CURVES: readonly BenchCurve[] = ['bn254', 'bls12-381'];
 export const GROUPS: readonly BenchGroup[] = ['g1', 'g2'];
 export const PEERS: readonly PeerName[] = ['ffjavascript', 'noble'];
+export const BACKENDS: readonly BenchBackend[] = ['wasm', 'webgpu'];
 
 export const DEFAULT_SIZES = [12, 14, 16];
 export const DEFAULT_RUNS = 5;
@@ -31,13 +32,17 @@ export const MAX_SEED = 0xffffffff;
 export const BENCH_USAGE = `Usage: zkgpu bench [msm] [ntt] [options]
 
 Checks zkgpu's MSM/NTT result against each peer on the same random input, then times
-zkgpu (wasm workers) and the peers. With no op, runs both.
+zkgpu (wasm workers and/or WebGPU) and the peers. With no op, runs both. A WebGPU row's
+"first ms" includes shader compilation; its median is warm.
 
 Options:
   --curve bn254|bls12-381     curve (default bn254)
   --group g1|g2               MSM group (default g1; NTT ignores it)
   --sizes 12,14,16            log2 of the input sizes (default ${DEFAULT_SIZES.join(',')})
   --runs N                    timed runs after the warm-up/check run (default ${DEFAULT_RUNS})
+  --backend wasm,webgpu       zkgpu engines to time (default: wasm, plus webgpu when an adapter
+                              exists); the first is checked against the peers, the others
+                              against it
   --threads N                 zkgpu worker threads (default: the runtime's choice)
   --peers ffjavascript,noble  peers to check and time against, or "none" (default both)
   --seed N                    input seed, 0..4294967295 (default: random, printed)
@@ -88,6 +93,12 @@ function parsePeers(value: string): PeerName[] {
   return [...new Set(parts.map((p) => oneOf(p, PEERS, 'peers')))];
 }
 
+function parseBackends(value: string): BenchBackend[] {
+  const parts = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (parts.length === 0) throw new BenchUsageError('--backend needs a list: wasm, webgpu or wasm,webgpu');
+  return [...new Set(parts.map((p) => oneOf(p, BACKENDS, 'backend')))];
+}
+
 export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
   let parsed;
   try {
@@ -101,6 +112,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
         sizes: { type: 'string' },
         runs: { type: 'string' },
         threads: { type: 'string' },
+        backend: { type: 'string' },
         peers: { type: 'string' },
         seed: { type: 'string' },
         json: { type: 'string' },
@@ -137,6 +149,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
       sizes: v.sizes !== undefined ? parseSizes(v.sizes) : quick ? [...QUICK_SIZES] : [...DEFAULT_SIZES],
       runs: v.runs !== undefined ? integer(v.runs, 'runs', 1, 1000) : quick ? QUICK_RUNS : DEFAULT_RUNS,
       threads: v.threads !== undefined ? integer(v.threads, 'threads', 1, 1024) : null,
+      backends: v.backend !== undefined ? parseBackends(v.backend) : null,
       peers: v.peers !== undefined ? parsePeers(v.peers) : [...PEERS],
       json,
       quick,

@@ -3,7 +3,7 @@
  * each implementation. Uses only zkgpu's public API.
  */
 import { writeFile } from 'node:fs/promises';
-import { createRuntime, version, type Runtime } from '../src/index.js';
+import { createRuntime, version, type JobReport, type Runtime } from '../src/index.js';
 import { CURVES, randomSeed } from '../src/math/index.js';
 import { BENCH_USAGE, parseBenchArgs, type PeerName } from './args.js';
 import { firstDifference, hex, readLE } from './codec.js';
@@ -18,6 +18,7 @@ import {
   RSS_NOTE,
   buildReport,
   compare,
+  type BenchBackend,
   type BenchConfig,
   type BenchCurve,
   type BenchFailure,
@@ -49,6 +50,8 @@ interface Contender {
   /** Timed after the check; false for a peer used only as the correctness reference. */
   timed: boolean;
   prepare(): Promise<Prepared>;
+  /** GPU time of each run so far, from the runtime's reports (WebGPU with timestamp queries). */
+  gpuMsLog?: number[];
   /** NTT only: the root of unity of this implementation's transform at this size (standard form). */
   nttRoot?(): Promise<bigint>;
 }
@@ -123,13 +126,13 @@ async function runCase(
       out = await p.output(raw);
     } catch (e) {
       sampler.stop();
-      return fail(c.impl, 'error', errorMessage(e));
+      return fail(c.impl, 'error', `${c.backend ? `${c.impl}-${c.backend}: ` : ''}${errorMessage(e)}`);
     }
-    if (c.impl === 'zkgpu') {
+    if (reference === null) {
+      if (c.impl !== 'zkgpu') throw new Error('internal: zkgpu must run first');
       reference = out;
     } else {
-      if (reference === null) throw new Error('internal: zkgpu must run first');
-      if (spec.op === 'ntt' && c.nttRoot !== undefined) {
+      if (spec.op === 'ntt' && c.nttRoot !== undefined && c.impl !== 'zkgpu') {
         let aligned: Awaited<ReturnType<typeof alignNtt>>;
         try {
           aligned = await alignNtt(spec, contenders[0], c, out);
@@ -146,7 +149,8 @@ async function runCase(
         // Show the 32-byte word holding the first difference (an NTT element, or a coordinate limb).
         const w = at - (at % 32);
         const what = spec.op === 'ntt' ? `element ${w / 32}` : `bytes ${w}..${w + 31}`;
-        return fail(c.impl, 'mismatch', `first difference in ${what}: zkgpu ${hex(reference.subarray(w, w + 32))} vs ${c.impl} ${hex(out.subarray(w, w + 32))}`);
+        const name = c.backend ? `${c.impl}-${c.backend}` : c.impl;
+        return fail(c.impl, 'mismatch', `first difference in ${what}: reference ${hex(reference.subarray(w, w + 32))} vs ${name} ${hex(out.subarray(w, w + 32))}`);
       }
     }
     prepared.set(c, { p, firstMs, peak });
@@ -158,6 +162,7 @@ async function runCase(
     if (!c.timed) continue;
     const { p, firstMs, peak: checkPeak } = prepared.get(c)!;
     const times: number[] = [];
+    if (c.gpuMsLog) c.gpuMsLog.length = 0;
     let peak = checkPeak;
     try {
       sampler.start();
@@ -192,11 +197,44 @@ async function runCase(
       runs,
       ms: summarize(times),
       firstRunMs: Math.round(firstMs * 1000) / 1000,
+      ...(c.gpuMsLog && c.gpuMsLog.length === runs ? { gpuMs: summarize(c.gpuMsLog) } : {}),
       peakRssBytes: peak,
       checked: true,
     });
   }
   return { results, failure: null };
+}
+
+/**
+ * zkgpu on one engine. The runtime's report for every run is checked so that a row labelled
+ * webgpu can never be a CPU result.
+ */
+function zkgpuContender(rt: Runtime, backend: BenchBackend, msmCase: MsmCase | null, nttCase: NttCase, curve: BenchCurve, n: number): Contender {
+  const gpuMsLog: number[] = [];
+  const checkRan = (r: JobReport) => {
+    if (r.backend !== backend) throw new Error(`asked for backend ${backend} but the runtime ran ${r.backend} (${r.reason})`);
+    if (r.gpuMs !== undefined) gpuMsLog.push(r.gpuMs);
+  };
+  return {
+    impl: 'zkgpu',
+    gpuMsLog,
+    backend,
+    threads: backend === 'wasm' ? rt.threads : 1,
+    timed: true,
+    prepare: async () => ({
+      run: () =>
+        msmCase !== null
+          ? rt.msm({ curve: msmCase.curve, group: msmCase.group, points: msmCase.points, scalars: msmCase.scalars, backend, onReport: checkRan })
+          : rt.ntt({ curve: nttCase.curve, values: nttCase.values, backend, onReport: checkRan }),
+      output: async (raw) => raw as Uint8Array,
+    }),
+    // Black box: the forward NTT of e_1 = (0, 1, 0, ...) is (1, w, w^2, ...), so element 1 is w.
+    nttRoot: async () => {
+      const e1 = new Uint8Array(n * 32);
+      e1[32] = 1;
+      return readLE(await rt.ntt({ curve, values: e1, backend: 'wasm' }), 32, 32);
+    },
+  };
 }
 
 /**
@@ -211,7 +249,7 @@ export async function runBench(argv: readonly string[], io: BenchIO = defaultIO)
   }
   const seed = args.seed ?? String(randomSeed());
   const config: BenchConfig = { ...args.config, seed };
-  const hardware = collectHardware();
+  let hardware = collectHardware();
 
   io.out(`zkgpu ${version} bench  seed ${seed}  (rerun with --seed ${seed} for the same inputs)`);
   io.out(
@@ -235,9 +273,19 @@ export async function runBench(argv: readonly string[], io: BenchIO = defaultIO)
   for (const name of checkers) peers.set(name, name === 'ffjavascript' ? createFfjavascriptPeer() : createNoblePeer());
 
   try {
-    runtime = await createRuntime(config.threads !== null ? { threads: config.threads } : {});
+    const wantGpu = config.backends === null || config.backends === undefined || config.backends.includes('webgpu');
+    runtime = await createRuntime({ ...(config.threads !== null ? { threads: config.threads } : {}), gpu: wantGpu, gpuTimestamps: true });
     const rt = runtime;
-    io.out(`zkgpu-wasm: ${rt.threads} worker threads; peers: ${config.peers.join(', ') || 'none (ffjavascript checks only)'}`);
+    const gpu = rt.gpuDetails();
+    if (gpu) {
+      hardware = { ...hardware, gpu: { vendor: gpu.vendor, architecture: gpu.architecture, device: gpu.device, description: gpu.description, limits: gpu.limits, features: gpu.features } };
+    }
+    // Default: the WASM workers, plus WebGPU when an adapter exists; asking for webgpu without one is an error.
+    const backends: BenchBackend[] = config.backends ?? (gpu ? ['wasm', 'webgpu'] : ['wasm']);
+    if (backends.includes('webgpu') && !gpu) throw new Error('--backend webgpu: no WebGPU adapter was found on this machine');
+    config.backends = backends;
+    io.out(`zkgpu-wasm: ${rt.threads} worker threads; zkgpu-webgpu: ${gpu ? `${gpu.description || gpu.vendor} (${gpu.architecture || 'unknown architecture'})` : 'no adapter'}`);
+    io.out(`backends: ${backends.join(', ')}; peers: ${config.peers.join(', ') || 'none (ffjavascript checks only)'}`);
     io.out(`runs: 1 check/warm-up + ${config.runs} timed; "zkgpu x" = peer median / zkgpu median\n`);
     io.out(tableHeader());
 
@@ -271,27 +319,14 @@ export async function runBench(argv: readonly string[], io: BenchIO = defaultIO)
             : { curve: config.curve, group: config.group, n, points: points.subarray(0, n * pointBytes), scalars: fr.subarray(0, n * 32) };
         const nttCase: NttCase = { curve: config.curve, n, values: fr.subarray(0, n * 32) };
 
-        const contenders: Contender[] = [
-          {
-            impl: 'zkgpu',
-            backend: 'wasm',
-            threads: rt.threads,
-            timed: true,
-            prepare: async () => ({
-              run: () =>
-                msmCase !== null
-                  ? rt.msm({ curve: msmCase.curve, group: msmCase.group, points: msmCase.points, scalars: msmCase.scalars })
-                  : rt.ntt({ curve: nttCase.curve, values: nttCase.values }),
-              output: async (raw) => raw as Uint8Array,
-            }),
-            // Black box: the forward NTT of e_1 = (0, 1, 0, ...) is (1, w, w^2, ...), so element 1 is w.
-            nttRoot: async () => {
-              const e1 = new Uint8Array(n * 32);
-              e1[32] = 1;
-              return readLE(await rt.ntt({ curve: config.curve, values: e1 }), 32, 32);
-            },
-          },
-        ];
+        const contenders: Contender[] = [];
+        for (const backend of backends) {
+          if (backend === 'webgpu' && msmCase !== null && msmCase.group === 'g2') {
+            io.err(`note: ${label(spec)}: the WebGPU engine has no G2 MSM; timing wasm only`);
+            continue;
+          }
+          contenders.push(zkgpuContender(rt, backend, msmCase, nttCase, config.curve, n));
+        }
         for (const [name, peer] of peers) {
           const skip = msmCase !== null ? peer.skipMsm(config.curve, config.group, logN) : peer.skipNtt(config.curve, logN);
           if (skip !== null) continue;

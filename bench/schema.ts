@@ -76,6 +76,12 @@ export interface BenchResult {
   ms: MsStats;
   /** The first, cold run: it is also the run whose result was checked against the peers. */
   firstRunMs: number;
+  /**
+   * WebGPU only, where the adapter has timestamp queries: GPU execution time of the timed runs
+   * (first pass start to last pass end of every submission, summed per run). The gap to `ms` is
+   * upload, readback and host work.
+   */
+  gpuMs?: MsStats;
   /** Highest process RSS sampled during this implementation's runs at this size (see `memory`). */
   peakRssBytes: number;
   /** Always true: a result is written only after its output matched every peer on the same input. */
@@ -111,6 +117,11 @@ export interface BenchConfig {
   group: BenchGroup;
   sizes: number[];
   runs: number;
+  /**
+   * zkgpu engines timed, in order (the first is the reference the others are checked against);
+   * absent or `null` in reports written before the WebGPU engine.
+   */
+  backends?: BenchBackend[] | null;
   /** Requested zkgpu worker threads; `null` = the runtime's default. */
   threads: number | null;
   peers: Exclude<BenchImpl, 'zkgpu'>[];

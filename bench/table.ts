@@ -17,6 +17,7 @@ const COLUMNS: Column[] = [
   { title: 'min ms', width: 10, right: true },
   { title: 'max ms', width: 10, right: true },
   { title: 'first ms', width: 10, right: true },
+  { title: 'gpu ms', width: 9, right: true },
   { title: 'peak RSS', width: 9, right: true },
   { title: 'zkgpu x', width: 8, right: true },
 ];
@@ -67,6 +68,7 @@ export function tableRow(r: BenchResult, speedup?: number): string {
     formatMs(r.ms.min),
     formatMs(r.ms.max),
     formatMs(r.firstRunMs),
+    r.gpuMs ? formatMs(r.gpuMs.median) : '-',
     formatBytes(r.peakRssBytes),
     speedup === undefined ? '' : formatSpeedup(speedup),
   ]);

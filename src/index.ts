@@ -1,8 +1,10 @@
 /** zkgpu: the public entry. */
-export { createRuntime, Runtime, MAX_NTT_LOG_N } from './runtime.js';
-export type { Backend, RuntimeOptions, MsmRequest, NttRequest, NttOrder, SamplePointsRequest } from './runtime.js';
+export { createRuntime, Runtime, JobEvent, MAX_NTT_LOG_N } from './runtime.js';
+export type { Backend, Engine, JobReport, RuntimeOptions, MsmRequest, NttRequest, NttOrder, SamplePointsRequest } from './runtime.js';
 export { ZkgpuError, isZkgpuError } from './errors.js';
 export type { ZkgpuErrorCode } from './errors.js';
 export type { CurveName, GroupName } from './math/index.js';
 export type { WasmSource } from './cpu/wasm-engine.js';
 export { version } from './version.js';
+export { isSoftwareAdapter, AUTO_GPU_MIN_ELEMENTS } from './backend-choice.js';
+export type { GpuAdapterInfo } from './gpu/context.js';

@@ -1,6 +1,8 @@
 /**
- * The runtime: owns the CPU worker pool (and, in later versions, GPU devices), checks every
- * request at the boundary, and routes it to an engine.
+ * The runtime: owns the CPU worker pool and (when an adapter exists) one GPU device, checks every
+ * request at the boundary, and routes it to an engine (backend-choice.ts). Every call ends with a
+ * JobReport (which engine and adapter ran it, how long it took), delivered to the request's
+ * `onReport` and as a 'job' event on the runtime.
  */
 import { ZkgpuError } from './errors.js';
 import { CURVES, encodeScalar, invMod, type CurveName, type GroupName } from './math/index.js';
@@ -10,18 +12,62 @@ import { msmOnPool } from './cpu/msm.js';
 import { nttOnPool } from './cpu/ntt.js';
 import { defaultThreadCount } from './cpu/threads.js';
 import { splitRange } from './cpu/split.js';
+import { acquireGpu, type GpuAdapterInfo, type GpuContext } from './gpu/context.js';
+import { gpuNtt } from './ntt/gpu.js';
+import { checkBackend, chooseBackend, gpuFailure, isRecoverableOnCpu, type Backend, type BackendChoice, type Engine } from './backend-choice.js';
 import { checkBelow, checkBytes, checkCurve, checkGroup, checkSignal, pointBytes, SCALAR_BYTES } from './validate.js';
 
 export type NttOrder = 'natural' | 'bit-reversed';
 
-/** Which engine runs a job: 'auto' picks the GPU when one exists and the job is big enough. */
-export type Backend = 'webgpu' | 'wasm' | 'auto';
+export type { Backend, Engine } from './backend-choice.js';
+
+/** What ran one call, and how long it took. */
+export interface JobReport {
+  op: 'msm' | 'ntt';
+  curve: CurveName;
+  group?: GroupName;
+  /** Points (MSM) or field elements (NTT). */
+  n: number;
+  requested: Backend;
+  /** The engine that produced the result. */
+  backend: Engine;
+  /** Why this engine (the 'auto' rule, or the request). */
+  reason: string;
+  /** The GPU adapter, when backend is 'webgpu'. */
+  adapter: GpuAdapterInfo | null;
+  /** Worker threads, when backend is 'wasm'. */
+  threads: number | null;
+  ms: number;
+  /** GPU execution time from timestamp queries (RuntimeOptions.gpuTimestamps), when measured. */
+  gpuMs?: number;
+  /** Set when the GPU failed and the call was re-run on the CPU (only for backend 'auto'). */
+  fallback?: { from: 'webgpu'; error: string };
+}
+
+export class JobEvent extends Event {
+  readonly report: JobReport;
+  constructor(report: JobReport) {
+    super('job');
+    this.report = report;
+  }
+}
 
 export interface RuntimeOptions {
   /** CPU worker threads; defaults to the machine's available parallelism. */
   threads?: number;
   /** Where the engine's .wasm comes from (bytes, URL, path or compiled Module); defaults to the packaged file. */
   wasm?: WasmSource;
+  /**
+   * WebGPU: a `GPU` (navigator.gpu, Dawn's create()) or a ready `GPUDevice` (left alive on
+   * dispose); true/undefined finds one if it can (navigator.gpu in browsers, Dawn in Node);
+   * false runs on the CPU only.
+   */
+  gpu?: GPU | GPUDevice | boolean;
+  /**
+   * Time every GPU submission with timestamp queries (where the device has 'timestamp-query') and
+   * put the GPU time in each report's gpuMs. Off by default: one extra readback per submission.
+   */
+  gpuTimestamps?: boolean;
 }
 
 export interface MsmRequest {
@@ -37,6 +83,8 @@ export interface MsmRequest {
   windowBits?: number;
   /** Engine for this call; default 'auto'. */
   backend?: Backend;
+  /** Called with the report of this call (also dispatched as a 'job' event on the runtime). */
+  onReport?: (report: JobReport) => void;
   signal?: AbortSignal;
 }
 
@@ -51,6 +99,8 @@ export interface NttRequest {
   outputOrder?: NttOrder;
   /** Engine for this call; default 'auto'. */
   backend?: Backend;
+  /** Called with the report of this call (also dispatched as a 'job' event on the runtime). */
+  onReport?: (report: JobReport) => void;
   signal?: AbortSignal;
 }
 
@@ -64,10 +114,17 @@ export interface SamplePointsRequest {
 /** Largest transform accepted: 2^24 values are 512 MiB, within one wasm32 instance's 4 GiB. */
 export const MAX_NTT_LOG_N = 24;
 
-export class Runtime {
+export class Runtime extends EventTarget {
   private disposed = false;
 
-  private constructor(private readonly pool: WorkerPool) {}
+  private constructor(
+    private readonly pool: WorkerPool,
+    private readonly gpuContext: GpuContext | null,
+  ) {
+    super();
+    // Re-dispatch the pool's worker-exit events on the runtime (one EventTarget for callers).
+    pool.addEventListener('worker-exit', (e) => this.dispatchEvent(new CustomEvent('worker-exit', { detail: (e as CustomEvent).detail })));
+  }
 
   static async create(options: RuntimeOptions = {}): Promise<Runtime> {
     const threads = options.threads ?? defaultThreadCount();
@@ -75,7 +132,14 @@ export class Runtime {
       throw new ZkgpuError('INVALID_ARGUMENT', `threads must be an integer from 1 to 256, got ${threads}`);
     }
     const module = await compileWasm(options.wasm);
-    return new Runtime(await WorkerPool.create({ threads, module }));
+    const gpu = await openGpu(options.gpu);
+    if (gpu && options.gpuTimestamps) gpu.timestamps = true;
+    try {
+      return new Runtime(await WorkerPool.create({ threads, module }), gpu);
+    } catch (e) {
+      gpu?.dispose();
+      throw e;
+    }
   }
 
   /** Number of CPU worker threads. */
@@ -83,9 +147,27 @@ export class Runtime {
     return this.pool.size;
   }
 
-  /** The worker pool's events (`worker-exit`). */
+  /** The GPU adapter this runtime uses, or null when it runs on the CPU only. */
+  get gpu(): GpuAdapterInfo | null {
+    return this.gpuContext?.info ?? null;
+  }
+
+  /** The adapter with the device's limits and features (for reports), or null without a GPU. */
+  gpuDetails(): (GpuAdapterInfo & { limits: Record<string, number>; features: string[] }) | null {
+    const ctx = this.gpuContext;
+    if (!ctx) return null;
+    const limits: Record<string, number> = {};
+    // GPUSupportedLimits exposes its values as prototype getters: for-in walks them.
+    for (const key in ctx.limits) {
+      const v = (ctx.limits as unknown as Record<string, unknown>)[key];
+      if (typeof v === 'number') limits[key] = v;
+    }
+    return { ...ctx.info, limits, features: [...ctx.device.features].sort() };
+  }
+
+  /** The runtime itself: 'job' (JobEvent) and 'worker-exit' events. Kept for older callers. */
   get events(): EventTarget {
-    return this.pool;
+    return this;
   }
 
   async msm(request: MsmRequest): Promise<Uint8Array> {
@@ -95,6 +177,7 @@ export class Runtime {
     const points = checkBytes('points', request.points);
     const scalars = checkBytes('scalars', request.scalars);
     const signal = checkSignal(request.signal);
+    const requested = checkBackend(request.backend);
     const size = pointBytes(curve, group);
     if (points.length % size !== 0) {
       throw new ZkgpuError('LENGTH_MISMATCH', `points: ${points.length} bytes is not a whole number of ${curve} ${group} points (${size} bytes each)`);
@@ -111,9 +194,13 @@ export class Runtime {
       throw new ZkgpuError('INVALID_ARGUMENT', `windowBits must be an integer from 1 to 24, got ${windowBits}`);
     }
     checkBelow(scalars, CURVES[curve].r, 'scalar', 'SCALAR_OUT_OF_RANGE');
+    const choice = chooseBackend({ requested, gpu: this.gpuContext, n, gpuCannot: gpuMsmCannot(group) });
     if (signal?.aborted) throw abortError(signal);
     if (request.validatePoints) await this.validatePoints(curve, group, points, signal);
-    return msmOnPool(this.pool, { curve, group, points, scalars, pointBytes: size, windowBits, signal });
+    const cpu = () => msmOnPool(this.pool, { curve, group, points, scalars, pointBytes: size, windowBits, signal });
+    return this.runJob({ op: 'msm', curve, group, n, requested, signal, onReport: request.onReport }, choice, cpu, (gpu) =>
+      gpuMsmEntry(gpu, { curve, points, scalars, windowBits, signal }),
+    );
   }
 
   async ntt(request: NttRequest): Promise<Uint8Array> {
@@ -123,6 +210,7 @@ export class Runtime {
     const signal = checkSignal(request.signal);
     const inputOrder = checkOrder('inputOrder', request.inputOrder);
     const outputOrder = checkOrder('outputOrder', request.outputOrder);
+    const requested = checkBackend(request.backend);
     if (values.length % SCALAR_BYTES !== 0) {
       throw new ZkgpuError('LENGTH_MISMATCH', `values: ${values.length} bytes is not a whole number of 32-byte field elements`);
     }
@@ -138,20 +226,82 @@ export class Runtime {
     }
     checkBelow(values, params.r, 'field element', 'FIELD_ELEMENT_OUT_OF_RANGE');
     const shift = cosetShift(curve, request.coset);
+    const inverse = request.inverse === true;
+    const binding = this.gpuContext?.limits.maxStorageBufferBindingSize ?? Infinity;
+    const gpuCannot = values.length > binding ? `${values.length} bytes exceed the GPU's storage binding limit (${binding} bytes)` : null;
+    const choice = chooseBackend({ requested, gpu: this.gpuContext, n, gpuCannot });
     if (signal?.aborted) throw abortError(signal);
     const r = params.r;
-    return nttOnPool(this.pool, {
-      curve,
-      values,
-      logN,
-      inverse: request.inverse === true,
-      shift: shift === null ? null : encodeScalar(shift),
-      shiftInverse: shift === null ? null : encodeScalar(invMod(shift, r)),
-      nInverse: encodeScalar(invMod(BigInt(n), r)),
-      inputOrder,
-      outputOrder,
-      signal,
-    });
+    const cpu = () =>
+      nttOnPool(this.pool, {
+        curve,
+        values,
+        logN,
+        inverse,
+        shift: shift === null ? null : encodeScalar(shift),
+        shiftInverse: shift === null ? null : encodeScalar(invMod(shift, r)),
+        nInverse: encodeScalar(invMod(BigInt(n), r)),
+        inputOrder,
+        outputOrder,
+        signal,
+      });
+    return this.runJob({ op: 'ntt', curve, n, requested, signal, onReport: request.onReport }, choice, cpu, (gpu) =>
+      gpuNtt(gpu, { curve, values, logN, inverse, shift, inputOrder, outputOrder }),
+    );
+  }
+
+  /**
+   * Runs a call on the chosen engine and reports it. A GPU failure under 'auto' (device lost, out
+   * of memory) re-runs the call on the workers and says so in the report; under 'webgpu' it
+   * rejects with the GPU error code.
+   */
+  private async runJob(
+    job: { op: 'msm' | 'ntt'; curve: CurveName; group?: GroupName; n: number; requested: Backend; signal?: AbortSignal; onReport?: (r: JobReport) => void },
+    choice: BackendChoice,
+    cpu: () => Promise<Uint8Array>,
+    gpuRun: (gpu: GpuContext) => Promise<Uint8Array>,
+  ): Promise<Uint8Array> {
+    const start = performance.now();
+    let engine = choice.engine;
+    let fallback: JobReport['fallback'];
+    let result: Uint8Array;
+    let gpuMs: number | undefined;
+    if (engine === 'webgpu') {
+      const gpu = this.gpuContext as GpuContext;
+      try {
+        // Concurrent GPU jobs on one device would share this counter; the scheduler (issue 7) serialises them.
+        const ns0 = gpu.gpuTimeNs;
+        result = await gpuRun(gpu);
+        if (gpu.timestamps && gpu.canTimestamp) gpuMs = (gpu.gpuTimeNs - ns0) / 1e6;
+        if (job.signal?.aborted) throw abortError(job.signal);
+      } catch (e) {
+        if (isZkgpuErrorLike(e, 'ABORTED') || (e as Error)?.name === 'AbortError') throw e;
+        const err = gpuFailure(e, `${job.op} (${job.curve}, n=${job.n})`);
+        if (job.requested !== 'auto' || !isRecoverableOnCpu(err)) throw err;
+        fallback = { from: 'webgpu', error: err.message };
+        engine = 'wasm';
+        result = await cpu();
+      }
+    } else {
+      result = await cpu();
+    }
+    const report: JobReport = {
+      op: job.op,
+      curve: job.curve,
+      ...(job.group ? { group: job.group } : {}),
+      n: job.n,
+      requested: job.requested,
+      backend: engine,
+      reason: fallback ? `${choice.reason}; re-run on the CPU after a GPU failure` : choice.reason,
+      adapter: engine === 'webgpu' ? (this.gpuContext?.info ?? null) : null,
+      threads: engine === 'wasm' ? this.pool.size : null,
+      ms: performance.now() - start,
+      ...(gpuMs !== undefined && engine === 'webgpu' ? { gpuMs } : {}),
+      ...(fallback ? { fallback } : {}),
+    };
+    job.onReport?.(report);
+    this.dispatchEvent(new JobEvent(report));
+    return result;
   }
 
   /** n distinct valid points (deterministic from the seed), for benchmarks and tests. */
@@ -171,6 +321,7 @@ export class Runtime {
 
   async dispose(): Promise<void> {
     this.disposed = true;
+    this.gpuContext?.dispose();
     await this.pool.dispose();
   }
 
@@ -208,6 +359,40 @@ function cosetShift(curve: CurveName, coset: unknown): bigint | null {
   if (coset === true) return CURVES[curve].frGenerator;
   if (typeof coset === 'bigint' && coset > 0n && coset < CURVES[curve].r) return coset;
   throw new ZkgpuError('INVALID_ARGUMENT', `coset must be a boolean or a non-zero bigint below r, got ${String(coset)}`);
+}
+
+/** Why the GPU cannot run an MSM of this group, or null. */
+function gpuMsmCannot(group: GroupName): string | null {
+  if (group === 'g2') return 'the WebGPU engine has no G2 MSM kernel';
+  return 'the WebGPU MSM kernel is not wired in yet';
+}
+
+async function gpuMsmEntry(_gpu: GpuContext, _req: { curve: CurveName; points: Uint8Array; scalars: Uint8Array; windowBits?: number; signal?: AbortSignal }): Promise<Uint8Array> {
+  throw new ZkgpuError('GPU_ERROR', 'the WebGPU MSM kernel is not wired in yet');
+}
+
+function isZkgpuErrorLike(e: unknown, code: string): boolean {
+  return e instanceof ZkgpuError && e.code === code;
+}
+
+/** A caller-given GPU must work (GPU_UNAVAILABLE otherwise); the default search may find none. */
+async function openGpu(gpu: RuntimeOptions['gpu']): Promise<GpuContext | null> {
+  if (gpu === false) return null;
+  if (gpu === undefined || gpu === true) {
+    try {
+      return await acquireGpu();
+    } catch {
+      return null;
+    }
+  }
+  let ctx: GpuContext | null;
+  try {
+    ctx = await acquireGpu({ gpu });
+  } catch (e) {
+    throw new ZkgpuError('GPU_UNAVAILABLE', `the GPU given to createRuntime could not be opened: ${(e as Error).message}`, { cause: e });
+  }
+  if (!ctx) throw new ZkgpuError('GPU_UNAVAILABLE', 'the GPU given to createRuntime has no adapter');
+  return ctx;
 }
 
 export async function createRuntime(options?: RuntimeOptions): Promise<Runtime> {

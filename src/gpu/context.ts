@@ -67,6 +67,13 @@ export class GpuContext extends EventTarget {
   #disposed = false;
   /** Counts every dispatch this context submitted: tests use it to prove the GPU path ran. */
   dispatchCount = 0;
+  /**
+   * When true (and the device has 'timestamp-query'), every submission records its GPU time into
+   * gpuTimeNs. Off by default: it costs one extra small readback per submission.
+   */
+  timestamps = false;
+  /** Sum of the GPU time of timed submissions, in ns (see `timestamps`). */
+  gpuTimeNs = 0;
 
   constructor(device: GPUDevice, info: GpuAdapterInfo, gpuRef: unknown, ownsDevice: boolean, dumpWgslDir?: string) {
     super();
@@ -87,6 +94,11 @@ export class GpuContext extends EventTarget {
       const e = (ev as GPUUncapturedErrorEvent).error;
       this.dispatchEvent(new GpuErrorEvent({ kind: errorKind(e), message: e.message }));
     });
+  }
+
+  /** Whether submissions can be timed on the GPU (the device was created with 'timestamp-query'). */
+  get canTimestamp(): boolean {
+    return this.device.features.has('timestamp-query');
   }
 
   get lost(): GpuErrorDetail | null {
@@ -172,7 +184,9 @@ export async function acquireGpu(options: AcquireGpuOptions = {}): Promise<GpuCo
     const v = adapter.limits[name];
     if (typeof v === 'number') requiredLimits[name] = v;
   }
-  const device = await adapter.requestDevice({ label: 'zkgpu', requiredLimits });
+  // timestamp-query lets benchmarks read GPU time apart from submission and readback overhead.
+  const requiredFeatures = adapter.features.has('timestamp-query') ? (['timestamp-query'] as GPUFeatureName[]) : [];
+  const device = await adapter.requestDevice({ label: 'zkgpu', requiredLimits, requiredFeatures });
   return new GpuContext(device, adapterInfo(adapter.info), gpu, true, dumpWgslDir);
 }
 

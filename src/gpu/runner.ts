@@ -22,24 +22,79 @@ export async function submitPasses(ctx: GpuContext, passes: readonly Pass[], lab
   device.pushErrorScope('out-of-memory');
   device.pushErrorScope('validation');
   const enc = device.createCommandEncoder({ label });
-  for (const pass of passes) {
+  const timer = ctx.timestamps && ctx.canTimestamp && passes.length > 0 ? startTimer(ctx, label) : null;
+  for (const [i, pass] of passes.entries()) {
     const bind = device.createBindGroup({
       label: pass.program.name,
       layout: pass.program.pipeline.getBindGroupLayout(0),
       entries: pass.buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
     });
-    const cp = enc.beginComputePass({ label: pass.program.name });
+    const timestampWrites =
+      timer && (i === 0 || i === passes.length - 1)
+        ? {
+            querySet: timer.querySet,
+            ...(i === 0 ? { beginningOfPassWriteIndex: 0 } : {}),
+            ...(i === passes.length - 1 ? { endOfPassWriteIndex: 1 } : {}),
+          }
+        : undefined;
+    const cp = enc.beginComputePass({ label: pass.program.name, ...(timestampWrites ? { timestampWrites } : {}) });
     cp.setPipeline(pass.program.pipeline);
     cp.setBindGroup(0, bind);
     cp.dispatchWorkgroups(pass.workgroups[0], pass.workgroups[1] ?? 1, pass.workgroups[2] ?? 1);
     cp.end();
     ctx.dispatchCount++;
   }
+  if (timer) {
+    enc.resolveQuerySet(timer.querySet, 0, 2, timer.resolve, 0);
+    enc.copyBufferToBuffer(timer.resolve, 0, timer.readback, 0, 16);
+  }
   device.queue.submit([enc.finish()]);
   const [v, oom] = [await device.popErrorScope(), await device.popErrorScope()];
   const err = v ?? oom;
-  if (err) throw new GpuError(errorKind(err), `${label}: ${err.message}`);
+  if (err) {
+    if (timer) await timer.release();
+    throw new GpuError(errorKind(err), `${label}: ${err.message}`);
+  }
   await device.queue.onSubmittedWorkDone();
+  if (timer) await timer.finish();
+}
+
+interface SubmissionTimer {
+  querySet: GPUQuerySet;
+  resolve: GPUBuffer;
+  readback: GPUBuffer;
+  finish(): Promise<void>;
+  release(): Promise<void>;
+}
+
+/** Two timestamps (start of the first pass, end of the last) for one submission. */
+function startTimer(ctx: GpuContext, label: string): SubmissionTimer {
+  const querySet = ctx.device.createQuerySet({ label: `${label}:timestamps`, type: 'timestamp', count: 2 });
+  const resolve = ctx.pool.acquire(16, GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC, `${label}:timestamps`);
+  const readback = ctx.pool.acquire(16, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, `${label}:timestamps:readback`);
+  const release = async () => {
+    querySet.destroy();
+    await ctx.pool.release([resolve, readback]);
+  };
+  return {
+    querySet,
+    resolve,
+    readback,
+    release,
+    async finish() {
+      let mapped = false;
+      try {
+        await readback.mapAsync(GPUMapMode.READ, 0, 16);
+        mapped = true;
+        const [begin, end] = new BigUint64Array(readback.getMappedRange(0, 16).slice(0));
+        // Some implementations quantise or reset timestamps; a negative span is dropped, not summed.
+        if (end > begin) ctx.gpuTimeNs += Number(end - begin);
+      } finally {
+        if (mapped) readback.unmap();
+        await release();
+      }
+    },
+  };
 }
 
 /** Creates a pooled storage buffer holding `data` (padded to 4 bytes). */

@@ -176,6 +176,15 @@ describe.each<Mode>(['vite build', 'vite dev server'])('CPU engine in headless C
   it('NTT 2^16 (four-step split) equals the BigInt reference and inverts exactly', () => expectCheck('ntt bn254 2^16'));
   it('coset NTT 2^4 equals the DFT definition and inverts exactly', () => expectCheck('coset ntt'));
 
+  it('the runtime found a WebGPU adapter in the browser', () => {
+    // Headless Chromium without a GPU gives SwiftShader, which 'auto' must class as software.
+    expect(results.info.gpu, pageLog()).toMatch(/swiftshader/i);
+  });
+  it('WebGPU NTT (BN254 2^10, BLS12-381 2^8) equals the BigInt reference and wasm, on the GPU', () => {
+    expectCheck('webgpu ntt bn254');
+    expectCheck('webgpu ntt bls12-381');
+  });
+
   it('an MSM aborted midway rejects with ABORTED and the pool recovers', () => {
     expectCheck('abort msm');
     // Both busy workers were terminated and replaced: 2 at the start, 2 replacements.

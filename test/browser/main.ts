@@ -6,7 +6,7 @@
  */
 import { bn254 } from '@noble/curves/bn254.js';
 import { pippenger } from '@noble/curves/abstract/curve.js';
-import { createRuntime, isZkgpuError, type Runtime } from '../../src/index.js';
+import { createRuntime, isZkgpuError, type JobReport, type Runtime } from '../../src/index.js';
 import {
   CURVES,
   createRng,
@@ -47,6 +47,8 @@ export interface PageResults {
     /** Worker URLs the test harness saw at checkpoints (absent when opened by hand). */
     workersAfterMsm?: string[];
     workersAfterAbort?: string[];
+    /** The WebGPU adapter the runtime opened (SwiftShader in CI), or null. */
+    gpu?: string | null;
   };
   checks: CheckResult[];
 }
@@ -271,13 +273,47 @@ function tile(bytes: Uint8Array, length: number): Uint8Array {
   return out;
 }
 
+/**
+ * The WebGPU engine through the same runtime (SwiftShader under headless Chromium): every call is
+ * pinned to 'webgpu', its report must name the GPU, and results are checked against the BigInt
+ * reference (and against the WASM engine on the same input).
+ */
+async function runGpu(rt: Runtime): Promise<void> {
+  const rng = createRng(`browser-gpu:${seed}`);
+  const ranOnGpu = (reports: JobReport[]) => {
+    assert(reports.length > 0 && reports.every((r) => r.backend === 'webgpu' && r.adapter !== null), `not run on the GPU: ${JSON.stringify(reports)}`);
+  };
+  for (const [curve, logN] of [['bn254', 10], ['bls12-381', 8]] as const) {
+    await check(`webgpu ntt ${curve} 2^${logN} (plain, coset, inverse) vs BigInt reference and wasm`, async () => {
+      assert(rt.gpu !== null, 'no WebGPU adapter in this browser (expected SwiftShader with --enable-unsafe-webgpu)');
+      const values = randomValues(curve, 1 << logN, rng);
+      values[0] = 0n;
+      values[1] = CURVES[curve].r - 1n;
+      const input = encodeScalars(values);
+      const reports: JobReport[] = [];
+      const onReport = (r: JobReport) => void reports.push(r);
+      const forward = await rt.ntt({ curve, values: input, backend: 'webgpu', onReport });
+      assert(hex(forward) === hex(encodeScalars(nttReference(curve, values))), 'forward differs from nttReference');
+      const coset = await rt.ntt({ curve, values: input, coset: true, backend: 'webgpu', onReport });
+      const cosetWasm = await rt.ntt({ curve, values: input, coset: true, backend: 'wasm' });
+      assert(hex(coset) === hex(cosetWasm), 'coset NTT: webgpu differs from wasm');
+      const back = await rt.ntt({ curve, values: coset, coset: true, inverse: true, backend: 'webgpu', onReport });
+      assert(hex(back) === hex(input), 'inverse(coset forward(x)) != x');
+      ranOnGpu(reports);
+      return `on ${reports[0].adapter?.description || reports[0].adapter?.vendor}; ${reports.map((r) => Math.round(r.ms)).join('/')} ms`;
+    });
+  }
+}
+
 async function main(): Promise<void> {
   log(`seed ${seed}; crossOriginIsolated ${results.info.crossOriginIsolated}; hardwareConcurrency ${results.info.hardwareConcurrency}`);
   let rt: Runtime | undefined;
   try {
     rt = await createRuntime({ threads: 2 });
     results.info.threads = rt.threads;
+    results.info.gpu = rt.gpu ? `${rt.gpu.vendor} ${rt.gpu.architecture} ${rt.gpu.description}`.trim() : null;
     await run(rt);
+    await runGpu(rt);
     await check('dispose, then calls reject with DISPOSED', async () => {
       const r = rt!;
       rt = undefined;

@@ -20,10 +20,18 @@ describe('bench argument parsing', () => {
       sizes: DEFAULT_SIZES,
       runs: DEFAULT_RUNS,
       threads: null,
+      backends: null,
       peers: ['ffjavascript', 'noble'],
       json: null,
       quick: false,
     });
+  });
+
+  it('--backend takes a list of engines, deduplicated in the given order', () => {
+    expect(parseBenchArgs(['--backend', 'webgpu,wasm,webgpu']).config.backends).toEqual(['webgpu', 'wasm']);
+    expect(parseBenchArgs(['--backend', 'wasm']).config.backends).toEqual(['wasm']);
+    expect(() => parseBenchArgs(['--backend', 'cuda'])).toThrow(/--backend must be one of wasm, webgpu; got "cuda"/);
+    expect(() => parseBenchArgs(['--backend', ','])).toThrow(/--backend needs a list/);
   });
 
   it('--quick picks the small set; explicit options win', () => {

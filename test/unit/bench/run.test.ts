@@ -19,12 +19,13 @@ describe('runBench end to end', () => {
   it('checks, times and writes a valid report (BN254, 2^4 and 2^5, ffjavascript + noble)', async () => {
     const json = join(dir, 'r.json');
     const t = capture();
-    const code = await runBench(['--sizes', '4,5', '--runs', '2', '--threads', '2', '--seed', '99', '--json', json], t.io);
+    const code = await runBench(['--sizes', '4,5', '--runs', '2', '--threads', '2', '--seed', '99', '--backend', 'wasm', '--json', json], t.io);
     expect(t.err.filter((l) => l.includes('!!!'))).toEqual([]);
     expect(code).toBe(0);
     const report = JSON.parse(readFileSync(json, 'utf8')) as BenchReport;
     expect(validateReport(report)).toEqual([]);
     expect(report.config.seed).toBe('99');
+    expect(report.config.backends).toEqual(['wasm']);
     // msm: zkgpu, ffjavascript, noble; ntt: zkgpu, ffjavascript; at two sizes
     expect(report.results.map((r) => `${r.op}/${r.impl}/${r.logN}`).sort()).toEqual(
       [
@@ -39,7 +40,7 @@ describe('runBench end to end', () => {
 
   it('BLS12-381 G2 with --peers none: ffjavascript still checks but is not timed', async () => {
     const t = capture();
-    const code = await runBench(['msm', '--curve', 'bls12-381', '--group', 'g2', '--sizes', '3', '--runs', '1', '--peers', 'none'], t.io);
+    const code = await runBench(['msm', '--curve', 'bls12-381', '--group', 'g2', '--sizes', '3', '--runs', '1', '--peers', 'none', '--backend', 'wasm'], t.io);
     expect(code).toBe(0);
     expect(t.out.some((l) => l.includes('zkgpu-wasm'))).toBe(true);
     expect(t.out.some((l) => /^msm .*ffjavascript/.test(l))).toBe(false);
