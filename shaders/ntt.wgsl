@@ -5,10 +5,12 @@
 //   ntt_prep:  dst[perm(i)] = to_mont(src[i]) * (coset ? table[nat(i)] : 1)   (to bit-reversed order)
 //   ntt_stage: one DIT butterfly stage of half-size params.half, twiddle table[half + k]
 //   ntt_post:  dst[out(j)] = from_mont(src[j] * (scale ? table[j] : 1))       (natural -> requested order)
+//   ntt_powers: builds the twiddle / coset / scale tables on the GPU from a few bases (below)
 
 // @standalone-begin
 const FE_LIMBS: u32 = 16u;
 alias Fe = array<u32, 16>;
+const FE_ONE: Fe = Fe(1u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u);
 fn fe_add(a: Fe, b: Fe) -> Fe { return a; }
 fn fe_sub(a: Fe, b: Fe) -> Fe { return a; }
 fn fe_mul(a: Fe, b: Fe) -> Fe { return a; }
@@ -142,4 +144,44 @@ fn ntt_tile(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: 
     workgroupBarrier();
   }
   for (var e = lid; e < size * WORDS; e += 128u) { dst[base * WORDS + e] = tile[e]; }
+}
+
+// Tables on the GPU: an n-entry table from O(log n) host BigInt work instead of O(n) (2^24
+// twiddles took tens of seconds of BigInt on the host). Each thread raises its base by square
+// and multiply: at most log2(n) squarings and as many products, about 3x one NTT's field work,
+// paid once per (curve, size, direction) because the tables stay cached on the device.
+// `table` holds the bases in Montgomery form; params.flags selects the table:
+//   0 (twiddles): table[b] = ω_{2^(b+1)}; dst[i] = table[b]^(i - 2^b) with b = floor(log2 i), dst[0] = 0
+//      (so dst[h + k] = ω_{2h}^k, the layout ntt_stage and ntt_tile read)
+//   1 (powers):   table[0] = g, table[1] = c; dst[j] = c * g^j (coset factors, inverse scale)
+@compute @workgroup_size(64)
+fn ntt_powers(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = thread_index(gid, nwg);
+  // A phony read keeps binding 0 in the 'auto' layout, so every entry point binds the same four.
+  _ = src[0];
+  if (i >= params.n) { return; }
+  var x: Fe;
+  var acc: Fe = FE_ONE;
+  var e: u32;
+  if (params.flags == 0u) {
+    if (i == 0u) {
+      var zero: Fe;
+      store_dst(0u, zero);
+      return;
+    }
+    let b = firstLeadingBit(i);
+    x = load_table(b);
+    e = i - (1u << b);
+  } else {
+    x = load_table(0u);
+    acc = load_table(1u);
+    e = i;
+  }
+  loop {
+    if (e == 0u) { break; }
+    if ((e & 1u) != 0u) { acc = fe_mul(acc, x); }
+    e = e >> 1u;
+    if (e != 0u) { x = fe_mul(x, x); }
+  }
+  store_dst(i, acc);
 }

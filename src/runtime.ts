@@ -116,6 +116,8 @@ export const MAX_NTT_LOG_N = 24;
 
 export class Runtime extends EventTarget {
   private disposed = false;
+  /** GPU jobs run one at a time (one queue per device; cached tables and timers assume it). */
+  private gpuQueue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly pool: WorkerPool,
@@ -269,10 +271,15 @@ export class Runtime extends EventTarget {
     if (engine === 'webgpu') {
       const gpu = this.gpuContext as GpuContext;
       try {
-        // Concurrent GPU jobs on one device would share this counter; the scheduler (issue 7) serialises them.
-        const ns0 = gpu.gpuTimeNs;
-        result = await gpuRun(gpu);
-        if (gpu.timestamps && gpu.canTimestamp) gpuMs = (gpu.gpuTimeNs - ns0) / 1e6;
+        const run = this.gpuQueue.then(async () => {
+          const ns0 = gpu.gpuTimeNs;
+          const out = await gpuRun(gpu);
+          return { out, ns: gpu.gpuTimeNs - ns0 };
+        });
+        this.gpuQueue = run.catch(() => undefined);
+        const { out, ns } = await run;
+        result = out;
+        if (gpu.timestamps && gpu.canTimestamp) gpuMs = ns / 1e6;
         if (job.signal?.aborted) throw abortError(job.signal);
       } catch (e) {
         if (isZkgpuErrorLike(e, 'ABORTED') || (e as Error)?.name === 'AbortError') throw e;

@@ -9,9 +9,13 @@
  * requested output order). All passes go into one command buffer.
  * Elements are 16 limbs of 16 bits packed two per u32 = 32 bytes, the input encoding unchanged.
  *
- * Not done yet: tiling the outer stages too (e.g. a four-step / transposed layout), and values larger than one storage binding (n is capped by maxStorageBufferBindingSize / 32 bytes:
- * 2^22 at the 128 MiB default, more with the adapter's own limits). Twiddle and coset tables are
- * computed with BigInt on the host (O(n) multiplications; cached per (curve, logN, direction)).
+ * Tables (twiddles ω_{2h}^k, coset factors g^j, inverse scale g^-j n^-1) are built on the device by
+ * ntt_powers from O(log n) BigInt bases and cached per context; callers must not run two NTTs on
+ * one context at once (the runtime queues GPU jobs), since a cached table can be evicted.
+ *
+ * Not done yet: tiling the outer stages too (e.g. a four-step / transposed layout), and values
+ * larger than one storage binding (n is capped by maxStorageBufferBindingSize / 32 bytes: 2^22 at
+ * the 128 MiB default, more with the adapter's own limits).
  */
 import { ZkgpuError } from '../errors.js';
 import { CURVES, invMod, mod, rootOfUnity, toMont, type CurveName } from '../math/index.js';
@@ -49,46 +53,79 @@ function montBytes(xs: readonly bigint[], curve: CurveName): Uint8Array {
   return out;
 }
 
-function powers(base: bigint, n: number, scale: bigint, p: bigint): bigint[] {
-  const out = new Array<bigint>(n);
-  let x = mod(scale, p);
-  for (let i = 0; i < n; i++) (out[i] = x), (x = (x * base) % p);
-  return out;
-}
+/**
+ * Twiddle, coset and scale tables live on the device, built there by ntt_powers from O(log n)
+ * bases, and are cached per context (a 2^20 BN254 table is 32 MiB; at most TABLE_CACHE_ENTRIES
+ * are kept, oldest evicted first).
+ */
+const TABLE_CACHE_ENTRIES = 6;
+const tableCaches = new WeakMap<GpuContext, Map<string, GPUBuffer>>();
 
-const tableCache = new Map<string, Uint8Array>();
-function cached(key: string, make: () => Uint8Array): Uint8Array {
-  let t = tableCache.get(key);
-  if (!t) {
-    t = make();
-    if (tableCache.size > 32) tableCache.clear();
-    tableCache.set(key, t);
+async function deviceTable(
+  ctx: GpuContext,
+  progs: NttPrograms,
+  key: string,
+  count: number,
+  mode: 'twiddles' | 'powers',
+  bases: readonly bigint[],
+  curve: CurveName,
+): Promise<GPUBuffer> {
+  let cache = tableCaches.get(ctx);
+  if (!cache) tableCaches.set(ctx, (cache = new Map()));
+  const hit = cache.get(key);
+  if (hit) {
+    cache.delete(key);
+    cache.set(key, hit); // most recently used last
+    return hit;
   }
-  return t;
+  const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+  const table = ctx.pool.acquire(count * ELEMENT_BYTES, usage, `ntt-table:${key}`);
+  const basesBuf = uploadBuffer(ctx, montBytes(bases, curve), `ntt-table:${key}:bases`);
+  const params = uploadBuffer(ctx, new Uint8Array(new Uint32Array([count, 0, 0, mode === 'twiddles' ? 0 : 1]).buffer), `ntt-table:${key}:params`);
+  try {
+    await submitPasses(ctx, [{ program: progs.powers, buffers: [basesBuf, table, basesBuf, params], workgroups: workgroups(count, ctx.limits.maxComputeWorkgroupsPerDimension) }], `ntt-table:${key}`);
+  } catch (e) {
+    await ctx.pool.release([table]);
+    throw e;
+  } finally {
+    await ctx.pool.release([basesBuf, params]);
+  }
+  cache.set(key, table);
+  while (cache.size > TABLE_CACHE_ENTRIES) {
+    const [oldKey, old] = cache.entries().next().value as [string, GPUBuffer];
+    cache.delete(oldKey);
+    await ctx.pool.release([old]);
+  }
+  return table;
 }
 
-/** table[h + k] = ω_{2h}^k for h = 1, 2, 4, ..., n/2 (ω inverted for the inverse transform). */
-function twiddles(curve: CurveName, logN: number, inverse: boolean): Uint8Array {
-  return cached(`tw:${curve}:${logN}:${inverse}`, () => {
-    const p = CURVES[curve].r;
-    const n = 1 << logN;
-    const all = new Array<bigint>(Math.max(n, 2)).fill(0n);
-    for (let s = 1; s <= logN; s++) {
-      const h = 1 << (s - 1);
-      let w = rootOfUnity(curve, s);
-      if (inverse) w = invMod(w, p);
-      powers(w, h, 1n, p).forEach((x, k) => (all[h + k] = x));
-    }
-    return montBytes(all, curve);
+/** Releases this context's cached NTT tables (they are otherwise kept until dispose). */
+export async function releaseNttTables(ctx: GpuContext): Promise<number> {
+  const cache = tableCaches.get(ctx);
+  if (!cache) return 0;
+  const buffers = [...cache.values()];
+  cache.clear();
+  await ctx.pool.release(buffers);
+  return buffers.length;
+}
+
+/** Bases for the twiddle table: ω_{2^s} for s = 1..logN (inverted for the inverse transform). */
+function twiddleBases(curve: CurveName, logN: number, inverse: boolean): bigint[] {
+  const p = CURVES[curve].r;
+  return Array.from({ length: Math.max(logN, 1) }, (_, b) => {
+    const w = rootOfUnity(curve, b + 1);
+    return inverse ? invMod(w, p) : w;
   });
 }
 
-async function nttPrograms(ctx: GpuContext, curve: CurveName): Promise<Record<'prep' | 'stage' | 'tile' | 'post', Program>> {
+type NttPrograms = Record<'prep' | 'stage' | 'tile' | 'post' | 'powers', Program>;
+
+async function nttPrograms(ctx: GpuContext, curve: CurveName): Promise<NttPrograms> {
   const pre = fieldPrelude(CURVES[curve].r);
   const sources = [pre.code, stripStandalone(await loadShader('field')), stripStandalone(await loadShader('ntt'))];
   const get = (entry: string) => ctx.programs.get({ name: `ntt_${entry}:${curve}`, entryPoint: `ntt_${entry}`, key: pre.key, sources });
-  const [prep, stage, tile, post] = await Promise.all([get('prep'), get('stage'), get('tile'), get('post')]);
-  return { prep, stage, tile, post };
+  const [prep, stage, tile, post, powers] = await Promise.all([get('prep'), get('stage'), get('tile'), get('post'), get('powers')]);
+  return { prep, stage, tile, post, powers };
 }
 
 function workgroups(threads: number, maxPerDim: number): [number, number] {
@@ -118,12 +155,14 @@ export async function gpuNtt(ctx: GpuContext, req: GpuNttRequest): Promise<Uint8
   const label = `ntt:${curve}:2^${logN}`;
 
   // Coset factor before (forward: g^j) or scale after (inverse: g^-j n^-1), indexed by natural j.
-  let preTable: Uint8Array | null = null;
-  let postTable: Uint8Array | null = null;
-  if (!inverse && shift !== null) preTable = cached(`cos:${curve}:${logN}:${shift}`, () => montBytes(powers(shift, n, 1n, p), curve));
+  const tableSize = Math.max(n, 2);
+  const tw = await deviceTable(ctx, progs, `tw:${curve}:${logN}:${inverse}`, tableSize, 'twiddles', twiddleBases(curve, logN, inverse), curve);
+  let preTable: GPUBuffer | null = null;
+  let postTable: GPUBuffer | null = null;
+  if (!inverse && shift !== null) preTable = await deviceTable(ctx, progs, `cos:${curve}:${logN}:${shift}`, n, 'powers', [shift, 1n], curve);
   if (inverse && (shift !== null || n > 1)) {
     const gInv = shift === null ? 1n : invMod(shift, p);
-    postTable = cached(`scale:${curve}:${logN}:${shift}`, () => montBytes(powers(gInv, n, invMod(BigInt(n), p), p), curve));
+    postTable = await deviceTable(ctx, progs, `scale:${curve}:${logN}:${shift}`, n, 'powers', [gInv, invMod(BigInt(n), p)], curve);
   }
   const dummy = new Uint8Array(ELEMENT_BYTES);
   const param = (half: number, flags: number) => uploadBuffer(ctx, new Uint8Array(new Uint32Array([n, logN, half, flags]).buffer), label);
@@ -135,9 +174,8 @@ export async function gpuNtt(ctx: GpuContext, req: GpuNttRequest): Promise<Uint8
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
     const bufA = keep(ctx.pool.acquire(bytes, usage, `${label}:a`));
     const b = keep(ctx.pool.acquire(bytes, usage, `${label}:b`));
-    const tw = keep(uploadBuffer(ctx, twiddles(curve, logN, inverse), `${label}:twiddles`));
-    const preT = keep(uploadBuffer(ctx, preTable ?? dummy, `${label}:coset`));
-    const postT = keep(uploadBuffer(ctx, postTable ?? dummy, `${label}:scale`));
+    const preT = preTable ?? keep(uploadBuffer(ctx, dummy, `${label}:coset`));
+    const postT = postTable ?? keep(uploadBuffer(ctx, dummy, `${label}:scale`));
     const maxDim = ctx.limits.maxComputeWorkgroupsPerDimension;
     const inFlags = req.inputOrder === 'bit-reversed' ? 1 : 0;
     const passes: Pass[] = [
