@@ -7,7 +7,6 @@ import { createRuntime, version, type JobReport, type Runtime } from '../src/ind
 import { CURVES, randomSeed } from '../src/math/index.js';
 import { BENCH_USAGE, parseBenchArgs, type PeerName } from './args.js';
 import { firstDifference, hex, readLE } from './codec.js';
-import { discreteLogPow2, reindex } from './ntt-align.js';
 import { collectHardware } from './hardware.js';
 import { randomFrElements } from './inputs.js';
 import { createFfjavascriptPeer } from './peers/ffjavascript.js';
@@ -52,8 +51,6 @@ interface Contender {
   prepare(): Promise<Prepared>;
   /** GPU time of each run so far, from the runtime's reports (WebGPU with timestamp queries). */
   gpuMsLog?: number[];
-  /** NTT only: the root of unity of this implementation's transform at this size (standard form). */
-  nttRoot?(): Promise<bigint>;
 }
 
 interface CaseSpec {
@@ -73,21 +70,6 @@ function errorMessage(e: unknown): string {
     return typeof code === 'string' ? `${code}: ${e.message}` : e.message;
   }
   return String(e);
-}
-
-/** Re-indexes a peer's NTT output to zkgpu's root of unity; a string says why it cannot be. */
-async function alignNtt(
-  spec: CaseSpec,
-  ours: Contender,
-  peer: Contender,
-  out: Uint8Array,
-): Promise<{ out: Uint8Array; k: bigint } | string> {
-  const r = CURVES[spec.curve].r;
-  const [wOurs, wPeer] = await Promise.all([ours.nttRoot!(), peer.nttRoot!()]);
-  if (wOurs === wPeer) return { out, k: 1n };
-  const k = discreteLogPow2(wPeer, wOurs, spec.logN, r);
-  if (k === null) return `zkgpu's root of unity ${wOurs} (from its NTT of e_1) is not a power of ${peer.impl}'s ${wPeer}`;
-  return { out: reindex(out, k, 2 ** spec.logN), k };
 }
 
 /**
@@ -132,17 +114,6 @@ async function runCase(
       if (c.impl !== 'zkgpu') throw new Error('internal: zkgpu must run first');
       reference = out;
     } else {
-      if (spec.op === 'ntt' && c.nttRoot !== undefined && c.impl !== 'zkgpu') {
-        let aligned: Awaited<ReturnType<typeof alignNtt>>;
-        try {
-          aligned = await alignNtt(spec, contenders[0], c, out);
-        } catch (e) {
-          return fail(c.impl, 'error', `finding the NTT roots of unity: ${errorMessage(e)}`);
-        }
-        if (typeof aligned === 'string') return fail(c.impl, 'mismatch', aligned);
-        if (aligned.k !== 1n) io.err(`note: ${c.impl} uses another root of unity for ${label(spec)}: zkgpu's = its^${aligned.k}; comparing zkgpu[j] with ${c.impl}[j*${aligned.k} mod n]`);
-        out = aligned.out;
-      }
       const at = firstDifference(reference, out);
       if (at !== -1) {
         if (at === -2) return fail(c.impl, 'mismatch', `output lengths differ: zkgpu ${reference.length} bytes, ${c.impl} ${out.length}`);
@@ -228,12 +199,6 @@ function zkgpuContender(rt: Runtime, backend: BenchBackend, msmCase: MsmCase | n
           : rt.ntt({ curve: nttCase.curve, values: nttCase.values, backend, onReport: checkRan }),
       output: async (raw) => raw as Uint8Array,
     }),
-    // Black box: the forward NTT of e_1 = (0, 1, 0, ...) is (1, w, w^2, ...), so element 1 is w.
-    nttRoot: async () => {
-      const e1 = new Uint8Array(n * 32);
-      e1[32] = 1;
-      return readLE(await rt.ntt({ curve, values: e1, backend: 'wasm' }), 32, 32);
-    },
   };
 }
 
@@ -336,7 +301,6 @@ export async function runBench(argv: readonly string[], io: BenchIO = defaultIO)
             threads: await peer.threads(config.curve),
             timed: config.peers.includes(name),
             prepare: () => (msmCase !== null ? peer.prepareMsm(msmCase) : peer.prepareNtt(nttCase)),
-            ...(peer.nttRoot !== undefined ? { nttRoot: () => peer.nttRoot!(config.curve, logN) } : {}),
           });
         }
 

@@ -14,6 +14,9 @@ import { defaultThreadCount } from './cpu/threads.js';
 import { splitRange } from './cpu/split.js';
 import { acquireGpu, type GpuAdapterInfo, type GpuContext } from './gpu/context.js';
 import { gpuNtt } from './ntt/gpu.js';
+import { gpuBabyBearNtt } from './ntt/babybear-gpu.js';
+import { babybearNttOnPool, checkBabyBearNttJob } from './cpu/babybear-ntt.js';
+import { BABYBEAR_GENERATOR } from './math/babybear.js';
 import { checkBackend, chooseBackend, gpuFailure, isRecoverableOnCpu, type Backend, type BackendChoice, type Engine } from './backend-choice.js';
 import { checkBelow, checkBytes, checkCurve, checkGroup, checkSignal, pointBytes, SCALAR_BYTES } from './validate.js';
 
@@ -24,7 +27,10 @@ export type { Backend, Engine } from './backend-choice.js';
 /** What ran one call, and how long it took. */
 export interface JobReport {
   op: 'msm' | 'ntt';
-  curve: CurveName;
+  /** The curve (its Fr for an NTT); absent for a BabyBear NTT. */
+  curve?: CurveName;
+  /** Set for the 31-bit BabyBear NTT. */
+  field?: 'babybear';
   group?: GroupName;
   /** Points (MSM) or field elements (NTT). */
   n: number;
@@ -100,6 +106,19 @@ export interface NttRequest {
   /** Engine for this call; default 'auto'. */
   backend?: Backend;
   /** Called with the report of this call (also dispatched as a 'job' event on the runtime). */
+  onReport?: (report: JobReport) => void;
+  signal?: AbortSignal;
+}
+
+export interface BabyBearNttRequest {
+  /** 2^k elements of BabyBear (p = 2^31 - 2^27 + 1) in standard form, each below p. Not modified. */
+  values: Uint32Array;
+  inverse?: boolean;
+  /** Evaluate on the coset g·H: true uses BabyBear's generator 31, a number sets g. */
+  coset?: boolean | number;
+  inputOrder?: NttOrder;
+  outputOrder?: NttOrder;
+  backend?: Backend;
   onReport?: (report: JobReport) => void;
   signal?: AbortSignal;
 }
@@ -252,21 +271,55 @@ export class Runtime extends EventTarget {
     );
   }
 
+  /** NTT over the 31-bit BabyBear field (STARK provers); same semantics as `ntt`. */
+  async nttBabyBear(request: BabyBearNttRequest): Promise<Uint32Array> {
+    this.checkOpen();
+    const values = request?.values;
+    if (!(values instanceof Uint32Array)) throw new ZkgpuError('INVALID_ARGUMENT', 'values must be a Uint32Array of BabyBear elements');
+    const signal = checkSignal(request.signal);
+    const inputOrder = checkOrder('inputOrder', request.inputOrder);
+    const outputOrder = checkOrder('outputOrder', request.outputOrder);
+    const requested = checkBackend(request.backend);
+    const n = values.length;
+    if (n === 0 || (n & (n - 1)) !== 0) {
+      throw new ZkgpuError('NTT_SIZE_NOT_POWER_OF_TWO', `NTT size must be a power of two, got ${n} values`);
+    }
+    const logN = Math.log2(n);
+    const coset = request.coset;
+    let shift: number | null;
+    if (coset === undefined || coset === false) shift = null;
+    else if (coset === true) shift = BABYBEAR_GENERATOR;
+    else if (typeof coset === 'number') shift = coset;
+    else throw new ZkgpuError('INVALID_ARGUMENT', `coset must be a boolean or a number, got ${String(coset)}`);
+    const job = { values, logN, inverse: request.inverse === true, shift, inputOrder, outputOrder };
+    checkBabyBearNttJob('nttBabyBear', job);
+    const binding = this.gpuContext?.limits.maxStorageBufferBindingSize ?? Infinity;
+    const gpuCannot = values.byteLength > binding ? `${values.byteLength} bytes exceed the GPU's storage binding limit (${binding} bytes)` : null;
+    const choice = chooseBackend({ requested, gpu: this.gpuContext, n, gpuCannot });
+    if (signal?.aborted) throw abortError(signal);
+    return this.runJob(
+      { op: 'ntt', field: 'babybear', n, requested, signal, onReport: request.onReport },
+      choice,
+      () => babybearNttOnPool(this.pool, { ...job, signal }),
+      (gpu) => gpuBabyBearNtt(gpu, job),
+    );
+  }
+
   /**
    * Runs a call on the chosen engine and reports it. A GPU failure under 'auto' (device lost, out
    * of memory) re-runs the call on the workers and says so in the report; under 'webgpu' it
    * rejects with the GPU error code.
    */
-  private async runJob(
-    job: { op: 'msm' | 'ntt'; curve: CurveName; group?: GroupName; n: number; requested: Backend; signal?: AbortSignal; onReport?: (r: JobReport) => void },
+  private async runJob<T>(
+    job: { op: 'msm' | 'ntt'; curve?: CurveName; field?: 'babybear'; group?: GroupName; n: number; requested: Backend; signal?: AbortSignal; onReport?: (r: JobReport) => void },
     choice: BackendChoice,
-    cpu: () => Promise<Uint8Array>,
-    gpuRun: (gpu: GpuContext) => Promise<Uint8Array>,
-  ): Promise<Uint8Array> {
+    cpu: () => Promise<T>,
+    gpuRun: (gpu: GpuContext) => Promise<T>,
+  ): Promise<T> {
     const start = performance.now();
     let engine = choice.engine;
     let fallback: JobReport['fallback'];
-    let result: Uint8Array;
+    let result: T;
     let gpuMs: number | undefined;
     if (engine === 'webgpu') {
       const gpu = this.gpuContext as GpuContext;
@@ -283,7 +336,7 @@ export class Runtime extends EventTarget {
         if (job.signal?.aborted) throw abortError(job.signal);
       } catch (e) {
         if (isZkgpuErrorLike(e, 'ABORTED') || (e as Error)?.name === 'AbortError') throw e;
-        const err = gpuFailure(e, `${job.op} (${job.curve}, n=${job.n})`);
+        const err = gpuFailure(e, `${job.op} (${job.curve ?? job.field}, n=${job.n})`);
         if (job.requested !== 'auto' || !isRecoverableOnCpu(err)) throw err;
         fallback = { from: 'webgpu', error: err.message };
         engine = 'wasm';
@@ -294,7 +347,8 @@ export class Runtime extends EventTarget {
     }
     const report: JobReport = {
       op: job.op,
-      curve: job.curve,
+      ...(job.curve ? { curve: job.curve } : {}),
+      ...(job.field ? { field: job.field } : {}),
       ...(job.group ? { group: job.group } : {}),
       n: job.n,
       requested: job.requested,

@@ -15,7 +15,7 @@ function ready(): WasmEngine {
 }
 
 /** Hands a result back without a copy. */
-function out(bytes: Uint8Array): Uint8Array {
+function out<T extends Uint8Array | Uint32Array>(bytes: T): T {
   return transfer(bytes, [bytes.buffer as ArrayBuffer]);
 }
 
@@ -32,6 +32,7 @@ const api: CpuWorkerApi = {
   nttRows: (curve, values, logM, opts) => out(ready().nttRows(curve, values, logM, opts)),
   mulPowers: (curve, values, base, startExp) => out(ready().mulPowers(curve, values, base, startExp)),
   scale: (curve, values, factor) => out(ready().scale(curve, values, factor)),
+  babybearNtt: (values, opts) => out(ready().babybearNtt(values, opts)),
   memoryBytes: () => ready().memoryBytes(),
   crash: () => {
     if (typeof process !== 'undefined' && process.versions?.node) process.exit(70);

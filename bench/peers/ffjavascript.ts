@@ -91,11 +91,6 @@ export function createFfjavascriptPeer(): PeerAdapter {
       };
     },
 
-    async nttRoot(curve, logN) {
-      const ff = await load(curve);
-      return BigInt(ff.Fr.toString(ff.Fr.w[logN], 10));
-    },
-
     async close() {
       for (const p of curves.values()) {
         const ff = await p.catch(() => null);

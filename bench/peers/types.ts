@@ -37,11 +37,6 @@ export interface PeerAdapter {
   skipNtt(curve: BenchCurve, logN: number): string | null;
   prepareMsm(c: MsmCase): Promise<Prepared>;
   prepareNtt(c: NttCase): Promise<Prepared>;
-  /**
-   * The root of unity w (standard form) of the peer's forward NTT of size 2^logN, X_j = sum x_i w^(ij).
-   * When it differs from zkgpu's, the runner re-indexes the peer's output (bench/ntt-align.ts).
-   */
-  nttRoot?(curve: BenchCurve, logN: number): Promise<bigint>;
   /** Frees worker threads; the process must be able to exit afterwards. */
   close(): Promise<void>;
 }

@@ -82,12 +82,27 @@ interface Exports {
   zk_ntt_rows(curve: number, values: number, logM: number, count: number, flags: number, twiddleLogN: number, rowOffset: number): number;
   zk_mul_powers(curve: number, values: number, count: number, base: number, startExp: number): number;
   zk_scale(curve: number, values: number, count: number, factor: number): number;
+  zk_bb_ntt(values: number, logN: number, flags: number, shift: number): number;
 }
 
 const REQUIRED_EXPORTS: readonly (keyof Exports)[] = [
   'memory', 'zk_alloc', 'zk_free', 'zk_msm', 'zk_validate_points', 'zk_point_add', 'zk_generate_points',
-  'zk_ntt', 'zk_ntt_rows', 'zk_mul_powers', 'zk_scale',
+  'zk_ntt', 'zk_ntt_rows', 'zk_mul_powers', 'zk_scale', 'zk_bb_ntt',
 ];
+
+/** BabyBear p = 2^31 - 2^27 + 1 (src/math/babybear.ts) and its 2-adicity: sizes 2^0..2^27. */
+const BABYBEAR_P = 0x78000001;
+export const BABYBEAR_MAX_LOG_N = 27;
+
+type NttOrder = 'natural' | 'bit-reversed';
+
+export interface BabyBearNttCallOptions {
+  inverse?: boolean;
+  /** Coset shift g, an integer in [1, p); null or omitted = none. */
+  shift?: number | null;
+  inputOrder?: NttOrder;
+  outputOrder?: NttOrder;
+}
 
 function log2Exact(n: number, what: string): number {
   if (!Number.isInteger(n) || n < 1 || (n & (n - 1)) !== 0) throw new RangeError(`${what}: length ${n} is not a power of two`);
@@ -231,6 +246,26 @@ export class WasmEngine {
     return this.call([values, base], ([v, b]) => {
       WasmEngine.check('zk_mul_powers', this.x.zk_mul_powers(CURVE_CODE[curve], v, count, b, startExp >>> 0));
       return this.read(v, values.length);
+    });
+  }
+
+  /**
+   * In-place BabyBear NTT (zk_bb_ntt) of 2^logN u32 values in standard form; values must be < p
+   * (not checked here: the public API does it). Memory: 4 bytes per value plus a 4-byte twiddle
+   * per value per direction, kept for later calls (1 GiB in the instance at 2^27 one way).
+   */
+  babybearNtt(values: Uint32Array, opts: BabyBearNttCallOptions = {}): Uint32Array {
+    const logN = log2Exact(values.length, 'babybearNtt');
+    if (logN > BABYBEAR_MAX_LOG_N) throw new RangeError(`babybearNtt: 2^${logN} exceeds the 2-adicity of BabyBear (2^${BABYBEAR_MAX_LOG_N})`);
+    const shift = opts.shift ?? 0;
+    if (opts.shift != null && (!Number.isInteger(shift) || shift < 1 || shift >= BABYBEAR_P)) {
+      throw new RangeError(`babybearNtt: shift must be an integer in [1, p), got ${String(opts.shift)}`);
+    }
+    const flags = (opts.inverse ? 1 : 0) | (opts.inputOrder === 'bit-reversed' ? 2 : 0) | (opts.outputOrder === 'bit-reversed' ? 4 : 0);
+    const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+    return this.call([bytes], ([v]) => {
+      WasmEngine.check('zk_bb_ntt', this.x.zk_bb_ntt(v, logN, flags, shift >>> 0));
+      return new Uint32Array(this.read(v, bytes.length).buffer);
     });
   }
 

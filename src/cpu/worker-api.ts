@@ -3,7 +3,7 @@
  * WebAssembly instance. Byte arrays cross the boundary as transferables (no shared memory
  * needed), in the encodings documented in wasm/README.md.
  */
-import type { CurveId, GroupId } from './wasm-engine.js';
+import type { BabyBearNttCallOptions, CurveId, GroupId } from './wasm-engine.js';
 
 export interface NttCallOptions {
   inverse?: boolean;
@@ -29,6 +29,8 @@ export interface CpuWorkerApi {
   nttRows(curve: CurveId, values: Uint8Array, logM: number, opts: NttRowsOptions): Uint8Array;
   mulPowers(curve: CurveId, values: Uint8Array, base: Uint8Array, startExp: number): Uint8Array;
   scale(curve: CurveId, values: Uint8Array, factor: Uint8Array): Uint8Array;
+  /** BabyBear NTT of 2^logN u32 values (< p, standard form); see WasmEngine.babybearNtt. */
+  babybearNtt(values: Uint32Array, opts: BabyBearNttCallOptions): Uint32Array;
   memoryBytes(): number;
   /** Diagnostics: ends this worker abruptly, as a crash would (used by the fault tests). */
   crash(): void;

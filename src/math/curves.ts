@@ -43,11 +43,10 @@ export interface CurveParams {
   /** s with r - 1 = 2^s * odd: the largest power-of-two NTT size is 2^frTwoAdicity. */
   readonly frTwoAdicity: number;
   /**
-   * A generator of the multiplicative group Fr^* (hence a non-residue). The NTT root of unity for
-   * size 2^k is frGenerator^((r - 1) / 2^k) and the default coset shift is frGenerator.
-   * BN254: 5 (also the smallest non-residue, so ffjavascript's roots agree).
-   * BLS12-381: 7, the smallest generator (arkworks, blst, gnark use it); NOTE ffjavascript uses the
-   * smallest non-residue, 5, which is not a generator, so its BLS12-381 roots of unity differ.
+   * A generator of the multiplicative group Fr^* (hence a non-residue): the default NTT coset
+   * shift. BN254: 5. BLS12-381: 7, the smallest generator (arkworks, blst, gnark use it).
+   * The NTT roots of unity do NOT come from it: they come from FR_ROOT_BASE in ntt.ts (5 on both
+   * curves, ffjavascript's smallest non-residue), so that they equal snarkjs's Fr.w[k].
    */
   readonly frGenerator: bigint;
   /** Fp2 = Fp[u] / (u^2 - fp2NonResidue), given as a small signed integer: -1 for both curves. */

@@ -12,3 +12,4 @@ export * from './montgomery.js';
 export * from './encoding.js';
 export * from './msm.js';
 export * from './ntt.js';
+export * from './babybear.js';

@@ -1,6 +1,7 @@
 /**
- * NTT oracles over Fr. Conventions (shared with the kernels and ffjavascript's Fr.fft on BN254):
- *   omega_n = frGenerator^((r - 1) / n), n = 2^logN
+ * NTT oracles over Fr. Conventions (shared with the kernels and with ffjavascript's Fr.fft on both
+ * curves, index for index):
+ *   omega_n = FR_ROOT_BASE[curve]^((r - 1) / n), n = 2^logN
  *   forward:  out[k] = sum_j in[j] * shift^j * omega^(j k)          (evaluation on shift * <omega>)
  *   inverse:  out[j] = shift^-j * n^-1 * sum_k in[k] * omega^(-j k)  (exact inverse of forward)
  * Inputs and outputs are in natural order; shift defaults to 1 (no coset).
@@ -15,13 +16,26 @@ export interface NttOptions {
   shift?: bigint | null;
 }
 
-/** A primitive 2^logN-th root of unity in Fr: frGenerator^((r - 1) / 2^logN). */
+/**
+ * The element whose powers (r - 1) / 2^k give the roots of unity: ffjavascript's choice (its
+ * `Fr.nqr`, the smallest quadratic non-residue), so that rootOfUnity(curve, k) equals snarkjs's
+ * `Fr.w[k]` for every k and snarkjs proving keys (whose evaluation domains use Fr.w) fit as they are.
+ * BN254: 5, also the smallest generator of Fr^*. BLS12-381: 5, a non-residue but not a generator
+ * (5^((r-1)/3) = 1); any non-residue gives primitive 2^k-th roots, since the 2-part of its order is
+ * then the whole 2^32. The default coset shift stays CURVES[curve].frGenerator (7 on BLS12-381):
+ * a shift only has to lie outside <omega> (a generator does, for every size), it never has to
+ * match ffjavascript's (snarkjs's Groth16 prover passes its own shift, Fr.w[logN + 1], explicitly),
+ * and changing it would change what `coset: true` means for existing callers.
+ */
+export const FR_ROOT_BASE: Readonly<Record<CurveName, bigint>> = { bn254: 5n, 'bls12-381': 5n };
+
+/** A primitive 2^logN-th root of unity in Fr: FR_ROOT_BASE[curve]^((r - 1) / 2^logN) = ffjavascript's Fr.w[logN]. */
 export function rootOfUnity(curve: CurveName, logN: number): bigint {
-  const { r, frGenerator, frTwoAdicity } = CURVES[curve];
+  const { r, frTwoAdicity } = CURVES[curve];
   if (!Number.isInteger(logN) || logN < 0 || logN > frTwoAdicity) {
     throw new RangeError(`rootOfUnity: logN must be an integer in 0..${frTwoAdicity} for ${curve}, got ${logN}`);
   }
-  return frField(curve).pow(frGenerator, (r - 1n) >> BigInt(logN));
+  return frField(curve).pow(FR_ROOT_BASE[curve], (r - 1n) >> BigInt(logN));
 }
 
 /** i with its low logN bits reversed. */

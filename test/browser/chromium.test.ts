@@ -184,6 +184,7 @@ describe.each<Mode>(['vite build', 'vite dev server'])('CPU engine in headless C
     expectCheck('webgpu ntt bn254');
     expectCheck('webgpu ntt bls12-381');
   });
+  it('WebGPU BabyBear NTT 2^12 equals the reference and wasm, on the GPU', () => expectCheck('webgpu ntt babybear'));
 
   it('an MSM aborted midway rejects with ABORTED and the pool recovers', () => {
     expectCheck('abort msm');

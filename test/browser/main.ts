@@ -8,6 +8,9 @@ import { bn254 } from '@noble/curves/bn254.js';
 import { pippenger } from '@noble/curves/abstract/curve.js';
 import { createRuntime, isZkgpuError, type JobReport, type Runtime } from '../../src/index.js';
 import {
+  BABYBEAR_GENERATOR,
+  BABYBEAR_P,
+  babybearNttReference,
   CURVES,
   createRng,
   decodePoint,
@@ -305,6 +308,26 @@ async function runGpu(rt: Runtime): Promise<void> {
   }
 }
 
+async function runGpuBabyBear(rt: Runtime): Promise<void> {
+  await check('webgpu ntt babybear 2^12 (coset, inverse) vs BigInt reference and wasm', async () => {
+    const rng = createRng(`browser-bb:${seed}`);
+    const n = 1 << 12;
+    const values = Uint32Array.from({ length: n }, () => rng.nextU32() % BABYBEAR_P);
+    values[0] = BABYBEAR_P - 1;
+    const reports: JobReport[] = [];
+    const onReport = (r: JobReport) => void reports.push(r);
+    const gpu = await rt.nttBabyBear({ values, coset: true, backend: 'webgpu', onReport });
+    const cpu = await rt.nttBabyBear({ values, coset: true, backend: 'wasm' });
+    assert(gpu.every((v, i) => v === cpu[i]), 'webgpu differs from wasm');
+    const want = babybearNttReference(values, { shift: BABYBEAR_GENERATOR });
+    assert(gpu.every((v, i) => v === want[i]), 'webgpu differs from the reference');
+    const back = await rt.nttBabyBear({ values: gpu, coset: true, inverse: true, backend: 'webgpu', onReport });
+    assert(back.every((v, i) => v === values[i]), 'inverse(forward(x)) != x');
+    assert(reports.every((r) => r.backend === 'webgpu' && r.field === 'babybear'), `not run on the GPU: ${JSON.stringify(reports)}`);
+    return `${reports.map((r) => Math.round(r.ms)).join('/')} ms`;
+  });
+}
+
 async function main(): Promise<void> {
   log(`seed ${seed}; crossOriginIsolated ${results.info.crossOriginIsolated}; hardwareConcurrency ${results.info.hardwareConcurrency}`);
   let rt: Runtime | undefined;
@@ -314,6 +337,7 @@ async function main(): Promise<void> {
     results.info.gpu = rt.gpu ? `${rt.gpu.vendor} ${rt.gpu.architecture} ${rt.gpu.description}`.trim() : null;
     await run(rt);
     await runGpu(rt);
+    await runGpuBabyBear(rt);
     await check('dispose, then calls reject with DISPOSED', async () => {
       const r = rt!;
       rt = undefined;

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { create, globals } from 'webgpu';
 import { createRuntime, isSoftwareAdapter, isZkgpuError, type JobReport, type Runtime } from '../../src/index.js';
-import { CURVES, decodeScalars as decode, encodeScalars, nttReference } from '../../src/math/index.js';
+import { BABYBEAR_P, babybearNttReference, CURVES, decodeScalars as decode, encodeScalars, nttReference } from '../../src/math/index.js';
 import { rngFor, SEED } from '../helpers/seed.js';
 
 Object.assign(globalThis, globals);
@@ -50,6 +50,23 @@ describe('runtime backends on a real adapter', () => {
       expect(decode(gpuOut)).toEqual(want);
     });
   }
+
+  it('BabyBear NTT: webgpu equals wasm and the oracle (coset, inverse), reports the field', async () => {
+    const rng = rngFor('rt-babybear');
+    const n = 1 << 12;
+    const values = Uint32Array.from({ length: n }, () => rng.nextU32() % BABYBEAR_P);
+    values[0] = 0;
+    values[1] = BABYBEAR_P - 1;
+    const reports: JobReport[] = [];
+    const onReport = (r: JobReport) => reports.push(r);
+    const gpuOut = await runtime.nttBabyBear({ values, coset: true, backend: 'webgpu', onReport });
+    const cpuOut = await runtime.nttBabyBear({ values, coset: true, backend: 'wasm', onReport });
+    expect(reports.map((r) => [r.backend, r.field, r.curve])).toEqual([['webgpu', 'babybear', undefined], ['wasm', 'babybear', undefined]]);
+    expect(gpuOut).toEqual(cpuOut);
+    expect(Array.from(gpuOut)).toEqual(Array.from(babybearNttReference(values, { shift: 31 })));
+    const back = await runtime.nttBabyBear({ values: gpuOut, coset: true, inverse: true, backend: 'webgpu' });
+    expect(back).toEqual(values);
+  });
 
   it("'auto' keeps a software adapter off the GPU and says why", async () => {
     const values = encodeScalars(randomValues('rt-auto', 1 << 15, CURVES.bn254.r));

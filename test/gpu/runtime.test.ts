@@ -60,7 +60,7 @@ describe('GPU runtime', () => {
     expect(ev.detail.kind).toBe('validation');
   });
 
-  for (const name of ['field', 'field_test', 'ntt']) {
+  for (const name of ['field', 'field_test', 'ntt', 'babybear_field', 'babybear_field_test', 'babybear']) {
     it(`shaders/${name}.wgsl is valid WGSL on its own`, async () => {
       const code = readFileSync(new URL(`../../shaders/${name}.wgsl`, import.meta.url), 'utf8');
       const module = ctx.device.createShaderModule({ label: `standalone:${name}`, code });

@@ -1,11 +1,15 @@
 /**
  * The wasm CPU engine on one instance, checked against @noble/curves, a naive double-and-add,
- * a BigInt O(n^2) DFT and ffjavascript's Fr.fft. Random inputs come from a logged seed: replay
- * a failure with ZKGPU_SEED=<seed>.
+ * a BigInt O(n^2) DFT and ffjavascript's Fr.fft; the BabyBear NTT against src/math/babybear.ts
+ * (also through a one-worker pool). Random inputs come from a logged seed: replay a failure with
+ * ZKGPU_SEED=<seed>.
  */
-import { describe, it, expect, beforeAll } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { WasmEngine, POINT_BYTES, compileWasm, defaultWasmUrl, type CurveId, type GroupId } from '../../src/cpu/wasm-engine.js';
+import { WorkerPool } from '../../src/cpu/pool.js';
+import { babybearNttOnPool, type BabyBearNttJob } from '../../src/cpu/babybear-ntt.js';
+import { BABYBEAR_GENERATOR, BABYBEAR_P, babybearNttNaive, babybearNttReference } from '../../src/math/index.js';
 import { CURVES, concat, decodePoint, encodePoint, fromLE, mod, modInv, modPow, naiveMul, prng, randomBelow, toLE } from './wasm/codec.js';
 
 const SEED = Number(process.env.ZKGPU_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -165,8 +169,9 @@ for (const curve of CURVE_IDS) {
 
 // ---------------- NTT ----------------
 
-const GEN: Record<CurveId, bigint> = { bn254: 5n, 'bls12-381': 7n };
-const root = (curve: CurveId, logN: number) => modPow(GEN[curve], (CURVES[curve].r - 1n) >> BigInt(logN), CURVES[curve].r);
+// Roots of unity 5^((r-1)/n) on both curves: ffjavascript's Fr.w (wasm/README.md, src/math/ntt.ts FR_ROOT_BASE).
+const ROOT_BASE: Record<CurveId, bigint> = { bn254: 5n, 'bls12-381': 5n };
+const root = (curve: CurveId, logN: number) => modPow(ROOT_BASE[curve], (CURVES[curve].r - 1n) >> BigInt(logN), CURVES[curve].r);
 const frBytes = (xs: bigint[]) => concat(xs.map((x) => toLE(x, 32)));
 const frRead = (b: Uint8Array) => Array.from({ length: b.length / 32 }, (_, i) => fromLE(b.subarray(32 * i, 32 * i + 32)));
 function bitrev<T>(a: T[]): T[] {
@@ -294,5 +299,109 @@ describe('ntt bn254 vs ffjavascript Fr.fft', () => {
     } finally {
       await bn128.terminate();
     }
+  });
+});
+
+// ---------------- BabyBear NTT ----------------
+
+describe('babybear ntt (zk_bb_ntt) vs the BigInt oracle', () => {
+  const P = BABYBEAR_P;
+  const rng = prng(SEED ^ 0xbb31);
+  const rand = (n: number) => Array.from({ length: n }, () => rng() % P);
+  /** Values at the edges: 0, 1, p-1, p-2, and both sides of 2^16, 2^27, 2^30. */
+  const EDGES = [0, 1, 2, P - 1, P - 2, 2 ** 16 - 1, 2 ** 16, 2 ** 16 + 1, 2 ** 27 - 1, 2 ** 27, 2 ** 27 + 1, 2 ** 30, (P - 1) / 2];
+  const withEdges = (n: number) => {
+    const a = rand(n);
+    for (let i = 0; i < Math.min(n, EDGES.length); i++) a[(i * 7919) % n] = EDGES[i];
+    return a;
+  };
+  const bbOrders = ['natural', 'bit-reversed'] as const;
+
+  it('every direction / coset / order combination matches babybearNttNaive (n = 2^0..2^8)', () => {
+    for (let logN = 0; logN <= 8; logN++) {
+      const stored = withEdges(1 << logN);
+      for (const inverse of [false, true]) {
+        for (const shift of [null, BABYBEAR_GENERATOR, P - 1, 1 + (rng() % (P - 1))]) {
+          for (const inputOrder of bbOrders) {
+            for (const outputOrder of bbOrders) {
+              const opts = { inverse, shift, inputOrder, outputOrder };
+              const got = engine.babybearNtt(Uint32Array.from(stored), opts);
+              expect(got, JSON.stringify({ logN, ...opts })).toEqual(babybearNttNaive(stored, opts));
+            }
+          }
+        }
+      }
+    }
+  });
+
+  it('2^10..2^16 match babybearNttReference (forward coset, inverse, bit-reversed orders)', () => {
+    for (const logN of [10, 13, 16]) {
+      const stored = withEdges(1 << logN);
+      const cases = [
+        { inverse: false, shift: BABYBEAR_GENERATOR, inputOrder: 'natural', outputOrder: 'natural' },
+        { inverse: true, shift: null, inputOrder: 'bit-reversed', outputOrder: 'natural' },
+        { inverse: true, shift: 7, inputOrder: 'natural', outputOrder: 'bit-reversed' },
+      ] as const;
+      for (const opts of cases) expect(engine.babybearNtt(Uint32Array.from(stored), opts), `2^${logN} ${JSON.stringify(opts)}`).toEqual(babybearNttReference(stored, opts));
+    }
+  });
+
+  it('inverse after forward is the identity (2^18, coset), and the input array is left alone', () => {
+    const a = Uint32Array.from(withEdges(1 << 18));
+    const copy = a.slice();
+    const fwd = engine.babybearNtt(a, { shift: 11, outputOrder: 'bit-reversed' });
+    expect(a).toEqual(copy);
+    expect(engine.babybearNtt(fwd, { inverse: true, shift: 11, inputOrder: 'bit-reversed' })).toEqual(copy);
+  });
+
+  it('all zero in, all zero out; all p-1 in gives -n at index 0 only', () => {
+    expect(engine.babybearNtt(new Uint32Array(64))).toEqual(new Uint32Array(64));
+    const out = engine.babybearNtt(new Uint32Array(64).fill(P - 1));
+    expect(out[0]).toBe(P - 64);
+    expect(out.subarray(1).every((x) => x === 0)).toBe(true);
+  });
+
+  it('rejects sizes that are not a power of two, 2^28, and shifts outside [1, p)', () => {
+    expect(() => engine.babybearNtt(new Uint32Array(3))).toThrow(/power of two/);
+    expect(() => engine.babybearNtt(new Uint32Array(4), { shift: P })).toThrow(/shift/);
+    expect(() => engine.babybearNtt(new Uint32Array(4), { shift: 0 })).toThrow(/shift/);
+    expect(() => engine.babybearNtt(new Uint32Array(4), { shift: 1.5 })).toThrow(/shift/);
+  });
+});
+
+describe('babybearNttOnPool', () => {
+  let pool: WorkerPool;
+  beforeAll(async () => {
+    pool = await WorkerPool.create({ threads: 1, module: await compileWasm(WASM_PATH) });
+  });
+  afterAll(async () => {
+    await pool.dispose();
+  });
+  const job = (values: Uint32Array, extra: Partial<BabyBearNttJob> = {}): BabyBearNttJob => ({
+    values, logN: Math.log2(values.length), inverse: false, shift: null, inputOrder: 'natural', outputOrder: 'natural', ...extra,
+  });
+
+  it('runs on a worker and matches the reference (2^12, coset, bit-reversed out; inverse back)', async () => {
+    const rng = prng(SEED ^ 0xbb32);
+    const values = Uint32Array.from({ length: 1 << 12 }, () => rng() % BABYBEAR_P);
+    const opts = { shift: 31, outputOrder: 'bit-reversed' } as const;
+    const fwd = await babybearNttOnPool(pool, job(values, opts));
+    expect(fwd).toEqual(babybearNttReference(values, opts));
+    expect(await babybearNttOnPool(pool, job(fwd, { inverse: true, shift: 31, inputOrder: 'bit-reversed' }))).toEqual(values);
+  });
+
+  it('rejects bad input with ZkgpuError codes naming the place', async () => {
+    const bad = new Uint32Array(8);
+    bad[5] = BABYBEAR_P;
+    await expect(babybearNttOnPool(pool, job(bad))).rejects.toMatchObject({ code: 'FIELD_ELEMENT_OUT_OF_RANGE', message: expect.stringMatching(/index 5/) });
+    await expect(babybearNttOnPool(pool, job(new Uint32Array(8), { logN: 4 }))).rejects.toMatchObject({ code: 'LENGTH_MISMATCH' });
+    await expect(babybearNttOnPool(pool, job(new Uint32Array(8), { logN: 28 }))).rejects.toMatchObject({ code: 'NTT_SIZE_TOO_LARGE' });
+    await expect(babybearNttOnPool(pool, job(new Uint32Array(8), { shift: 0 }))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+
+  it('an aborted signal rejects with an AbortError', async () => {
+    const ac = new AbortController();
+    ac.abort(new Error('stop'));
+    await expect(babybearNttOnPool(pool, job(new Uint32Array(1 << 10), { signal: ac.signal }))).rejects.toMatchObject({ name: 'AbortError', code: 'ABORTED' });
   });
 });

@@ -1,6 +1,8 @@
-//! zkgpu CPU engine: MSM and NTT for BN254 and BLS12-381 over a flat `extern "C"` ABI on linear
-//! memory. Encodings, exports and error codes are documented in wasm/README.md.
+//! zkgpu CPU engine: MSM and NTT for BN254 and BLS12-381, and the BabyBear NTT, over a flat
+//! `extern "C"` ABI on linear memory. Encodings, exports and error codes are documented in
+//! wasm/README.md.
 
+pub mod babybear;
 pub mod curve;
 pub mod field;
 pub mod field29;
@@ -363,4 +365,16 @@ pub unsafe extern "C" fn zk_scale(
     factor: *const u8,
 ) -> i32 {
     with_fr!(curve, count, F, scale_impl::<F>(values, count, factor))
+}
+
+/// In-place BabyBear NTT of 2^log_n u32 values (standard form, < p = 0x7800_0001, 4-byte
+/// aligned); flags as zk_ntt; shift 0 = no coset, else the coset generator g (1 <= g < p).
+#[no_mangle]
+pub unsafe extern "C" fn zk_bb_ntt(values: *mut u32, log_n: u32, flags: u32, shift: u32) -> i32 {
+    if log_n > babybear::TWO_ADICITY || flags > 7 || shift >= babybear::P {
+        return ERR_ARG;
+    }
+    let a = core::slice::from_raw_parts_mut(values, 1usize << log_n);
+    babybear::ntt(a, flags, if shift == 0 { None } else { Some(shift) });
+    0
 }

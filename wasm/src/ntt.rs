@@ -11,8 +11,11 @@ use crate::field29::{Bls381Fr29, Bn254Fr29};
 
 pub trait NttField: Field {
     const TWO_ADICITY: u32;
-    /// Standard-form limbs of the multiplicative generator used for roots of unity.
-    const GENERATOR: u64;
+    /// The element whose (r-1)/2^k-th powers are the roots of unity: 5 on both curves, the
+    /// smallest quadratic non-residue, as ffjavascript (snarkjs) takes it, so that root(k) equals
+    /// its Fr.w[k] (on BLS12-381 5 is not a generator of Fr^*, but being a non-residue it still
+    /// gives primitive 2^k-th roots for every k up to the 2-adicity).
+    const ROOT_BASE: u64;
     fn modulus() -> [u32; 8];
     /// Standard form -> Montgomery (for constants: shifts, bases, factors).
     fn from_std8(l: [u32; 8]) -> Self;
@@ -21,7 +24,7 @@ pub trait NttField: Field {
     fn store_raw8(&self) -> [u32; 8];
     fn pow8(&self, e: &[u32]) -> Self;
     fn tables() -> &'static mut [Vec<Self>; 2];
-    /// Primitive 2^log_n-th root of unity: gen^((r-1)/2^log_n).
+    /// Primitive 2^log_n-th root of unity: ROOT_BASE^((r-1)/2^log_n).
     fn root(log_n: u32) -> Self {
         let mut e = limbs_sub(&Self::modulus(), &{
             let mut one = [0u32; 8];
@@ -37,7 +40,7 @@ pub trait NttField: Field {
                 carry = nc;
             }
         }
-        Self::from_u64(Self::GENERATOR).pow8(&e)
+        Self::from_u64(Self::ROOT_BASE).pow8(&e)
     }
 }
 
@@ -47,10 +50,10 @@ static mut BN29_TABLES: [Vec<Bn254Fr29>; 2] = [Vec::new(), Vec::new()];
 static mut BLS29_TABLES: [Vec<Bls381Fr29>; 2] = [Vec::new(), Vec::new()];
 
 macro_rules! ntt_field29 {
-    ($T:ty, $P:ty, $adic:expr, $gen:expr, $tables:ident) => {
+    ($T:ty, $P:ty, $adic:expr, $base:expr, $tables:ident) => {
         impl NttField for $T {
             const TWO_ADICITY: u32 = $adic;
-            const GENERATOR: u64 = $gen;
+            const ROOT_BASE: u64 = $base;
             fn modulus() -> [u32; 8] {
                 <$P as FpParams<8>>::MODULUS
             }
@@ -73,11 +76,11 @@ macro_rules! ntt_field29 {
     };
 }
 ntt_field29!(Bn254Fr29, Bn254FrP, 28, 5, BN29_TABLES);
-ntt_field29!(Bls381Fr29, Bls381FrP, 32, 7, BLS29_TABLES);
+ntt_field29!(Bls381Fr29, Bls381FrP, 32, 5, BLS29_TABLES);
 
 impl NttField for Bn254Fr {
     const TWO_ADICITY: u32 = 28;
-    const GENERATOR: u64 = 5;
+    const ROOT_BASE: u64 = 5;
     fn modulus() -> [u32; 8] {
         Bn254FrP::MODULUS
     }
@@ -101,7 +104,7 @@ impl NttField for Bn254Fr {
 
 impl NttField for Bls381Fr {
     const TWO_ADICITY: u32 = 32;
-    const GENERATOR: u64 = 7;
+    const ROOT_BASE: u64 = 5;
     fn modulus() -> [u32; 8] {
         Bls381FrP::MODULUS
     }

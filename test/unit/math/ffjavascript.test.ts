@@ -17,13 +17,14 @@ import {
   encodePoint,
   encodeScalars,
   decodeScalars,
-  frField,
   g1,
   g2,
   nttNaive,
   nttReference,
   rootOfUnity,
+  FR_ROOT_BASE,
 } from '../../../src/math/index.js';
+import { WasmEngine } from '../../../src/cpu/wasm-engine.js';
 import { rngFor } from './helpers.js';
 
 interface FfGroup {
@@ -98,30 +99,19 @@ describe.each(['bn254', 'bls12-381'] as const)('%s vs ffjavascript', (curve) => 
     check('g2', g2(curve), ff.G2);
   });
 
-  it('Fr roots of unity: nqr and w[k] versus rootOfUnity', async () => {
+  it('Fr roots of unity: rootOfUnity(curve, k) equals Fr.w[k] for every k in 0..s', () => {
     const ff = curves[curve]!;
-    const F = frField(curve);
-    const { r, frGenerator, frTwoAdicity } = CURVES[curve];
+    const { frTwoAdicity } = CURVES[curve];
     expect(ff.Fr.s).toBe(frTwoAdicity);
-    const nqr = ff.Fr.toObject(ff.Fr.nqr);
-    // ffjavascript takes the smallest quadratic non-residue: 5 on both curves.
-    expect(nqr).toBe(5n);
-    for (const k of [1, 3, 8, frTwoAdicity]) {
-      const theirs = ff.Fr.toObject(ff.Fr.w[k]);
-      expect(theirs).toBe(F.pow(nqr, (r - 1n) >> BigInt(k)));
-      if (curve === 'bn254') {
-        expect(theirs).toBe(rootOfUnity(curve, k));
-      } else {
-        // BLS12-381: frGenerator = 7 (a generator; 5 is not), so the roots differ but generate the
-        // same subgroup: ours is an odd power of theirs. Kernels matching snarkjs on BLS12-381
-        // must re-index (bench/ntt-align.ts) or pass the 5-based root.
-        expect(frGenerator).toBe(7n);
-        if (k > 1) expect(theirs).not.toBe(rootOfUnity(curve, k));
-      }
+    // ffjavascript takes the smallest quadratic non-residue: 5 on both curves (FR_ROOT_BASE).
+    expect(ff.Fr.toObject(ff.Fr.nqr)).toBe(5n);
+    expect(FR_ROOT_BASE[curve]).toBe(5n);
+    for (let k = 0; k <= frTwoAdicity; k++) {
+      expect(rootOfUnity(curve, k), `k = ${k}`).toBe(ff.Fr.toObject(ff.Fr.w[k]));
     }
   });
 
-  it('Fr.fft and Fr.ifft agree with nttNaive / nttReference (n = 8 and 64)', async () => {
+  it('Fr.fft and Fr.ifft equal nttNaive / nttReference index for index (n = 8 and 64)', async () => {
     const ff = curves[curve]!;
     const { r } = CURVES[curve];
     for (const logN of [3, 6]) {
@@ -130,23 +120,27 @@ describe.each(['bn254', 'bls12-381'] as const)('%s vs ffjavascript', (curve) => 
       const mont = await ff.Fr.batchToMontgomery(encodeScalars(x));
       const fwd = decodeScalars(await ff.Fr.batchFromMontgomery(await ff.Fr.fft(mont)));
       const inv = decodeScalars(await ff.Fr.batchFromMontgomery(await ff.Fr.ifft(mont)));
-      if (curve === 'bn254') {
-        expect(fwd).toEqual(nttNaive(curve, x));
-        expect(fwd).toEqual(nttReference(curve, x));
-        expect(inv).toEqual(nttNaive(curve, x, { inverse: true }));
-      } else {
-        // Same transform up to the choice of root: theirs[j] = ours evaluated with w5 = w7^k.
-        const F = frField(curve);
-        const w5 = F.pow(5n, (r - 1n) >> BigInt(logN));
-        const w7 = rootOfUnity(curve, logN);
-        let k = 1;
-        while (F.pow(w7, BigInt(k)) !== w5) k += 2;
-        const ours = nttReference(curve, x);
-        const n = 1 << logN;
-        expect(fwd).toEqual(Array.from({ length: n }, (_, j) => ours[(j * k) % n]));
-        const oursInv = nttReference(curve, x, { inverse: true });
-        expect(inv).toEqual(Array.from({ length: n }, (_, j) => oursInv[(j * k) % n]));
-      }
+      expect(fwd).toEqual(nttNaive(curve, x));
+      expect(fwd).toEqual(nttReference(curve, x));
+      expect(inv).toEqual(nttNaive(curve, x, { inverse: true }));
+    }
+  });
+
+  it('the WASM engine\'s NTT equals Fr.fft / Fr.ifft byte for byte (n = 2^1, 2^5, 2^11, edge values included)', async () => {
+    const ff = curves[curve]!;
+    const { r } = CURVES[curve];
+    const engine = await WasmEngine.create();
+    for (const logN of [1, 5, 11]) {
+      const rng = rngFor(`ff-wasm-${curve}-${logN}`);
+      const x = Array.from({ length: 1 << logN }, () => rng.nextBigInt(r));
+      x[0] = r - 1n;
+      if (logN > 1) [x[1], x[2]] = [0n, 1n];
+      const values = encodeScalars(x);
+      const mont = await ff.Fr.batchToMontgomery(values);
+      const theirsFwd = new Uint8Array(await ff.Fr.batchFromMontgomery(await ff.Fr.fft(mont)));
+      const theirsInv = new Uint8Array(await ff.Fr.batchFromMontgomery(await ff.Fr.ifft(mont)));
+      expect(engine.ntt(curve, values), `forward 2^${logN}`).toEqual(theirsFwd);
+      expect(engine.ntt(curve, values, { inverse: true }), `inverse 2^${logN}`).toEqual(theirsInv);
     }
   });
 
