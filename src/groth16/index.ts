@@ -1,0 +1,18 @@
+/**
+ * zkgpu's Groth16 prover, a drop-in for snarkjs.groth16.prove / fullProve on circom circuits:
+ * reads snarkjs's .zkey and circom's .wtns, returns snarkjs's proof JSON.
+ */
+import { prove } from './prove.js';
+import { fullProve } from './full-prove.js';
+import { readZkeyHeader } from './zkey.js';
+import { readWtns } from './wtns.js';
+
+export const groth16 = Object.freeze({ prove, fullProve, readZkeyHeader, readWtns });
+
+export type { Groth16ProveResult, Groth16Timings, Groth16Progress, ProveOptions } from './prove.js';
+export type { CircuitInput } from './full-prove.js';
+export type { Groth16Proof, G1Json, G2Json } from './proof-format.js';
+export type { ZkeyHeader } from './zkey.js';
+export type { Witness } from './wtns.js';
+export type { BinSource } from './source.js';
+export type { SnarkjsCurveName } from './curve-id.js';

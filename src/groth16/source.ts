@@ -1,0 +1,138 @@
+/**
+ * Where a .zkey / .wtns / circuit .wasm comes from, opened as random-access bytes.
+ *
+ * A Node path is read through a file handle, one requested range at a time, so a multi-GiB key is
+ * never loaded whole (the prover reads it section by section and drops each section after use).
+ * URLs are fetched whole (one request; range requests would need server support we cannot assume).
+ * Bytes, ArrayBuffers and snarkjs's `{ type: 'mem', data }` objects are used in place, never copied
+ * and never written. Nothing here ever opens a file for writing.
+ */
+import { ZkgpuError } from '../errors.js';
+
+/** A path (Node) or URL string, a URL, bytes, or snarkjs's in-memory file object. */
+export type BinSource = string | URL | Uint8Array | ArrayBuffer | { type: 'mem'; data: Uint8Array | ArrayBuffer };
+
+export interface RandomAccess {
+  /** What error messages call this file: the path or URL, or 'bytes' for in-memory sources. */
+  readonly name: string;
+  readonly size: number;
+  /** Exactly `length` bytes from `offset`; the caller keeps the range inside [0, size). */
+  read(offset: number, length: number): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
+
+function isNode(): boolean {
+  return typeof process !== 'undefined' && !!process.versions?.node;
+}
+
+/** True when a string names something to fetch rather than a local path. */
+function isFetchUrl(s: string): boolean {
+  return /^(https?|data|blob):/i.test(s) || (!isNode() && !/^file:/i.test(s));
+}
+
+/** A short, stable description of a source for error messages. */
+export function describeSource(source: unknown): string {
+  if (typeof source === 'string') return source;
+  if (source instanceof URL) return source.href;
+  return 'bytes';
+}
+
+export async function openSource(source: BinSource, what: string): Promise<RandomAccess> {
+  if (source instanceof Uint8Array) return memory(source, 'bytes');
+  if (source instanceof ArrayBuffer) return memory(new Uint8Array(source), 'bytes');
+  if (typeof source === 'object' && source !== null && !(source instanceof URL) && (source as { type?: unknown }).type === 'mem') {
+    const data = (source as { data?: unknown }).data;
+    if (data instanceof Uint8Array) return memory(data, 'bytes');
+    if (data instanceof ArrayBuffer) return memory(new Uint8Array(data), 'bytes');
+    throw new ZkgpuError('INVALID_ARGUMENT', `${what}: { type: 'mem' } source needs data as a Uint8Array or ArrayBuffer`);
+  }
+  if (source instanceof URL) {
+    if (source.protocol === 'file:' && isNode()) return openPath(source, source.href);
+    return fetchWhole(source.href);
+  }
+  if (typeof source === 'string') {
+    if (source.length === 0) throw new ZkgpuError('INVALID_ARGUMENT', `${what}: empty path`);
+    if (isFetchUrl(source)) return fetchWhole(source);
+    return openPath(/^file:/i.test(source) ? new URL(source) : source, source);
+  }
+  throw new ZkgpuError(
+    'INVALID_ARGUMENT',
+    `${what} must be a path, a URL, a Uint8Array, an ArrayBuffer or { type: 'mem', data }, got ${source === null ? 'null' : typeof source}`,
+  );
+}
+
+function memory(bytes: Uint8Array, name: string): RandomAccess {
+  return {
+    name,
+    size: bytes.length,
+    // subarray: a view, not a copy; the readers only read it.
+    read: async (offset, length) => bytes.subarray(offset, offset + length),
+    close: async () => {},
+  };
+}
+
+async function openPath(path: string | URL, name: string): Promise<RandomAccess> {
+  const fs = await import('node:fs/promises');
+  let handle: Awaited<ReturnType<typeof fs.open>>;
+  let size: number;
+  try {
+    handle = await fs.open(path, 'r');
+  } catch (e) {
+    throw new ZkgpuError('FILE_READ_ERROR', `cannot open ${name}: ${(e as Error).message}`, { cause: e });
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw new Error('not a regular file');
+    size = stat.size;
+  } catch (e) {
+    await handle.close().catch(() => {});
+    throw new ZkgpuError('FILE_READ_ERROR', `cannot read ${name}: ${(e as Error).message}`, { cause: e });
+  }
+  let closed = false;
+  return {
+    name,
+    size,
+    async read(offset, length) {
+      const out = new Uint8Array(length);
+      let done = 0;
+      try {
+        // One read() returns at most 2 GiB on Linux; loop until the range is filled.
+        while (done < length) {
+          const { bytesRead } = await handle.read(out, done, length - done, offset + done);
+          if (bytesRead === 0) throw new Error(`unexpected end of file at byte ${offset + done} (the file shrank while being read?)`);
+          done += bytesRead;
+        }
+      } catch (e) {
+        throw new ZkgpuError('FILE_READ_ERROR', `cannot read ${name} at byte offset ${offset + done}: ${(e as Error).message}`, { cause: e });
+      }
+      return out;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await handle.close();
+    },
+  };
+}
+
+async function fetchWhole(url: string): Promise<RandomAccess> {
+  let bytes: Uint8Array;
+  try {
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText}`);
+    bytes = new Uint8Array(await res.arrayBuffer());
+  } catch (e) {
+    throw new ZkgpuError('FILE_READ_ERROR', `cannot fetch ${url}: ${(e as Error).message}`, { cause: e });
+  }
+  return memory(bytes, url);
+}
+
+/** All bytes of a source (for the circuit .wasm, which the witness calculator needs whole). */
+export async function readWhole(source: BinSource, what: string): Promise<{ name: string; bytes: Uint8Array }> {
+  const file = await openSource(source, what);
+  try {
+    return { name: file.name, bytes: await file.read(0, file.size) };
+  } finally {
+    await file.close();
+  }
+}

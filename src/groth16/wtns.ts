@@ -1,0 +1,62 @@
+/**
+ * .wtns reader (circom's witness container, magic "wtns", version 2):
+ *   1 header: n8 u32, q (n8 bytes: the circuit's prime, i.e. the curve's scalar field r), nWitness u32
+ *   2 values: nWitness x n8-byte little-endian standard-form field elements; value 0 is the constant 1
+ * The values section is exactly the runtime's MSM scalar encoding (32-byte LE, below r), so it is
+ * handed to runtime.msm as read, after the range check here.
+ */
+import { ZkgpuError } from '../errors.js';
+import { bytesToBigIntLE, type CurveName } from '../math/index.js';
+import { BinFile } from './binfile.js';
+import { curveFromScalarField, KNOWN_CURVES_TEXT } from './curve-id.js';
+import { readFr, viewOf } from './fr.js';
+import { openSource, type BinSource } from './source.js';
+
+const SECTION_NAMES: Record<number, string> = { 1: 'header', 2: 'witness values' };
+
+export interface Witness {
+  /** The path or URL, or 'bytes'. */
+  name: string;
+  curve: CurveName;
+  /** The circuit's prime: the curve's scalar field order r. */
+  q: bigint;
+  n8: number;
+  nWitness: number;
+  /** nWitness x 32 bytes, little-endian standard form, each below q. */
+  bytes: Uint8Array;
+  /** The same values as BigInts (the prover's main-thread stages need them). */
+  values: bigint[];
+}
+
+export async function readWtns(source: BinSource): Promise<Witness> {
+  const file = await openSource(source, 'wtns');
+  try {
+    const bin = await BinFile.open(file, 'wtns', 2, SECTION_NAMES);
+    const h = await bin.cursor(1);
+    const n8At = h.offset;
+    const n8 = h.u32('n8');
+    if (n8 !== 32) h.fail(`n8 is ${n8}: zkgpu's curves have 32-byte scalars`, n8At);
+    const qAt = h.offset;
+    const q = bytesToBigIntLE(h.take(n8, 'q'));
+    const curve = curveFromScalarField(q);
+    if (curve === null) {
+      throw new ZkgpuError('UNKNOWN_CURVE', `${bin.name}: section 1 (header): prime q = ${q} is the scalar field of neither ${KNOWN_CURVES_TEXT} (byte offset ${qAt})`);
+    }
+    const nWitness = h.u32('nWitness');
+    h.end();
+    const section = bin.expectSize(2, nWitness * n8, `nWitness = ${nWitness} values of ${n8} bytes`);
+    const bytes = await file.read(section.offset, section.size);
+    const view = viewOf(bytes);
+    const values = new Array<bigint>(nWitness);
+    for (let i = 0; i < nWitness; i++) {
+      const v = readFr(view, i * 32);
+      if (v >= q) {
+        throw new ZkgpuError('FILE_FORMAT', `${bin.name}: section 2 (witness values): value ${i} is not below q (byte offset ${section.offset + i * 32})`);
+      }
+      values[i] = v;
+    }
+    return { name: bin.name, curve, q, n8, nWitness, bytes, values };
+  } finally {
+    await file.close();
+  }
+}
