@@ -18,6 +18,7 @@ import { gpuBabyBearNtt } from './ntt/babybear-gpu.js';
 import { babybearNttOnPool, checkBabyBearNttJob } from './cpu/babybear-ntt.js';
 import { BABYBEAR_GENERATOR } from './math/babybear.js';
 import { checkBackend, chooseBackend, gpuFailure, isRecoverableOnCpu, type Backend, type BackendChoice, type Engine } from './backend-choice.js';
+import { dropZeroScalars } from './msm-compact.js';
 import { checkBelow, checkBytes, checkCurve, checkGroup, checkSignal, pointBytes, SCALAR_BYTES } from './validate.js';
 
 export type NttOrder = 'natural' | 'bit-reversed';
@@ -215,12 +216,14 @@ export class Runtime extends EventTarget {
       throw new ZkgpuError('INVALID_ARGUMENT', `windowBits must be an integer from 1 to 24, got ${windowBits}`);
     }
     checkBelow(scalars, CURVES[curve].r, 'scalar', 'SCALAR_OUT_OF_RANGE');
-    const choice = chooseBackend({ requested, gpu: this.gpuContext, n, gpuCannot: gpuMsmCannot(group) });
     if (signal?.aborted) throw abortError(signal);
+    // Points are validated before zero terms are dropped: a bad point is bad input whatever its scalar.
     if (request.validatePoints) await this.validatePoints(curve, group, points, signal);
-    const cpu = () => msmOnPool(this.pool, { curve, group, points, scalars, pointBytes: size, windowBits, signal });
+    const terms = dropZeroScalars(points, scalars, size);
+    const choice = chooseBackend({ requested, gpu: this.gpuContext, n: terms.n, gpuCannot: gpuMsmCannot(group) });
+    const cpu = () => msmOnPool(this.pool, { curve, group, points: terms.points, scalars: terms.scalars, pointBytes: size, windowBits, signal });
     return this.runJob({ op: 'msm', curve, group, n, requested, signal, onReport: request.onReport }, choice, cpu, (gpu) =>
-      gpuMsmEntry(gpu, { curve, points, scalars, windowBits, signal }),
+      gpuMsmEntry(gpu, { curve, points: terms.points, scalars: terms.scalars, windowBits, signal }),
     );
   }
 
