@@ -51,7 +51,9 @@ Options:
   -h, --help                  this text
 
 noble (pure BigInt) is run only up to 2^14 points for G1 and 2^12 for G2; it has no NTT peer here.
-Exit code: 0 all checked, 1 a result mismatched or an implementation failed, 2 bad usage.`;
+Exit code: 0 all checked, 1 a result mismatched or an implementation failed, 2 bad usage.
+
+Groth16 proofs against snarkjs: zkgpu bench groth16 --help`;
 
 export interface ParsedBenchArgs {
   help: boolean;

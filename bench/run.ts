@@ -207,6 +207,10 @@ function zkgpuContender(rt: Runtime, backend: BenchBackend, msmCase: MsmCase | n
  * failed); throws BenchUsageError for a bad command line.
  */
 export async function runBench(argv: readonly string[], io: BenchIO = defaultIO): Promise<number> {
+  if (argv[0] === 'groth16') {
+    const { runGroth16Bench } = await import('./groth16.js');
+    return runGroth16Bench(argv.slice(1), io);
+  }
   const args = parseBenchArgs(argv);
   if (args.help) {
     io.out(BENCH_USAGE);

@@ -142,6 +142,8 @@ export interface MemoryNote {
 export interface BenchReport {
   schema: typeof SCHEMA_NAME;
   schemaVersion: typeof SCHEMA_VERSION;
+  /** Absent or 'msm-ntt' for this shape; 'groth16' reports (bench/groth16.ts) share the envelope only. */
+  kind?: 'msm-ntt' | 'groth16';
   /** ISO 8601. */
   createdAt: string;
   zkgpu: { version: string };

@@ -14,6 +14,8 @@ import { defaultThreadCount } from './cpu/threads.js';
 import { splitRange } from './cpu/split.js';
 import { acquireGpu, type GpuAdapterInfo, type GpuContext } from './gpu/context.js';
 import { gpuNtt } from './ntt/gpu.js';
+import { gpuMsm } from './msm/gpu.js';
+import { describeBackends, detectHardware, plan, type HardwareReport, type Plan, type PlanJob } from './scheduler/index.js';
 import { gpuBabyBearNtt } from './ntt/babybear-gpu.js';
 import { babybearNttOnPool, checkBabyBearNttJob } from './cpu/babybear-ntt.js';
 import { BABYBEAR_GENERATOR } from './math/babybear.js';
@@ -187,6 +189,28 @@ export class Runtime extends EventTarget {
     return { ...ctx.info, limits, features: [...ctx.device.features].sort() };
   }
 
+  /**
+   * What this runtime can use: CPU threads (cgroup quota included), the host memory budget, and
+   * its GPU with limits and budget, each figure with its source (`zkgpu info` prints the same).
+   */
+  async hardware(options: { maxHostBytes?: number; maxGpuBytes?: number; probeGpu?: boolean } = {}): Promise<HardwareReport> {
+    this.checkOpen();
+    return detectHardware({ gpus: this.gpuContext ? [this.gpuContext] : [], ...options });
+  }
+
+  /**
+   * The plan the scheduler's planner makes for a job on this runtime's devices (default cost
+   * models until calibration lands: `calibrated: false`). Today's calls still run by the simple
+   * per-call rule of `backend`; executing these plans is the scheduler's next step.
+   */
+  async plan(job: PlanJob): Promise<Plan> {
+    const report = await this.hardware();
+    let backends = describeBackends(report, job, { threads: this.threads });
+    // No G2 kernel on WebGPU: G2 MSMs plan on the workers only.
+    if (job.op === 'msm' && job.group === 'g2') backends = backends.filter((b) => b.kind !== 'webgpu');
+    return plan(job, backends);
+  }
+
   /** The runtime itself: 'job' (JobEvent) and 'worker-exit' events. Kept for older callers. */
   get events(): EventTarget {
     return this;
@@ -223,7 +247,7 @@ export class Runtime extends EventTarget {
     const choice = chooseBackend({ requested, gpu: this.gpuContext, n: terms.n, gpuCannot: gpuMsmCannot(group) });
     const cpu = () => msmOnPool(this.pool, { curve, group, points: terms.points, scalars: terms.scalars, pointBytes: size, windowBits, signal });
     return this.runJob({ op: 'msm', curve, group, n, requested, signal, onReport: request.onReport }, choice, cpu, (gpu) =>
-      gpuMsmEntry(gpu, { curve, points: terms.points, scalars: terms.scalars, windowBits, signal }),
+      gpuMsm(gpu, { curve, points: terms.points, scalars: terms.scalars, windowBits, signal }),
     );
   }
 
@@ -427,12 +451,7 @@ function cosetShift(curve: CurveName, coset: unknown): bigint | null {
 
 /** Why the GPU cannot run an MSM of this group, or null. */
 function gpuMsmCannot(group: GroupName): string | null {
-  if (group === 'g2') return 'the WebGPU engine has no G2 MSM kernel';
-  return 'the WebGPU MSM kernel is not wired in yet';
-}
-
-async function gpuMsmEntry(_gpu: GpuContext, _req: { curve: CurveName; points: Uint8Array; scalars: Uint8Array; windowBits?: number; signal?: AbortSignal }): Promise<Uint8Array> {
-  throw new ZkgpuError('GPU_ERROR', 'the WebGPU MSM kernel is not wired in yet');
+  return group === 'g2' ? 'the WebGPU engine has no G2 MSM kernel' : null;
 }
 
 function isZkgpuErrorLike(e: unknown, code: string): boolean {

@@ -28,6 +28,9 @@ export function checkBytes(name: string, value: unknown): Uint8Array {
   if (!(value instanceof Uint8Array)) {
     throw new ZkgpuError('INVALID_ARGUMENT', `${name} must be a Uint8Array, got ${describe(value)}`);
   }
+  // A Node Buffer's slice() is a view, not a copy: transferring it to a worker would detach the
+  // caller's memory (and hang the call). A plain Uint8Array view over the same bytes slices by copy.
+  if (value.constructor !== Uint8Array) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   return value;
 }
 

@@ -23,12 +23,34 @@ export interface Command {
 // The bench code lives in bench/ (compiled to dist/bench/); it uses only zkgpu's public API.
 const benchModule = () => import('../../bench/run.js');
 const benchArgs = () => import('../../bench/args.js');
+const groth16Cli = () => import('./groth16.js');
+const infoCli = () => import('./info.js');
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
   bench: {
     summary: 'check MSM/NTT against ffjavascript and noble, then time them (zkgpu bench --help)',
     usage: async () => (await benchArgs()).BENCH_USAGE,
     run: async (argv, io) => (await benchModule()).runBench(argv, io),
+  },
+  prove: {
+    summary: 'Groth16 proof from a .zkey and a .wtns, as snarkjs groth16 prove (zkgpu prove --help)',
+    usage: async () => (await groth16Cli()).PROVE_USAGE,
+    run: async (argv, io) => (await groth16Cli()).runProve(argv, io),
+  },
+  fullprove: {
+    summary: 'witness from input.json + circuit .wasm, then prove, as snarkjs groth16 fullprove',
+    usage: async () => (await groth16Cli()).FULLPROVE_USAGE,
+    run: async (argv, io) => (await groth16Cli()).runFullProve(argv, io),
+  },
+  verify: {
+    summary: 'check a Groth16 proof with snarkjs.groth16.verify (exit 0 valid, 1 invalid)',
+    usage: async () => (await groth16Cli()).VERIFY_USAGE,
+    run: async (argv, io) => (await groth16Cli()).runVerify(argv, io),
+  },
+  info: {
+    summary: 'CPU threads, memory budget and GPUs zkgpu detects, with sources (--json)',
+    usage: async () => (await infoCli()).INFO_USAGE,
+    run: async (argv, io) => (await infoCli()).runInfo(argv, io),
   },
 };
 

@@ -194,7 +194,9 @@ export async function proveOn(
     // error naming the section, not a proof that fails verification later. Cost measured on a
     // 2^14-constraint BN254 proof, 2 threads, median of 4: 2084 ms checked vs 2050 ms unchecked (~2%).
     const msm = (id: number, group: 'g1' | 'g2', points: Uint8Array, scalars: Uint8Array) =>
-      runtime.msm({ curve, group, points, scalars, backend, validatePoints: true, signal: jobSignal() }).catch((e) => {
+      // The WebGPU engine has no G2 kernel: with backend 'webgpu' the G2 MSM runs on the workers,
+      // beside the G1 MSMs on the GPU (the split the scheduler makes too).
+      runtime.msm({ curve, group, points, scalars, backend: group === 'g2' && backend === 'webgpu' ? 'wasm' : backend, validatePoints: true, signal: jobSignal() }).catch((e) => {
         throw keyPointError(e, key as ZkeyFile, id, group);
       });
 

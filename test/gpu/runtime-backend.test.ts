@@ -68,6 +68,19 @@ describe('runtime backends on a real adapter', () => {
     expect(back).toEqual(values);
   });
 
+  it('hardware() describes the threads, memory and this GPU; plan() covers the job and keeps G2 off the GPU', async () => {
+    const hw = await runtime.hardware();
+    expect(hw.cpu.threads).toBeGreaterThanOrEqual(1);
+    expect(hw.memory.budgetBytes).toBeGreaterThan(0);
+    expect(hw.gpus.map((g) => g.description)).toEqual([runtime.gpu!.description]);
+    expect(hw.gpus[0].software).toBe(true);
+    const p = await runtime.plan({ op: 'msm', curve: 'bn254', group: 'g1', n: 1 << 16, backend: 'webgpu' });
+    expect(p.chunks.reduce((a, c) => a + c.count, 0)).toBe(1 << 16);
+    expect(new Set(p.chunks.map((c) => c.backend))).toEqual(new Set(['webgpu']));
+    const g2 = await runtime.plan({ op: 'msm', curve: 'bn254', group: 'g2', n: 1000 });
+    expect(g2.chunks.every((c) => c.backend === 'wasm')).toBe(true);
+  });
+
   it("'auto' keeps a software adapter off the GPU and says why", async () => {
     const values = encodeScalars(randomValues('rt-auto', 1 << 15, CURVES.bn254.r));
     let report: JobReport | undefined;

@@ -1,0 +1,484 @@
+/**
+ * `zkgpu bench groth16`: zkgpu's groth16.prove against snarkjs.groth16.prove on the same .zkey and
+ * .wtns. Both provers' proofs are verified by snarkjs (and their public signals compared) before a
+ * time is printed.
+ *
+ * Each prover runs alone in a fresh Node process (this file, started with --child): one warm-up
+ * proof, then --runs timed proofs, then `process.resourceUsage().maxRSS`. In one shared process
+ * the two could not be told apart in memory (both keep worker pools and WASM heaps alive), and
+ * their pools would compete for the cores. Uses only zkgpu's public API.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { JobEvent, createRuntime, groth16, version, type Groth16Timings } from '../src/index.js';
+import { BenchUsageError } from './args.js';
+import { collectHardware } from './hardware.js';
+import { createSnarkjsPeer, type SnarkjsGroth16Proof } from './peers/snarkjs.js';
+import { processMaxRssBytes } from './rss.js';
+import { SCHEMA_NAME, SCHEMA_VERSION, type HardwareInfo, type MsStats } from './schema.js';
+import { median, summarize } from './stats.js';
+import { formatBytes, formatMs, formatSpeedup } from './table.js';
+
+export interface Groth16BenchIO {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const defaultIO: Groth16BenchIO = {
+  out: (s) => process.stdout.write(`${s}\n`),
+  err: (s) => process.stderr.write(`${s}\n`),
+};
+
+export const DEFAULT_GROTH16_RUNS = 5;
+type ProverBackend = 'wasm' | 'webgpu' | 'auto';
+
+export const GROTH16_BENCH_USAGE = `Usage: zkgpu bench groth16 [options]
+
+Proves the same witness with zkgpu (groth16.prove) and snarkjs (groth16.prove), checks that
+snarkjs verifies both proofs and that their public signals agree, then times both. Each prover
+runs alone in a fresh process (1 warm-up proof + --runs timed), so its peak RSS is its own.
+
+Options:
+  --circuit NAME|DIR      a fixture (mulchain, poseidon, manypublic, bits, tiny; or
+                          bn128/NAME, bls12381/NAME) or a directory holding circuit.zkey and
+                          witness.wtns (and vkey.json, else it is exported from the key)
+                          (default bn128/mulchain)
+  --bench-size K          the generated ~2^K-constraint bench circuit in .cache/groth16/bench/
+                          (make it first: node scripts/make-groth16-fixtures.mjs --bench K)
+  --curve bn128|bls12381  curve of a fixture name or of --bench-size (default bn128)
+  --runs N                timed proofs per prover after the warm-up (default ${DEFAULT_GROTH16_RUNS})
+  --threads N             zkgpu worker threads (default: the runtime's choice); snarkjs always
+                          uses one thread per core (os.cpus()), or one thread with --threads 1
+  --backend wasm|webgpu|auto   zkgpu engine (default wasm)
+  --json FILE             also write the report as JSON (schema zkgpu-bench v1, kind "groth16")
+  -h, --help              this text
+
+Exit code: 0 both checked and timed, 1 a proof failed verification or a prover failed, 2 bad usage.`;
+
+export interface Groth16BenchConfig {
+  /** The circuit directory, as resolved. */
+  circuitDir: string;
+  /** The name given (fixture id, "bench-K" or the directory). */
+  circuit: string;
+  runs: number;
+  threads: number | null;
+  backend: ProverBackend;
+  json: string | null;
+}
+
+const CURVE_NAMES = ['bn128', 'bls12381'] as const;
+
+/** Repository root: the nearest directory above this file with a package.json (bench/ or dist/bench/). */
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    dir = dirname(dir);
+  }
+  return process.cwd();
+}
+
+export function parseGroth16BenchArgs(argv: readonly string[], root = repoRoot()): Groth16BenchConfig & { help: boolean } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        circuit: { type: 'string' },
+        'bench-size': { type: 'string' },
+        curve: { type: 'string' },
+        runs: { type: 'string' },
+        threads: { type: 'string' },
+        backend: { type: 'string' },
+        json: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw new BenchUsageError((e as Error).message);
+  }
+  const v = parsed.values;
+  const int = (value: string, option: string, min: number, max: number): number => {
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+      throw new BenchUsageError(`--${option} must be an integer from ${min} to ${max}; got "${value}"`);
+    }
+    return Number(value);
+  };
+  const curve = v.curve ?? 'bn128';
+  if (!(CURVE_NAMES as readonly string[]).includes(curve)) throw new BenchUsageError(`--curve must be bn128 or bls12381; got "${curve}"`);
+  if (v.circuit !== undefined && v['bench-size'] !== undefined) throw new BenchUsageError('give --circuit or --bench-size, not both');
+  const backend = v.backend ?? 'wasm';
+  if (backend !== 'wasm' && backend !== 'webgpu' && backend !== 'auto') throw new BenchUsageError(`--backend must be wasm, webgpu or auto; got "${backend}"`);
+  if (v.json !== undefined && v.json.trim() === '') throw new BenchUsageError('--json needs a file name');
+
+  let circuit: string;
+  let circuitDir: string;
+  if (v['bench-size'] !== undefined) {
+    const k = int(v['bench-size'], 'bench-size', 10, 22);
+    circuit = `${curve}/bench-${k}`;
+    circuitDir = join(root, '.cache/groth16/bench', `${curve}-${k}`);
+    if (!existsSync(join(circuitDir, 'circuit.zkey'))) {
+      throw new BenchUsageError(`no bench circuit for 2^${k} on ${curve} in ${circuitDir}: make it with node scripts/make-groth16-fixtures.mjs --bench ${k} --curve ${curve}`);
+    }
+  } else {
+    const name = v.circuit ?? 'mulchain';
+    const asFixture = name.includes('/') && (CURVE_NAMES as readonly string[]).includes(name.split('/')[0]) ? name : `${curve}/${name}`;
+    const fixtureDir = join(root, 'test/vectors/groth16', asFixture);
+    if (!name.startsWith('.') && !name.startsWith('/') && existsSync(join(fixtureDir, 'circuit.zkey'))) {
+      circuit = asFixture;
+      circuitDir = fixtureDir;
+    } else if (existsSync(join(name, 'circuit.zkey'))) {
+      circuit = name;
+      circuitDir = resolve(name);
+    } else {
+      throw new BenchUsageError(`--circuit ${name}: neither a fixture (${fixtureDir}) nor a directory with circuit.zkey and witness.wtns`);
+    }
+  }
+  if (!existsSync(join(circuitDir, 'witness.wtns'))) throw new BenchUsageError(`${circuitDir} has no witness.wtns`);
+  return {
+    help: v.help === true,
+    circuit,
+    circuitDir,
+    runs: v.runs !== undefined ? int(v.runs, 'runs', 1, 1000) : DEFAULT_GROTH16_RUNS,
+    threads: v.threads !== undefined ? int(v.threads, 'threads', 1, 1024) : null,
+    backend,
+    json: v.json ?? null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child process: one prover, warm-up + timed runs, then its own peak RSS.
+
+export type Groth16Impl = 'zkgpu' | 'snarkjs';
+
+export interface ChildRequest {
+  impl: Groth16Impl;
+  zkey: string;
+  wtns: string;
+  runs: number;
+  threads: number | null;
+  backend: ProverBackend;
+}
+
+export interface ChildResult {
+  impl: Groth16Impl;
+  threads: number;
+  /** The engine zkgpu's runtime chose (from its job reports); null for snarkjs. */
+  engines: string[] | null;
+  firstRunMs: number;
+  times: number[];
+  /** zkgpu only: the per-stage timings of each timed run. */
+  stages: Groth16Timings[] | null;
+  /** The warm-up proof and the last timed proof, for the parent to verify. */
+  first: { proof: unknown; publicSignals: string[] };
+  last: { proof: unknown; publicSignals: string[] };
+  maxRssBytes: number | null;
+}
+
+/** Runs one prover N + 1 times in this process. Exported for tests; the bench calls it in a child. */
+export async function runProverLoop(req: ChildRequest): Promise<ChildResult> {
+  const times: number[] = [];
+  if (req.impl === 'zkgpu') {
+    const runtime = await createRuntime({ ...(req.threads !== null ? { threads: req.threads } : {}), gpu: req.backend === 'wasm' ? false : undefined });
+    const engines = new Set<string>();
+    runtime.addEventListener('job', (e) => {
+      if (e instanceof JobEvent) engines.add(e.report.backend);
+    });
+    try {
+      const opts = { runtime, backend: req.backend };
+      let t0 = performance.now();
+      const first = await groth16.prove(req.zkey, req.wtns, opts);
+      const firstRunMs = performance.now() - t0;
+      let last = first;
+      const stages: Groth16Timings[] = [];
+      for (let i = 0; i < req.runs; i++) {
+        t0 = performance.now();
+        last = await groth16.prove(req.zkey, req.wtns, opts);
+        times.push(performance.now() - t0);
+        stages.push(last.timings);
+      }
+      const pick = (r: typeof first) => ({ proof: r.proof, publicSignals: r.publicSignals });
+      return { impl: 'zkgpu', threads: runtime.threads, engines: [...engines], firstRunMs, times, stages, first: pick(first), last: pick(last), maxRssBytes: processMaxRssBytes() };
+    } finally {
+      await runtime.dispose();
+    }
+  }
+  const peer = createSnarkjsPeer({ singleThread: req.threads === 1 });
+  try {
+    let t0 = performance.now();
+    const first = await peer.prove(req.zkey, req.wtns);
+    const firstRunMs = performance.now() - t0;
+    let last = first;
+    for (let i = 0; i < req.runs; i++) {
+      t0 = performance.now();
+      last = await peer.prove(req.zkey, req.wtns);
+      times.push(performance.now() - t0);
+    }
+    const threads = await peer.threads(first.proof.curve);
+    return { impl: 'snarkjs', threads, engines: null, firstRunMs, times, stages: null, first, last, maxRssBytes: processMaxRssBytes() };
+  } finally {
+    await peer.close();
+  }
+}
+
+const CHILD_FLAG = '--groth16-bench-child';
+
+/** Starts this file in a fresh Node (same loader flags, so it works under tsx and from dist/). */
+function runChild(req: ChildRequest): Promise<ChildResult> {
+  const self = fileURLToPath(import.meta.url);
+  return new Promise((resolvePromise, reject) => {
+    // From source (bench/groth16.ts) the child needs a TypeScript loader: the parent's own when it
+    // has one (tsx), else tsx's (test runners start us without it).
+    const loader = self.endsWith('.ts') && !process.execArgv.some((a) => a.includes('tsx')) ? ['--import', 'tsx'] : [];
+    const child = spawn(process.execPath, [...process.execArgv, ...loader, self, CHILD_FLAG, JSON.stringify(req)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const line = stdout.trim().split('\n').pop() ?? '';
+      if (code !== 0 || !line.startsWith('{')) {
+        reject(new Error(`the ${req.impl} prover process exited with code ${code}: ${stderr.trim().split('\n').slice(-6).join('\n')}`));
+        return;
+      }
+      resolvePromise(JSON.parse(line) as ChildResult);
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report.
+
+export interface Groth16BenchResult {
+  impl: Groth16Impl;
+  /** zkgpu's requested backend; null for snarkjs. */
+  backend: ProverBackend | null;
+  /** Engines that ran zkgpu's MSMs/NTTs (from the runtime's reports); null for snarkjs. */
+  engines: string[] | null;
+  threads: number;
+  runs: number;
+  ms: MsStats;
+  firstRunMs: number;
+  /** zkgpu only: median ms of each prover stage over the timed runs (stages overlap in time). */
+  stageMedians: Record<string, number> | null;
+  /** maxRSS of the process that ran only this prover (key, witness, workers and all). */
+  peakRssBytes: number | null;
+  /** Always true: written only after snarkjs verified this prover's warm-up and last proof. */
+  checked: true;
+}
+
+/**
+ * A Groth16 bench report. Same envelope as bench/schema.ts's BenchReport (schema, version,
+ * hardware), with `kind: 'groth16'` and its own config/results, since BenchResult's op/logN/n
+ * describe MSM/NTT sizes and not circuits.
+ */
+export interface Groth16BenchReport {
+  schema: typeof SCHEMA_NAME;
+  schemaVersion: typeof SCHEMA_VERSION;
+  kind: 'groth16';
+  createdAt: string;
+  zkgpu: { version: string };
+  hardware: HardwareInfo;
+  config: {
+    circuit: string;
+    curve: string;
+    constraints: number | null;
+    nVars: number | null;
+    nPublic: number | null;
+    domainSize: number | null;
+    runs: number;
+    threads: number | null;
+    backend: ProverBackend;
+  };
+  results: Groth16BenchResult[];
+  /** snarkjs median / zkgpu median: above 1 means zkgpu is faster. Absent when a prover failed. */
+  speedup: number | null;
+  failures: { impl: Groth16Impl; kind: 'mismatch' | 'error'; message: string }[];
+  memory: { note: string };
+}
+
+const MEMORY_NOTE =
+  'peakRssBytes is process.resourceUsage().maxRSS of a process that ran only this prover ' +
+  '(1 warm-up + the timed runs): file buffers, worker threads and WASM heaps included.';
+
+interface CircuitInfo {
+  curve: string;
+  constraints: number | null;
+  nVars: number | null;
+  nPublic: number | null;
+  domainSize: number | null;
+}
+
+function circuitInfo(dir: string, header: { nVars: number; nPublic: number; domainSize: number } | null, curve: string): CircuitInfo {
+  let constraints: number | null = null;
+  try {
+    constraints = (JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as { constraints?: number }).constraints ?? null;
+  } catch {
+    // A user's directory has no meta.json: the key's header still gives the sizes.
+  }
+  return { curve, constraints, nVars: header?.nVars ?? null, nPublic: header?.nPublic ?? null, domainSize: header?.domainSize ?? null };
+}
+
+function errorText(e: unknown): string {
+  if (e instanceof Error) {
+    const code = (e as { code?: unknown }).code;
+    return typeof code === 'string' ? `${code}: ${e.message}` : e.message;
+  }
+  return String(e);
+}
+
+function row(r: Groth16BenchResult, speedup?: number): string {
+  const name = r.impl === 'zkgpu' ? `zkgpu-${r.engines?.join('+') || r.backend}` : 'snarkjs';
+  return [
+    name.padEnd(14),
+    String(r.threads).padStart(3),
+    formatMs(r.ms.median).padStart(10),
+    formatMs(r.ms.min).padStart(10),
+    formatMs(r.ms.max).padStart(10),
+    formatMs(r.firstRunMs).padStart(10),
+    (r.peakRssBytes === null ? '?' : formatBytes(r.peakRssBytes)).padStart(9),
+    speedup === undefined ? '' : formatSpeedup(speedup).padStart(8),
+  ]
+    .join('  ')
+    .trimEnd();
+}
+
+const HEADER = `${'impl'.padEnd(14)}  thr  ${'median ms'.padStart(10)}  ${'min ms'.padStart(10)}  ${'max ms'.padStart(10)}  ${'first ms'.padStart(10)}  ${'peak RSS'.padStart(9)}  ${'zkgpu x'.padStart(8)}`;
+
+export interface Groth16BenchDeps {
+  /** How a prover is run; default: in a fresh child process. Tests pass runProverLoop (in-process). */
+  runProver?: (req: ChildRequest) => Promise<ChildResult>;
+}
+
+export async function runGroth16Bench(argv: readonly string[], io: Groth16BenchIO = defaultIO, deps: Groth16BenchDeps = {}): Promise<number> {
+  const args = parseGroth16BenchArgs(argv);
+  if (args.help) {
+    io.out(GROTH16_BENCH_USAGE);
+    return 0;
+  }
+  const runProver = deps.runProver ?? runChild;
+  const zkey = join(args.circuitDir, 'circuit.zkey');
+  const wtns = join(args.circuitDir, 'witness.wtns');
+  const hardware = collectHardware();
+  const peer = createSnarkjsPeer();
+  const failures: Groth16BenchReport['failures'] = [];
+  const results: Groth16BenchResult[] = [];
+  let info: CircuitInfo = { curve: '?', constraints: null, nVars: null, nPublic: null, domainSize: null };
+  try {
+    const header = await groth16.readZkeyHeader(zkey).catch(() => null);
+    const vkPath = join(args.circuitDir, 'vkey.json');
+    const vk = existsSync(vkPath) ? (JSON.parse(readFileSync(vkPath, 'utf8')) as Record<string, unknown>) : await peer.exportVerificationKey(zkey);
+    info = circuitInfo(args.circuitDir, header, String(vk.curve));
+    io.out(`zkgpu ${version} bench groth16: ${args.circuit} (${info.curve}, ${info.constraints ?? '?'} constraints, ${info.nVars ?? '?'} variables, ${info.nPublic ?? '?'} public, domain ${info.domainSize ?? '?'})`);
+    io.out(
+      `${hardware.cpuModel ?? 'unknown CPU'}, ${hardware.availableParallelism ?? hardware.logicalCores} cores available, node ${hardware.nodeVersion}; ` +
+        `each prover in its own process: 1 warm-up + ${args.runs} timed proofs`,
+    );
+    const load = hardware.loadAverage?.[0];
+    if (load !== undefined && load > 0.25 * (hardware.availableParallelism ?? 1)) {
+      io.err(`warning: load average ${load} on ${hardware.availableParallelism} cores when the bench started; other work will skew the timings`);
+    }
+
+    const outcomes = new Map<Groth16Impl, ChildResult>();
+    for (const impl of ['zkgpu', 'snarkjs'] as const) {
+      try {
+        const r = await runProver({ impl, zkey, wtns, runs: args.runs, threads: args.threads, backend: args.backend });
+        // The check: snarkjs verifies the warm-up proof and the last timed one.
+        for (const [which, p] of [['warm-up', r.first], ['last timed', r.last]] as const) {
+          if (!(await peer.verify(vk, p.publicSignals, p.proof))) {
+            throw Object.assign(new Error(`snarkjs rejects ${impl}'s ${which} proof`), { mismatch: true });
+          }
+        }
+        if (impl === 'zkgpu' && args.backend === 'webgpu' && !(r.engines ?? []).includes('webgpu')) {
+          throw new Error(`--backend webgpu but the runtime reported only ${r.engines?.join(', ') || 'no jobs'}`);
+        }
+        outcomes.set(impl, r);
+      } catch (e) {
+        const f = { impl, kind: (e as { mismatch?: boolean }).mismatch ? ('mismatch' as const) : ('error' as const), message: errorText(e) };
+        failures.push(f);
+        io.err(`!!! ${f.kind === 'mismatch' ? 'CHECK FAILED' : 'ERROR'} in ${impl}: ${f.message}`);
+      }
+    }
+    const z = outcomes.get('zkgpu');
+    const s = outcomes.get('snarkjs');
+    if (z && s && JSON.stringify(z.first.publicSignals) !== JSON.stringify(s.first.publicSignals)) {
+      failures.push({ impl: 'snarkjs', kind: 'mismatch', message: 'public signals differ between zkgpu and snarkjs' });
+      outcomes.clear();
+    }
+    for (const [impl, r] of outcomes) {
+      let stageMedians: Record<string, number> | null = null;
+      if (r.stages && r.stages.length > 0) {
+        stageMedians = {};
+        for (const key of Object.keys(r.stages[0])) stageMedians[key] = Math.round(median(r.stages.map((t) => (t as unknown as Record<string, number>)[key])) * 10) / 10;
+      }
+      results.push({
+        impl,
+        backend: impl === 'zkgpu' ? args.backend : null,
+        engines: r.engines,
+        threads: r.threads,
+        runs: r.times.length,
+        ms: summarize(r.times),
+        firstRunMs: Math.round(r.firstRunMs * 1000) / 1000,
+        stageMedians,
+        peakRssBytes: r.maxRssBytes,
+        checked: true,
+      });
+    }
+  } finally {
+    await peer.close();
+  }
+
+  const zr = results.find((r) => r.impl === 'zkgpu');
+  const sr = results.find((r) => r.impl === 'snarkjs');
+  const speedup = zr && sr && zr.ms.median > 0 ? sr.ms.median / zr.ms.median : null;
+  io.out(`\n${HEADER}\n${'-'.repeat(HEADER.length)}`);
+  for (const r of results) io.out(row(r, r.impl === 'snarkjs' && speedup !== null ? speedup : undefined));
+  if (zr?.stageMedians) {
+    const st = zr.stageMedians;
+    const keys = ['readKey', 'readWitness', 'buildABC', 'ntt', 'quotient', 'msmA', 'msmB1', 'msmB2', 'msmC', 'msmH', 'finalize'];
+    io.out(`\nzkgpu stages, median ms (they overlap): ${keys.filter((k) => k in st).map((k) => `${k} ${formatMs(st[k])}`).join(', ')}`);
+  }
+  if (speedup !== null && zr && sr) {
+    io.out(`zkgpu speed-up (snarkjs median / zkgpu median): ${formatSpeedup(speedup)}`);
+    if (zr.peakRssBytes !== null && sr.peakRssBytes !== null) {
+      io.out(`peak RSS: zkgpu ${formatBytes(zr.peakRssBytes)}, snarkjs ${formatBytes(sr.peakRssBytes)} (each alone in its process)`);
+    }
+  }
+
+  const report: Groth16BenchReport = {
+    schema: SCHEMA_NAME,
+    schemaVersion: SCHEMA_VERSION,
+    kind: 'groth16',
+    createdAt: new Date().toISOString(),
+    zkgpu: { version },
+    hardware,
+    config: { circuit: args.circuit, ...info, runs: args.runs, threads: args.threads, backend: args.backend },
+    results,
+    speedup,
+    failures,
+    memory: { note: MEMORY_NOTE },
+  };
+  if (args.json !== null) {
+    await writeFile(args.json, `${JSON.stringify(report, null, 2)}\n`);
+    io.out(`wrote ${args.json}`);
+  }
+  return failures.length > 0 ? 1 : 0;
+}
+
+// Child entry: `node <this file> --groth16-bench-child '<ChildRequest JSON>'` prints one ChildResult line.
+if (process.argv[2] === CHILD_FLAG && process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    const result = await runProverLoop(JSON.parse(process.argv[3] ?? '{}') as ChildRequest);
+    // Exit explicitly once the line is out: a pool that failed to wind down must not stall the parent.
+    process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(0));
+  } catch (e) {
+    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`, () => process.exit(1));
+  }
+}

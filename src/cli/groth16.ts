@@ -1,0 +1,278 @@
+/**
+ * `zkgpu prove`, `zkgpu fullprove`, `zkgpu verify`: snarkjs's Groth16 commands with snarkjs's
+ * argument order, on zkgpu's prover (verification is snarkjs's own, so a zkgpu proof is judged by
+ * the same code that judges everyone else's).
+ *
+ * Files: inputs are only ever opened for reading; an output path that names an input is refused
+ * (exit 2) before any work; outputs are written to temporary names next to their targets and
+ * renamed into place only after the proof is complete, so a failed run leaves nothing half-written.
+ */
+import { rename, rm, writeFile, readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { groth16, isZkgpuError, type Groth16ProveResult, type Groth16Timings } from '../index.js';
+import type { CliIO } from './main.js';
+import { stageProgress, ttyProgressSink, type ProgressSink } from './progress.js';
+
+/** A bad command line: main.ts prints the message and the command's usage, and exits with 2. */
+export class CliUsageError extends Error {
+  readonly code = 'USAGE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliUsageError';
+  }
+}
+
+/** main.ts's CliIO, plus an optional progress sink (tests pass one; default: stderr when it is a TTY). */
+export interface Groth16CliIO extends CliIO {
+  progress?: ProgressSink | null;
+}
+
+const COMMON_OPTIONS = `Options:
+  --threads N                 worker threads (default: all available cores)
+  --backend webgpu|wasm|auto  engine for every MSM and NTT (default auto: the GPU only for a
+                              hardware adapter and large inputs)
+  --json                      print the stage timings as JSON on stdout
+  -h, --help                  this text
+
+Exit code: 0 done, 1 a file could not be read or is invalid, 2 bad usage.`;
+
+export const PROVE_USAGE = `Usage: zkgpu prove <circuit.zkey> <witness.wtns> <proof.json> <public.json> [options]
+
+Makes a Groth16 proof from a snarkjs proving key and a circom witness, as
+"snarkjs groth16 prove" does (same files in, same JSON out).
+
+${COMMON_OPTIONS}`;
+
+export const FULLPROVE_USAGE = `Usage: zkgpu fullprove <input.json> <circuit.wasm> <circuit.zkey> <proof.json> <public.json> [options]
+
+Computes the witness from the input with the circuit's circom .wasm, then proves, as
+"snarkjs groth16 fullprove" does.
+
+${COMMON_OPTIONS}`;
+
+export const VERIFY_USAGE = `Usage: zkgpu verify <verification_key.json> <public.json> <proof.json>
+
+Checks a Groth16 proof with snarkjs.groth16.verify. Prints "OK!" and exits 0 when the
+proof is valid; prints "INVALID proof" and exits 1 when it is not (or a file is unreadable).`;
+
+interface ProveFlags {
+  help: boolean;
+  threads?: number;
+  backend?: 'webgpu' | 'wasm' | 'auto';
+  json: boolean;
+  positionals: string[];
+}
+
+function parseProveArgs(argv: readonly string[]): ProveFlags {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        threads: { type: 'string' },
+        backend: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw new CliUsageError((e as Error).message);
+  }
+  const v = parsed.values;
+  const flags: ProveFlags = { help: v.help === true, json: v.json === true, positionals: parsed.positionals };
+  if (v.threads !== undefined) {
+    // 1024: the runtime's own cap on worker threads is far above any machine we know of.
+    if (!/^\d+$/.test(v.threads) || Number(v.threads) < 1 || Number(v.threads) > 1024) {
+      throw new CliUsageError(`--threads must be an integer from 1 to 1024; got "${v.threads}"`);
+    }
+    flags.threads = Number(v.threads);
+  }
+  if (v.backend !== undefined) {
+    if (v.backend !== 'webgpu' && v.backend !== 'wasm' && v.backend !== 'auto') {
+      throw new CliUsageError(`--backend must be webgpu, wasm or auto; got "${v.backend}"`);
+    }
+    flags.backend = v.backend;
+  }
+  return flags;
+}
+
+function expectPositionals(flags: ProveFlags, names: string[]): string[] {
+  const got = flags.positionals;
+  if (got.length !== names.length) {
+    const missing = names.slice(got.length).join(', ');
+    throw new CliUsageError(
+      got.length < names.length ? `missing ${missing}` : `expected ${names.length} files (${names.join(', ')}), got ${got.length}: extra "${got[names.length]}"`,
+    );
+  }
+  return got;
+}
+
+/** Refuses outputs that would overwrite an input or each other (the prover never writes its inputs). */
+function checkOutputs(inputs: string[], outputs: string[]): void {
+  const ins = new Set(inputs.map((p) => resolve(p)));
+  for (const o of outputs) {
+    if (ins.has(resolve(o))) throw new CliUsageError(`output ${o} is also an input: refusing to overwrite it`);
+  }
+  if (resolve(outputs[0]) === resolve(outputs[1])) throw new CliUsageError(`proof and public signals would both go to ${outputs[0]}`);
+}
+
+/** snarkjs's own layout (JSON.stringify(x, null, 1)), so diffs against snarkjs output are empty. */
+function snarkjsJson(value: unknown): string {
+  return JSON.stringify(value, null, 1);
+}
+
+/** Both files or neither: each goes to a temporary name first, then both are renamed. */
+async function writeOutputs(files: [string, string][]): Promise<void> {
+  const temps = files.map(([path]) => `${path}.zkgpu-${process.pid}.tmp`);
+  try {
+    for (const [i, [, text]] of files.entries()) await writeFile(temps[i], text);
+    for (const [i, [path]] of files.entries()) await rename(temps[i], path);
+  } finally {
+    for (const t of temps) await rm(t, { force: true });
+  }
+}
+
+function summary(t: Groth16Timings): string {
+  const msm = Math.max(t.msmA, t.msmB1, t.msmB2, t.msmC, t.msmH);
+  const witness = t.witness !== undefined ? `witness ${t.witness.toFixed(0)} ms, ` : '';
+  return `${witness}read ${(t.readKey + t.readWitness).toFixed(0)} ms, NTT ${t.ntt.toFixed(0)} ms, longest MSM ${msm.toFixed(0)} ms, total ${t.total.toFixed(0)} ms`;
+}
+
+/** Runs a prover call with the progress bar; ZkgpuErrors (bad files, bad input) become exit code 1. */
+async function proveAndWrite(
+  name: string,
+  io: Groth16CliIO,
+  flags: ProveFlags,
+  outputs: [string, string],
+  work: (opts: { threads?: number; backend?: 'webgpu' | 'wasm' | 'auto'; onProgress?: (e: { stage: string; done: number; total: number }) => void }) => Promise<Groth16ProveResult>,
+): Promise<number> {
+  const progress = stageProgress(io.progress !== undefined ? io.progress : ttyProgressSink());
+  let result: Groth16ProveResult;
+  try {
+    result = await work({ threads: flags.threads, backend: flags.backend, onProgress: progress.onProgress });
+  } catch (e) {
+    progress.finish();
+    if (isZkgpuError(e)) {
+      io.err(`zkgpu ${name}: ${e.message} [${e.code}]`);
+      return 1;
+    }
+    throw e;
+  }
+  progress.finish();
+  await writeOutputs([
+    [outputs[0], snarkjsJson(result.proof)],
+    [outputs[1], snarkjsJson(result.publicSignals)],
+  ]);
+  if (flags.json) {
+    io.out(JSON.stringify({ command: name, proof: outputs[0], public: outputs[1], timings: result.timings }));
+  } else {
+    io.out(`wrote ${outputs[0]} and ${outputs[1]} (${summary(result.timings)})`);
+  }
+  return 0;
+}
+
+export async function runProve(argv: readonly string[], io: Groth16CliIO): Promise<number> {
+  const flags = parseProveArgs(argv);
+  if (flags.help) {
+    io.out(PROVE_USAGE);
+    return 0;
+  }
+  const [zkey, wtns, proof, pub] = expectPositionals(flags, ['circuit.zkey', 'witness.wtns', 'proof.json', 'public.json']);
+  checkOutputs([zkey, wtns], [proof, pub]);
+  return proveAndWrite('prove', io, flags, [proof, pub], (opts) => groth16.prove(zkey, wtns, opts));
+}
+
+export async function runFullProve(argv: readonly string[], io: Groth16CliIO): Promise<number> {
+  const flags = parseProveArgs(argv);
+  if (flags.help) {
+    io.out(FULLPROVE_USAGE);
+    return 0;
+  }
+  const [inputPath, wasm, zkey, proof, pub] = expectPositionals(flags, ['input.json', 'circuit.wasm', 'circuit.zkey', 'proof.json', 'public.json']);
+  checkOutputs([inputPath, wasm, zkey], [proof, pub]);
+  let input: Record<string, unknown>;
+  try {
+    input = JSON.parse(await readFile(inputPath, 'utf8'));
+  } catch (e) {
+    io.err(`zkgpu fullprove: cannot read the input ${inputPath}: ${(e as Error).message}`);
+    return 1;
+  }
+  return proveAndWrite('fullprove', io, flags, [proof, pub], (opts) => groth16.fullProve(input, wasm, zkey, opts));
+}
+
+/*
+ * snarkjs ships no type declarations: it is loaded through a computed specifier and typed here
+ * with the two members used (node_modules/snarkjs/src/groth16_verify.js, curves.js).
+ */
+interface SnarkjsVerifyApi {
+  groth16: { verify(vk: unknown, publicSignals: unknown, proof: unknown, logger?: unknown): Promise<boolean> };
+  curves: { getCurveFromName(name: string): Promise<{ terminate(): Promise<void> }> };
+}
+const SNARKJS = 'snarkjs';
+
+async function readJson(path: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read the ${what} ${path}: ${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`the ${what} ${path} is not JSON: ${(e as Error).message}`);
+  }
+}
+
+export async function runVerify(argv: readonly string[], io: CliIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: { help: { type: 'boolean', short: 'h' } } });
+  } catch (e) {
+    throw new CliUsageError((e as Error).message);
+  }
+  if (parsed.values.help) {
+    io.out(VERIFY_USAGE);
+    return 0;
+  }
+  const [vkPath, publicPath, proofPath] = expectPositionals(
+    { help: false, json: false, positionals: parsed.positionals },
+    ['verification_key.json', 'public.json', 'proof.json'],
+  );
+  let vk: { protocol?: unknown; curve?: unknown };
+  let publicSignals: unknown;
+  let proof: { protocol?: unknown };
+  try {
+    vk = (await readJson(vkPath, 'verification key')) as typeof vk;
+    publicSignals = await readJson(publicPath, 'public signals');
+    proof = (await readJson(proofPath, 'proof')) as typeof proof;
+  } catch (e) {
+    io.err(`zkgpu verify: ${(e as Error).message}`);
+    return 1;
+  }
+  if (typeof vk !== 'object' || vk === null || vk.protocol !== 'groth16') {
+    io.err(`zkgpu verify: ${vkPath} is not a Groth16 verification key (protocol ${JSON.stringify((vk as { protocol?: unknown } | null)?.protocol)})`);
+    return 1;
+  }
+  if (typeof vk.curve !== 'string') {
+    io.err(`zkgpu verify: ${vkPath} names no curve`);
+    return 1;
+  }
+  const snarkjs = (await import(SNARKJS)) as SnarkjsVerifyApi;
+  let valid: boolean;
+  try {
+    valid = await snarkjs.groth16.verify(vk, publicSignals, proof);
+  } catch (e) {
+    // snarkjs throws on malformed points or signal arrays rather than returning false.
+    io.err(`zkgpu verify: snarkjs could not check the proof: ${(e as Error).message}`);
+    valid = false;
+  } finally {
+    // snarkjs keeps its curve (and that curve's worker threads) cached globally; end them so Node can exit.
+    await (await snarkjs.curves.getCurveFromName(vk.curve).catch(() => null))?.terminate();
+  }
+  io.out(valid ? 'OK!' : 'INVALID proof');
+  return valid ? 0 : 1;
+}

@@ -1,0 +1,112 @@
+/**
+ * `zkgpu info`: what zkgpu would run on here: CPU threads, host memory budget, each GPU's adapter,
+ * limits and memory budget, each figure with its source. Text by default, `--json` for tools.
+ * The GPU device it opens is destroyed before returning, so the process exits.
+ */
+import { parseArgs } from 'node:util';
+import { acquireGpu, type GpuContext } from '../gpu/context.js';
+import { detectHardware } from '../scheduler/detect.js';
+import type { ByteFigure, HardwareReport } from '../scheduler/types.js';
+import type { CliIO } from './main.js';
+
+export const INFO_USAGE = `Usage: zkgpu info [options]
+
+Prints the hardware zkgpu detects: CPU threads (capped by a cgroup CPU quota), the host memory
+budget (smallest of total, available and cgroup limit, x 0.75), and each GPU's adapter, limits,
+and memory budget, each figure with where it came from.
+
+Options:
+  --json                print the report as JSON
+  --no-gpu              do not look for a GPU
+  --probe               measure each GPU's memory by allocating growing buffers (up to 2 GiB), then free them
+  --max-host-bytes N    host memory budget to use instead of the detected one
+  --max-gpu-bytes N     GPU memory budget to use instead of the detected one
+  -h, --help            this text`;
+
+class InfoUsageError extends Error {
+  readonly code = 'USAGE';
+}
+
+function byteOption(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new InfoUsageError(`--${name} must be a positive whole number of bytes, got "${v}"`);
+  return n;
+}
+
+export function formatBytes(b: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = b;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${u === 0 ? v : v.toFixed(v >= 100 ? 0 : 1)} ${units[u]}`;
+}
+
+const figure = (f: ByteFigure) => `${f.source}: ${formatBytes(f.bytes)}`;
+
+export function formatReport(r: HardwareReport): string[] {
+  const pad = (s: string) => s.padEnd(10);
+  const more = (s: string) => `${' '.repeat(12)}${s}`;
+  const lines = [`${pad('platform')}  ${[r.platform.runtime, r.platform.version, r.platform.os, r.platform.arch].filter(Boolean).join(' ')}`];
+  lines.push(`${pad('cpu')}  ${r.cpu.threads} thread(s) (${r.cpu.source})`);
+  for (const f of r.cpu.figures) lines.push(more(`${f.source}: ${f.count}`));
+  lines.push(`${pad('memory')}  budget ${formatBytes(r.memory.budgetBytes)} (${r.memory.source})`);
+  for (const f of r.memory.figures) lines.push(more(figure(f)));
+  lines.push(more(figure(r.memory.wasmInstanceBytes)));
+  if (r.gpus.length === 0) lines.push(`${pad('gpu')}  none`);
+  r.gpus.forEach((g, i) => {
+    const kind = g.software ? 'software adapter' : 'hardware adapter';
+    lines.push(`${pad(`gpu ${i}`)}  ${g.description || g.device || '(no description)'} (${[g.vendor, g.architecture].filter(Boolean).join(', ')}; ${kind})`);
+    lines.push(more(`budget ${formatBytes(g.budgetBytes)} (${g.source})`));
+    for (const f of g.figures) lines.push(more(figure(f)));
+    for (const k of ['maxBufferSize', 'maxStorageBufferBindingSize', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup']) {
+      if (g.limits[k] !== undefined) lines.push(more(`${k}: ${k.endsWith('Size') ? formatBytes(g.limits[k]) : g.limits[k]}`));
+    }
+    if (g.features.length > 0) lines.push(more(`features: ${g.features.join(', ')}`));
+    if (g.unusable) lines.push(more(`unusable: ${g.unusable}`));
+  });
+  for (const [i, n] of r.notes.entries()) lines.push(`${pad(i === 0 ? 'notes' : '')}  ${n}`);
+  return lines;
+}
+
+export async function runInfo(argv: string[], io: CliIO): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        json: { type: 'boolean' },
+        'no-gpu': { type: 'boolean' },
+        probe: { type: 'boolean' },
+        'max-host-bytes': { type: 'string' },
+        'max-gpu-bytes': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    throw new InfoUsageError((e as Error).message);
+  }
+  if (values.help) {
+    io.out(INFO_USAGE);
+    return 0;
+  }
+  const maxHostBytes = byteOption('max-host-bytes', values['max-host-bytes']);
+  const maxGpuBytes = byteOption('max-gpu-bytes', values['max-gpu-bytes']);
+  let gpu: GpuContext | null = null;
+  try {
+    if (!values['no-gpu']) gpu = await acquireGpu();
+    const report = await detectHardware({ gpus: gpu ? [gpu] : [], maxHostBytes, maxGpuBytes, probeGpu: values.probe === true });
+    report.notes = report.notes.filter((n) => n !== 'no GPU context given');
+    if (values['no-gpu']) report.notes.push('--no-gpu: no GPU looked for');
+    else if (!gpu) report.notes.push('no WebGPU adapter found (acquireGpu() returned none)');
+    if (values.json) io.out(JSON.stringify(report, null, 2));
+    else for (const line of formatReport(report)) io.out(line);
+    return 0;
+  } finally {
+    gpu?.dispose();
+  }
+}

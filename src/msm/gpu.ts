@@ -1,0 +1,255 @@
+/// <reference types="@webgpu/types" />
+/**
+ * G1 MSM on WebGPU (BN254 and BLS12-381), Pippenger with signed windows; same input and output
+ * encodings as the WASM engine (points in the .zkey layout, 32-byte LE scalars, one affine point
+ * back, all zero for infinity).
+ *
+ * One chunk is one submission of these passes (shaders/msm_*.wgsl):
+ *   msm_clear, msm_decompose (digits + bucket histogram), msm_scan_block/add (offsets, 3 levels at
+ *   most), msm_scatter (csr), msm_accumulate (fixed-size csr segments, mixed XYZZ additions),
+ *   msm_combine (buckets split over segments), msm_reduce_groups/windows/final (running sums,
+ *   Horner over windows). Then one XYZZ point is read back and made affine with one BigInt
+ *   inversion. Inputs above maxChunkPoints or one storage binding run as chunks one after the
+ *   other; their partial sums are added on the host (one affine addition per chunk).
+ *
+ * The coordinates upload unchanged: the .zkey Montgomery radix 2^(8 fpBytes) is the GPU's
+ * 2^(16 limbs) (checked in prelude.ts).
+ */
+import { ZkgpuError } from '../errors.js';
+import { abortError } from '../cpu/pool.js';
+import { CURVES, encodePoint, g1, isCurveName, type CurveName, type G1Point } from '../math/index.js';
+import type { GpuContext } from '../gpu/context.js';
+import { loadShader, stripStandalone, type Program } from '../gpu/program.js';
+import { readBuffer, submitPasses, uploadBuffer, type Pass } from '../gpu/runner.js';
+import { curvePrelude } from './prelude.js';
+import { chunkPoints, DEFAULT_MAX_CHUNK_POINTS, planChunk, SCAN_BLOCK, type MsmChunkPlan } from './plan.js';
+import { decodeXyzz, xyzzToAffine } from './xyzz.js';
+
+/** Stages gpuMsm can stop after (testing aid): the raw buffer of that stage comes back. */
+export type MsmDebugStage = 'digits' | 'offsets' | 'csr' | 'buckets' | 'windows';
+
+export interface GpuMsmRequest {
+  curve: CurveName;
+  /** n affine G1 points, .zkey encoding (64 / 96 bytes each; all zero = infinity). */
+  points: Uint8Array;
+  /** n scalars, 32-byte little-endian standard form, below r (the caller checks). */
+  scalars: Uint8Array;
+  /** Window width c (clamped to 1..16 and to what fits one binding); default from n. */
+  windowBits?: number;
+  /** Largest chunk; default 2^22, and never more than one storage binding holds. */
+  maxChunkPoints?: number;
+  signal?: AbortSignal;
+  /**
+   * Testing aid: stop after a stage of the first (only) chunk and return its raw buffer:
+   * 'digits' (W n u32), 'offsets' (W B + 1 u32), 'csr' (W n u32, the first offsets[W B] used),
+   * 'buckets' (W B XYZZ points), 'windows' (W XYZZ window sums).
+   */
+  debugStopAfter?: MsmDebugStage;
+}
+
+const SCALAR_BYTES = 32;
+const SORT_WG = 256;
+const CURVE_WG = 64;
+
+interface MsmPrograms {
+  clear: Program;
+  decompose: Program;
+  scatter: Program;
+  scanBlock: Program;
+  scanAdd: Program;
+  accumulate: Program;
+  combine: Program;
+  reduceGroups: Program;
+  reduceWindows: Program;
+  reduceFinal: Program;
+}
+
+async function msmPrograms(ctx: GpuContext, curve: CurveName): Promise<MsmPrograms> {
+  const pre = curvePrelude(curve);
+  const [field, curveSrc, sort, scan, bucket, reduce] = await Promise.all(
+    ['field', 'curve', 'msm_sort', 'msm_scan', 'msm_bucket', 'msm_reduce'].map(async (f) => stripStandalone(await loadShader(f))),
+  );
+  const curveBase = [pre.field.code, field, pre.code, curveSrc];
+  // The sort and scan passes have no field code: one pipeline each serves both curves.
+  const plain = (file: string, src: string, entry: string) => ctx.programs.get({ name: `${entry}`, entryPoint: entry, key: file, sources: [src] });
+  const onCurve = (src: string, entry: string) =>
+    ctx.programs.get({ name: `${entry}:${curve}`, entryPoint: entry, key: pre.key, sources: [...curveBase, src] });
+  const [clear, decompose, scatter, scanBlock, scanAdd, accumulate, combine, reduceGroups, reduceWindows, reduceFinal] = await Promise.all([
+    plain('msm_sort', sort, 'msm_clear'),
+    plain('msm_sort', sort, 'msm_decompose'),
+    plain('msm_sort', sort, 'msm_scatter'),
+    plain('msm_scan', scan, 'msm_scan_block'),
+    plain('msm_scan', scan, 'msm_scan_add'),
+    onCurve(bucket, 'msm_accumulate'),
+    onCurve(bucket, 'msm_combine'),
+    onCurve(reduce, 'msm_reduce_groups'),
+    onCurve(reduce, 'msm_reduce_windows'),
+    onCurve(reduce, 'msm_reduce_final'),
+  ]);
+  return { clear, decompose, scatter, scanBlock, scanAdd, accumulate, combine, reduceGroups, reduceWindows, reduceFinal };
+}
+
+/** Compiles (or finds cached) every MSM pipeline of a curve; lets callers pay compile time up front. */
+export async function warmGpuMsm(ctx: GpuContext, curve: CurveName): Promise<void> {
+  await msmPrograms(ctx, curve);
+}
+
+function workgroups(threads: number, size: number, maxPerDim: number): [number, number] {
+  const groups = Math.max(1, Math.ceil(threads / size));
+  const x = Math.min(groups, maxPerDim);
+  return [x, Math.ceil(groups / x)];
+}
+
+function u32Bytes(values: readonly number[]): Uint8Array {
+  return new Uint8Array(new Uint32Array(values).buffer);
+}
+
+function checkRequest(req: GpuMsmRequest): { curve: CurveName; n: number; pointBytes: number } {
+  if (!isCurveName(req?.curve)) throw new ZkgpuError('UNKNOWN_CURVE', `gpuMsm: unknown curve ${String(req?.curve)}`);
+  const curve = req.curve;
+  const pointBytes = 2 * CURVES[curve].fpBytes;
+  if (!(req.points instanceof Uint8Array) || req.points.length % pointBytes !== 0) {
+    throw new ZkgpuError('LENGTH_MISMATCH', `gpuMsm: points must be a Uint8Array of whole ${curve} G1 points (${pointBytes} bytes each)`);
+  }
+  if (!(req.scalars instanceof Uint8Array) || req.scalars.length % SCALAR_BYTES !== 0) {
+    throw new ZkgpuError('LENGTH_MISMATCH', 'gpuMsm: scalars must be a Uint8Array of whole 32-byte scalars');
+  }
+  const n = req.points.length / pointBytes;
+  if (req.scalars.length / SCALAR_BYTES !== n) {
+    throw new ZkgpuError('LENGTH_MISMATCH', `gpuMsm: ${n} points but ${req.scalars.length / SCALAR_BYTES} scalars`);
+  }
+  if (req.maxChunkPoints !== undefined && (!Number.isInteger(req.maxChunkPoints) || req.maxChunkPoints < 1)) {
+    throw new ZkgpuError('INVALID_ARGUMENT', `gpuMsm: maxChunkPoints must be a positive integer, got ${req.maxChunkPoints}`);
+  }
+  if (req.windowBits !== undefined && (!Number.isInteger(req.windowBits) || req.windowBits < 1)) {
+    throw new ZkgpuError('INVALID_ARGUMENT', `gpuMsm: windowBits must be a positive integer, got ${req.windowBits}`);
+  }
+  return { curve, n, pointBytes };
+}
+
+/**
+ * Σ scalars[i] · points[i] on the GPU: one affine G1 point in the points' encoding (all zero for
+ * infinity), byte-identical to the WASM engine's zk_msm.
+ */
+export async function gpuMsm(ctx: GpuContext, req: GpuMsmRequest): Promise<Uint8Array> {
+  const { curve, n, pointBytes } = checkRequest(req);
+  const signal = req.signal;
+  if (signal?.aborted) throw abortError(signal);
+  if (n === 0) {
+    if (req.debugStopAfter) throw new ZkgpuError('INVALID_ARGUMENT', 'gpuMsm: debugStopAfter needs at least one point');
+    return new Uint8Array(pointBytes);
+  }
+  // The pool rounds every buffer up to a power of two and binds it whole, so the usable binding
+  // is the largest power of two under the limits (a 4 GiB - 4 limit allows 2 GiB buffers).
+  const limit = Math.min(ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize);
+  const limits = {
+    maxBinding: 2 ** Math.floor(Math.log2(limit)),
+    maxChunkPoints: req.maxChunkPoints ?? DEFAULT_MAX_CHUNK_POINTS,
+  };
+  const chunk = chunkPoints(curve, n, limits, req.windowBits);
+  if (req.debugStopAfter && chunk < n) throw new ZkgpuError('INVALID_ARGUMENT', 'gpuMsm: debugStopAfter needs a single chunk');
+  const progs = await msmPrograms(ctx, curve);
+  if (signal?.aborted) throw abortError(signal);
+  const G = g1(curve);
+  let sum: G1Point = G.infinity;
+  for (let start = 0; start < n; start += chunk) {
+    const count = Math.min(chunk, n - start);
+    const plan = planChunk(curve, count, limits, req.windowBits);
+    const raw = await runChunk(ctx, progs, curve, plan, {
+      points: req.points.subarray(start * pointBytes, (start + count) * pointBytes),
+      scalars: req.scalars.subarray(start * SCALAR_BYTES, (start + count) * SCALAR_BYTES),
+      signal,
+      stop: req.debugStopAfter,
+    });
+    if (req.debugStopAfter) return raw;
+    sum = G.add(sum, xyzzToAffine(curve, decodeXyzz(curve, raw)));
+  }
+  return encodePoint(curve, 'g1', sum);
+}
+
+interface ChunkInput {
+  points: Uint8Array;
+  scalars: Uint8Array;
+  signal?: AbortSignal;
+  stop?: MsmDebugStage;
+}
+
+/** Runs one chunk in one submission; resolves to its XYZZ sum (or a debug stage's raw buffer). */
+async function runChunk(ctx: GpuContext, progs: MsmPrograms, curve: CurveName, plan: MsmChunkPlan, input: ChunkInput): Promise<Uint8Array> {
+  const { n, windows, buckets, bucketCount: K, seg, threads, groups, groupLen, c } = plan;
+  const xyzzBytes = curvePrelude(curve).xyzzBytes;
+  const label = `msm:${curve}:n${n}:c${c}`;
+  const maxDim = ctx.limits.maxComputeWorkgroupsPerDimension;
+  const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+  const held: GPUBuffer[] = [];
+  const keep = (b: GPUBuffer) => (held.push(b), b);
+  const scratch = (bytes: number, name: string) => keep(ctx.pool.acquire(Math.max(4, bytes), usage, `${label}:${name}`));
+  const params = (values: readonly number[], name: string) => keep(uploadBuffer(ctx, u32Bytes(values), `${label}:${name}`));
+  const finish = async (passes: Pass[], out: GPUBuffer, bytes: number): Promise<Uint8Array> => {
+    await submitPasses(ctx, passes, label);
+    if (input.signal?.aborted) throw abortError(input.signal);
+    const result = await readBuffer(ctx, out, bytes, label);
+    if (input.signal?.aborted) throw abortError(input.signal);
+    return result;
+  };
+  try {
+    const points = keep(uploadBuffer(ctx, input.points, `${label}:points`));
+    const scalars = keep(uploadBuffer(ctx, input.scalars, `${label}:scalars`));
+    const digits = scratch(windows * n * 4, 'digits');
+    const counts = scratch((K + 1) * 4, 'counts');
+    const offsets = scratch((K + 1) * 4, 'offsets');
+    const csr = scratch(windows * n * 4, 'csr');
+    const sortParams = params([n, c, windows, buckets, K + 1, 0, 0, 0], 'sort-params');
+    const sortBuffers = [scalars, digits, counts, offsets, csr, sortParams];
+    const passes: Pass[] = [
+      { program: progs.clear, buffers: sortBuffers, workgroups: workgroups(K + 1, SORT_WG, maxDim) },
+      { program: progs.decompose, buffers: sortBuffers, workgroups: workgroups(n, SORT_WG, maxDim) },
+    ];
+    if (input.stop === 'digits') return await finish(passes, digits, windows * n * 4);
+    pushScan(passes, progs, counts, offsets, K + 1, { scratch, params, maxDim });
+    if (input.stop === 'offsets') return await finish(passes, offsets, (K + 1) * 4);
+    passes.push({ program: progs.scatter, buffers: sortBuffers, workgroups: workgroups(n, SORT_WG, maxDim) });
+    if (input.stop === 'csr') return await finish(passes, csr, windows * n * 4);
+
+    const bucketSums = scratch(K * xyzzBytes, 'buckets');
+    const parts = scratch(2 * threads * xyzzBytes, 'parts');
+    const bucketBuffers = [points, csr, offsets, bucketSums, parts, params([K, seg, threads, 0], 'bucket-params')];
+    passes.push(
+      { program: progs.accumulate, buffers: bucketBuffers, workgroups: workgroups(threads, CURVE_WG, maxDim) },
+      { program: progs.combine, buffers: bucketBuffers, workgroups: workgroups(K, CURVE_WG, maxDim) },
+    );
+    if (input.stop === 'buckets') return await finish(passes, bucketSums, K * xyzzBytes);
+
+    const groupSums = scratch(2 * windows * groups * xyzzBytes, 'groups');
+    const windowSums = scratch(windows * xyzzBytes, 'windows');
+    const reduceBuffers = [bucketSums, groupSums, windowSums, params([windows, buckets, groups, groupLen, c, 0, 0, 0], 'reduce-params')];
+    passes.push(
+      { program: progs.reduceGroups, buffers: reduceBuffers, workgroups: workgroups(windows * groups, CURVE_WG, maxDim) },
+      { program: progs.reduceWindows, buffers: reduceBuffers, workgroups: workgroups(windows, CURVE_WG, maxDim) },
+    );
+    if (input.stop === 'windows') return await finish(passes, windowSums, windows * xyzzBytes);
+    passes.push({ program: progs.reduceFinal, buffers: reduceBuffers, workgroups: [1] });
+    return await finish(passes, windowSums, xyzzBytes);
+  } finally {
+    await ctx.pool.release(held);
+  }
+}
+
+interface ScanTools {
+  scratch(bytes: number, name: string): GPUBuffer;
+  params(values: readonly number[], name: string): GPUBuffer;
+  maxDim: number;
+}
+
+/** dst = exclusive prefix sum of src[0 .. count): block scans, recursing on the block totals. */
+function pushScan(passes: Pass[], progs: MsmPrograms, src: GPUBuffer, dst: GPUBuffer, count: number, tools: ScanTools, level = 0): void {
+  const blocks = Math.ceil(count / SCAN_BLOCK);
+  const sums = tools.scratch(blocks * 4, `scan${level}-sums`);
+  const p = tools.params([count, 0, 0, 0], `scan${level}-params`);
+  const [x, y] = workgroups(blocks, 1, tools.maxDim);
+  passes.push({ program: progs.scanBlock, buffers: [src, dst, sums, p], workgroups: [x, y] });
+  if (blocks === 1) return;
+  const scanned = tools.scratch(blocks * 4, `scan${level}-scanned`);
+  pushScan(passes, progs, sums, scanned, blocks, tools, level + 1);
+  passes.push({ program: progs.scanAdd, buffers: [sums, dst, scanned, p], workgroups: workgroups(count, SORT_WG, tools.maxDim) });
+}

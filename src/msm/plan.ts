@@ -1,0 +1,120 @@
+/**
+ * Sizes of one GPU MSM chunk: window width c, window count, bucket segments, reduction groups,
+ * and how many points fit in one chunk. Pure arithmetic, shared by gpu.ts and the tests.
+ */
+import { CURVES, type CurveName } from '../math/index.js';
+
+/**
+ * Widest window: the bucket array holds W 2^(c-1) XYZZ points, at c = 16 that is 2^19 points,
+ * 64 MiB (BN254) / 96 MiB (BLS12-381), under the 128 MiB default storage binding; c = 17 would
+ * need 180 MiB for BLS12-381.
+ */
+export const MAX_WINDOW_BITS = 16;
+/**
+ * Accumulation threads aimed for: an H100 keeps about 132 x 2048 = 270k threads resident; 2^17
+ * segments keep it busy while the head/tail array (2 per thread) stays at 32 / 48 MiB.
+ */
+export const TARGET_SEGMENTS = 1 << 17;
+/** Fewest csr entries per accumulation thread: below ~16 the head/tail stores and the combine pass cost more than they balance. */
+export const MIN_SEGMENT = 16;
+/** Default cap on points per chunk (inputs above it run as several chunks, partial sums added). */
+export const DEFAULT_MAX_CHUNK_POINTS = 1 << 22;
+/** Sorted-scan block of shaders/msm_scan.wgsl. */
+export const SCAN_BLOCK = 512;
+
+/** Windows needed for c-bit signed digits of scalars below 2^frBits, including the final carry. */
+export function windowCount(frBits: number, c: number): number {
+  return Math.floor(frBits / c) + 1;
+}
+
+/**
+ * The c minimising W(c) (n + 2^c): n mixed additions per window for accumulation plus about two
+ * additions per bucket (2^(c-1) buckets) for the running-sum reduction. n = 4096 gives 9,
+ * n = 2^16 gives 13, n = 2^20 gives 16 (capped).
+ */
+export function chooseWindowBits(n: number, frBits: number, maxBits = MAX_WINDOW_BITS): number {
+  let best = 1;
+  let bestCost = Infinity;
+  for (let c = 2; c <= maxBits; c++) {
+    const cost = windowCount(frBits, c) * (n + 2 ** c);
+    if (cost < bestCost) {
+      best = c;
+      bestCost = cost;
+    }
+  }
+  return best;
+}
+
+export interface MsmChunkPlan {
+  n: number;
+  /** Window width c. */
+  c: number;
+  windows: number;
+  /** Buckets per window, B = 2^(c-1). */
+  buckets: number;
+  /** K = W B. */
+  bucketCount: number;
+  /** csr entries per accumulation thread. */
+  seg: number;
+  /** Accumulation threads: ceil(W n / seg). */
+  threads: number;
+  /** Reduction groups per window and buckets per group. */
+  groups: number;
+  groupLen: number;
+}
+
+export interface PlanLimits {
+  /** Largest storage binding (and buffer) in bytes. */
+  maxBinding: number;
+  maxChunkPoints: number;
+}
+
+/** Largest c whose bucket array (W 2^(c-1) XYZZ points) fits one binding. */
+export function maxWindowBitsFor(curve: CurveName, maxBinding: number): number {
+  const { frBits, fpBytes } = CURVES[curve];
+  let c = MAX_WINDOW_BITS;
+  while (c > 1 && windowCount(frBits, c) * 2 ** (c - 1) * 4 * fpBytes > maxBinding) c--;
+  return c;
+}
+
+/** The plan for one chunk of n points; `windowBits` (if given) is clamped to what fits. */
+export function planChunk(curve: CurveName, n: number, limits: PlanLimits, windowBits?: number): MsmChunkPlan {
+  const { frBits, fpBytes } = CURVES[curve];
+  const cMax = maxWindowBitsFor(curve, limits.maxBinding);
+  const c = windowBits === undefined ? chooseWindowBits(n, frBits, cMax) : Math.max(1, Math.min(cMax, Math.floor(windowBits)));
+  const windows = windowCount(frBits, c);
+  const buckets = 2 ** (c - 1);
+  const entries = windows * n;
+  const xyzzBytes = 4 * fpBytes;
+  // head + tail per thread must fit one binding too
+  const segForBinding = Math.ceil(entries / Math.floor(limits.maxBinding / (2 * xyzzBytes)));
+  const seg = Math.max(MIN_SEGMENT, Math.ceil(entries / TARGET_SEGMENTS), segForBinding);
+  const groups = 2 ** Math.floor((c - 1) / 2);
+  return {
+    n,
+    c,
+    windows,
+    buckets,
+    bucketCount: windows * buckets,
+    seg,
+    threads: Math.max(1, Math.ceil(entries / seg)),
+    groups,
+    groupLen: buckets / groups,
+  };
+}
+
+/**
+ * Points per chunk: at most maxChunkPoints, and few enough that the points (pointBytes each) and
+ * the digit / csr arrays (4 W bytes per point) each fit one binding.
+ */
+export function chunkPoints(curve: CurveName, n: number, limits: PlanLimits, windowBits?: number): number {
+  const { fpBytes } = CURVES[curve];
+  let chunk = Math.max(1, Math.min(n, limits.maxChunkPoints));
+  // c depends on the chunk size; two rounds settle it (c only grows with n, W only shrinks)
+  for (let round = 0; round < 2; round++) {
+    const { windows } = planChunk(curve, chunk, limits, windowBits);
+    const perPoint = Math.max(2 * fpBytes, 4 * windows, 32);
+    chunk = Math.max(1, Math.min(chunk, Math.floor(limits.maxBinding / perPoint)));
+  }
+  return chunk;
+}

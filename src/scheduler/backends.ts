@@ -1,0 +1,66 @@
+/**
+ * From a HardwareReport to the planner's backend descriptions for one job: the CPU workers
+ * ('wasm') and each usable GPU ('webgpu', 'webgpu:1', ...), with default or calibrated models.
+ */
+import type { BackendDescription, PlanJob } from './plan.js';
+import {
+  defaultBytesPerElement,
+  defaultGpuModel,
+  defaultWasmModel,
+  largestBufferBytesPerElement,
+  wasmInstanceBytesPerElement,
+  WASM_NTT_MAX_ELEMENTS,
+  type CostModel,
+  type ModelKey,
+} from './models.js';
+import type { HardwareReport } from './types.js';
+
+/**
+ * With a GPU, host memory is divided once so the two can run side by side: a quarter for the GPU's
+ * staging copies (an NTT stages 64 B per element against 352 B on the CPU, an MSM 2 against 5 x
+ * input), three quarters for the CPU workers.
+ */
+export const GPU_HOST_STAGING_SHARE = 0.25;
+
+export interface DescribeOptions {
+  /** Worker threads the runtime runs (default: the report's cpu.threads). */
+  threads?: number;
+  /** Measured models by backend id; the defaults (calibrated: false) otherwise. */
+  models?: Record<string, CostModel | undefined>;
+}
+
+export function describeBackends(report: HardwareReport, job: Pick<PlanJob, 'op' | 'curve' | 'group'>, options: DescribeOptions = {}): BackendDescription[] {
+  const key: ModelKey = { op: job.op, curve: job.curve, group: job.group };
+  const threads = options.threads ?? report.cpu.threads;
+  const gpus = report.gpus.filter((g) => !g.unusable);
+  const hostBudget = report.memory.budgetBytes;
+  const cpuHost = gpus.length > 0 ? Math.floor(hostBudget * (1 - GPU_HOST_STAGING_SHARE)) : hostBudget;
+  const gpuHost = Math.floor((hostBudget * GPU_HOST_STAGING_SHARE) / Math.max(1, gpus.length));
+  // An MSM chunk is split again over the workers, each holding its part in its own wasm instance.
+  const perInstance = Math.floor(report.memory.wasmInstanceBytes.bytes / wasmInstanceBytesPerElement(key));
+  const out: BackendDescription[] = [
+    {
+      id: 'wasm',
+      kind: 'wasm',
+      model: options.models?.wasm ?? defaultWasmModel(key, threads),
+      maxChunkElements: job.op === 'ntt' ? Math.min(WASM_NTT_MAX_ELEMENTS, perInstance) : perInstance * threads,
+      budgetBytes: cpuHost,
+      bytesPerElement: defaultBytesPerElement(key, 'wasm'),
+    },
+  ];
+  gpus.forEach((g, i) => {
+    const id = i === 0 ? 'webgpu' : `webgpu:${i}`;
+    const binding = Math.min(g.limits.maxStorageBufferBindingSize ?? 0, g.limits.maxBufferSize ?? 0);
+    out.push({
+      id,
+      kind: 'webgpu',
+      model: options.models?.[id] ?? defaultGpuModel(key, g.software),
+      maxChunkElements: Math.floor(binding / largestBufferBytesPerElement(key)),
+      budgetBytes: g.budgetBytes,
+      hostBudgetBytes: gpuHost,
+      bytesPerElement: defaultBytesPerElement(key, 'webgpu'),
+      software: g.software,
+    });
+  });
+  return out;
+}

@@ -1,0 +1,325 @@
+/**
+ * The planner: which backend runs which elements of one job, pure and synchronous (no I/O).
+ *
+ * Model: a backend runs its chunks one after another, each costing fixedMs + count * perElementNs;
+ * backends run side by side, so a plan takes as long as its busiest backend. Budgets are per chunk
+ * (a backend holds one chunk at a time): count * bytesPerElement must fit the backend's budget.
+ *
+ * - MSM: split across backends so they finish together. For a target time T each backend can take
+ *   M_i(T) elements (chunks of at most its capacity, each paying its fixed cost); the smallest T
+ *   with sum M_i(T) >= n is found by bisection, and the few elements over n are taken back from the
+ *   backends that would finish last. A backend whose fixed cost is at least T gets nothing: that is
+ *   how a job too small to repay a GPU's fixed cost stays on the CPU.
+ * - NTT: never split across backends (the transform is not decomposed here): the fastest backend
+ *   that holds all n elements in one chunk takes it; none -> PLAN_INFEASIBLE.
+ * - `backend` in the job pins it: an id or a kind ('wasm', 'webgpu'); 'auto' or absent lets the
+ *   planner choose, and then leaves software GPU adapters out (README: 'auto' never picks them).
+ */
+import { ZkgpuError } from '../errors.js';
+import { checkCurve, checkGroup } from '../validate.js';
+import type { CurveName, GroupName } from '../math/index.js';
+import type { BytesPerElement, CostModel, PlanOp } from './models.js';
+
+export interface PlanJob {
+  op: PlanOp;
+  curve: CurveName;
+  group?: GroupName;
+  /** Points (MSM) or field elements (NTT). */
+  n: number;
+  /** 'auto' (default), a kind ('wasm' | 'webgpu') or a backend id. */
+  backend?: string;
+}
+
+export interface BackendDescription {
+  id: string;
+  kind: 'webgpu' | 'wasm';
+  /** The cost model for this job's op, curve and group. */
+  model: CostModel;
+  /** The most elements one chunk may have (binding and buffer limits, wasm32's 4 GiB). */
+  maxChunkElements: number;
+  /** Memory the backend may hold at once: device memory for 'webgpu', host memory for 'wasm'. */
+  budgetBytes: number;
+  /** 'webgpu' only: host memory for staging copies (absent: unchecked). */
+  hostBudgetBytes?: number;
+  bytesPerElement: BytesPerElement;
+  /** A software GPU adapter: left out under 'auto'. */
+  software?: boolean;
+}
+
+export interface PlanChunk {
+  backend: string;
+  offset: number;
+  count: number;
+  hostBytes: number;
+  deviceBytes: number;
+  estimateMs: number;
+}
+
+export interface BackendShare {
+  backend: string;
+  elements: number;
+  chunks: number;
+  /** When this backend finishes its chunks (0 when it has none). */
+  estimateMs: number;
+  /** The most elements one of its chunks can hold (limits and budgets). */
+  capacity: number;
+  /** Why it got nothing, when it got nothing. */
+  excluded?: string;
+}
+
+export interface Plan {
+  op: PlanOp;
+  n: number;
+  chunks: PlanChunk[];
+  /** When the last backend finishes. */
+  estimateMs: number;
+  reason: string;
+  /** True only when every backend given work has a measured model. */
+  calibrated: boolean;
+  backends: BackendShare[];
+}
+
+const fmtMs = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms >= 1 ? ms.toFixed(1) : ms.toPrecision(2));
+
+function bad(where: string, what: string): never {
+  throw new ZkgpuError('INVALID_ARGUMENT', `plan: ${where}: ${what}`);
+}
+
+function checkNonNegative(where: string, v: unknown): void {
+  if (typeof v !== 'number' || Number.isNaN(v) || v < 0) bad(where, `must be a number >= 0, got ${String(v)}`);
+}
+
+function checkJob(job: PlanJob): void {
+  if (job?.op !== 'msm' && job?.op !== 'ntt') bad('job.op', `must be 'msm' or 'ntt', got ${JSON.stringify(job?.op)}`);
+  checkCurve(job.curve);
+  if (job.op === 'msm' && job.group !== undefined) checkGroup(job.group);
+  if (!Number.isSafeInteger(job.n) || job.n < 0) bad('job.n', `must be a non-negative integer, got ${String(job.n)}`);
+  if (job.backend !== undefined && (typeof job.backend !== 'string' || job.backend === '')) bad('job.backend', `must be a non-empty string, got ${JSON.stringify(job.backend)}`);
+}
+
+function checkBackends(backends: readonly BackendDescription[]): void {
+  if (!Array.isArray(backends)) bad('backends', 'must be an array');
+  const ids = new Set<string>();
+  backends.forEach((b, i) => {
+    const at = `backends[${i}]`;
+    if (typeof b?.id !== 'string' || b.id === '') bad(`${at}.id`, 'must be a non-empty string');
+    if (ids.has(b.id)) bad(`${at}.id`, `'${b.id}' is used twice`);
+    ids.add(b.id);
+    if (b.kind !== 'wasm' && b.kind !== 'webgpu') bad(`${at}.kind`, `must be 'wasm' or 'webgpu', got ${JSON.stringify(b.kind)}`);
+    checkNonNegative(`${at}.model.fixedMs`, b.model?.fixedMs);
+    if (!(typeof b.model.perElementNs === 'number' && b.model.perElementNs > 0 && Number.isFinite(b.model.perElementNs))) {
+      bad(`${at}.model.perElementNs`, `must be a finite number > 0, got ${String(b.model.perElementNs)}`);
+    }
+    const m = b.maxChunkElements;
+    if (!(m === Infinity || (Number.isSafeInteger(m) && m >= 0))) bad(`${at}.maxChunkElements`, `must be an integer >= 0 or Infinity, got ${String(m)}`);
+    checkNonNegative(`${at}.budgetBytes`, b.budgetBytes);
+    if (b.hostBudgetBytes !== undefined) checkNonNegative(`${at}.hostBudgetBytes`, b.hostBudgetBytes);
+    checkNonNegative(`${at}.bytesPerElement.host`, b.bytesPerElement?.host);
+    checkNonNegative(`${at}.bytesPerElement.device`, b.bytesPerElement.device);
+  });
+}
+
+/** Elements per budget; Infinity when an element costs nothing there. */
+function perBudget(budget: number, bytesPerElement: number): number {
+  return bytesPerElement === 0 ? Infinity : Math.floor(budget / bytesPerElement);
+}
+
+/** The most elements one chunk can have on `b`, and what bounds it. */
+export function chunkCapacity(b: BackendDescription): { elements: number; boundBy: string } {
+  const bounds: { elements: number; boundBy: string }[] = [{ elements: b.maxChunkElements, boundBy: `maxChunkElements ${b.maxChunkElements}` }];
+  if (b.kind === 'wasm') {
+    bounds.push({ elements: perBudget(b.budgetBytes, b.bytesPerElement.host), boundBy: `host budget ${b.budgetBytes} B at ${b.bytesPerElement.host} B/element` });
+  } else {
+    bounds.push({ elements: perBudget(b.budgetBytes, b.bytesPerElement.device), boundBy: `device budget ${b.budgetBytes} B at ${b.bytesPerElement.device} B/element` });
+    if (b.hostBudgetBytes !== undefined) {
+      bounds.push({ elements: perBudget(b.hostBudgetBytes, b.bytesPerElement.host), boundBy: `host staging budget ${b.hostBudgetBytes} B at ${b.bytesPerElement.host} B/element` });
+    }
+  }
+  return bounds.reduce((a, c) => (c.elements < a.elements ? c : a));
+}
+
+interface Lane {
+  b: BackendDescription;
+  cap: number;
+  /** ms per element. */
+  rate: number;
+}
+
+/** Time for `m` elements on a lane: one fixed cost per chunk. */
+function laneTime(l: Lane, m: number): number {
+  if (m <= 0) return 0;
+  const chunks = l.cap === Infinity ? 1 : Math.ceil(m / l.cap);
+  return chunks * l.b.model.fixedMs + m * l.rate;
+}
+
+/** The most elements a lane finishes within `t` ms. */
+function laneCapacity(l: Lane, t: number): number {
+  const f = l.b.model.fixedMs;
+  if (l.cap === Infinity) return t > f ? Math.floor((t - f) / l.rate) : 0;
+  const full = f + l.cap * l.rate;
+  const k = Math.floor(t / full);
+  const rest = t - k * full;
+  const extra = rest > f ? Math.min(l.cap, Math.floor((rest - f) / l.rate)) : 0;
+  return k * l.cap + extra;
+}
+
+/** Splits `count` into `parts` near-equal pieces, larger first. */
+function evenSplit(count: number, parts: number): number[] {
+  const base = Math.floor(count / parts);
+  const extra = count % parts;
+  return Array.from({ length: parts }, (_, i) => base + (i < extra ? 1 : 0));
+}
+
+function chunksFor(l: Lane, offset: number, m: number): PlanChunk[] {
+  if (m === 0) return [];
+  const parts = l.cap === Infinity ? 1 : Math.ceil(m / l.cap);
+  const out: PlanChunk[] = [];
+  for (const count of evenSplit(m, parts)) {
+    out.push({
+      backend: l.b.id,
+      offset,
+      count,
+      hostBytes: count * l.b.bytesPerElement.host,
+      deviceBytes: count * l.b.bytesPerElement.device,
+      estimateMs: l.b.model.fixedMs + count * l.rate,
+    });
+    offset += count;
+  }
+  return out;
+}
+
+/** Shares of an MSM over `lanes` (all with cap >= 1) so they finish together. */
+function balance(lanes: Lane[], n: number): number[] {
+  // Upper bound: the best single lane doing everything; nudged up so rounding cannot lose an element.
+  let hi = Math.min(...lanes.map((l) => laneTime(l, n)));
+  hi = hi * (1 + 1e-9) + 1e-9;
+  let lo = 0;
+  const total = (t: number) => lanes.reduce((s, l) => s + laneCapacity(l, t), 0);
+  for (let i = 0; i < 200 && hi - lo > hi * 1e-12; i++) {
+    const mid = (lo + hi) / 2;
+    if (total(mid) >= n) hi = mid;
+    else lo = mid;
+  }
+  const shares = lanes.map((l) => Math.min(n, laneCapacity(l, hi)));
+  let excess = shares.reduce((s, m) => s + m, 0) - n;
+  // Take the surplus back one element at a time from whichever lane finishes last.
+  while (excess > 0) {
+    let worst = -1;
+    for (let i = 0; i < lanes.length; i++) {
+      if (shares[i] === 0) continue;
+      if (worst < 0 || laneTime(lanes[i], shares[i]) > laneTime(lanes[worst], shares[worst])) worst = i;
+    }
+    const take = Math.min(excess, 1);
+    shares[worst] -= take;
+    excess -= take;
+  }
+  return shares;
+}
+
+function candidates(job: PlanJob, backends: readonly BackendDescription[], shares: Map<string, BackendShare>): BackendDescription[] {
+  const pin = job.backend ?? 'auto';
+  if (pin === 'auto') {
+    return backends.filter((b) => {
+      if (b.kind === 'webgpu' && b.software) {
+        shares.get(b.id)!.excluded = "software adapter: 'auto' leaves it out (slower than the CPU workers)";
+        return false;
+      }
+      return true;
+    });
+  }
+  const pinned = backends.filter((b) => b.id === pin || b.kind === pin);
+  if (pinned.length === 0) {
+    const have = backends.map((b) => b.id).join(', ') || 'none';
+    throw new ZkgpuError('PLAN_INFEASIBLE', `backend '${pin}' was requested but there is no such backend (have: ${have})`);
+  }
+  for (const b of backends) if (!pinned.includes(b)) shares.get(b.id)!.excluded = `backend '${pin}' was requested`;
+  return pinned;
+}
+
+function jobName(job: PlanJob): string {
+  return job.op === 'msm' ? `MSM ${job.curve} ${job.group ?? 'g1'} of ${job.n} points` : `NTT ${job.curve} of ${job.n} elements`;
+}
+
+export function plan(job: PlanJob, backends: readonly BackendDescription[]): Plan {
+  checkJob(job);
+  checkBackends(backends);
+  const shares = new Map<string, BackendShare>(
+    backends.map((b) => [b.id, { backend: b.id, elements: 0, chunks: 0, estimateMs: 0, capacity: chunkCapacity(b).elements }]),
+  );
+  const chosen = candidates(job, backends, shares);
+  const lanes: Lane[] = [];
+  for (const b of chosen) {
+    const cap = chunkCapacity(b);
+    if (cap.elements < 1) shares.get(b.id)!.excluded = `cannot hold one element: ${cap.boundBy}`;
+    else lanes.push({ b, cap: cap.elements, rate: b.model.perElementNs / 1e6 });
+  }
+  const finish = (perLane: number[], reason: string): Plan => {
+    const chunks: PlanChunk[] = [];
+    let offset = 0;
+    lanes.forEach((l, i) => {
+      const m = perLane[i];
+      const share = shares.get(l.b.id)!;
+      const cs = chunksFor(l, offset, m);
+      chunks.push(...cs);
+      offset += m;
+      share.elements = m;
+      share.chunks = cs.length;
+      share.estimateMs = cs.reduce((s, c) => s + c.estimateMs, 0);
+    });
+    const used = lanes.filter((_, i) => perLane[i] > 0);
+    return {
+      op: job.op,
+      n: job.n,
+      chunks,
+      estimateMs: Math.max(0, ...[...shares.values()].map((s) => s.estimateMs)),
+      reason: reason + (used.some((l) => !l.b.model.calibrated) ? ' (uncalibrated default model)' : ''),
+      calibrated: used.every((l) => l.b.model.calibrated),
+      backends: backends.map((b) => shares.get(b.id)!),
+    };
+  };
+  if (job.n === 0) return finish(lanes.map(() => 0), `${jobName(job)}: nothing to do`);
+  if (lanes.length === 0) {
+    const why = backends.map((b) => `${b.id}: ${shares.get(b.id)!.excluded ?? 'not considered'}`).join('; ');
+    throw new ZkgpuError('PLAN_INFEASIBLE', `${jobName(job)} fits no backend (${why || 'no backends'})`);
+  }
+  return job.op === 'ntt' ? planNtt(job, lanes, shares, finish) : planMsm(job, lanes, shares, finish);
+}
+
+function planNtt(job: PlanJob, lanes: Lane[], shares: Map<string, BackendShare>, finish: (perLane: number[], reason: string) => Plan): Plan {
+  let best = -1;
+  for (let i = 0; i < lanes.length; i++) {
+    const l = lanes[i];
+    if (l.cap < job.n) {
+      shares.get(l.b.id)!.excluded = `holds at most ${l.cap} elements in one chunk (${chunkCapacity(l.b).boundBy}); an NTT is not split`;
+      continue;
+    }
+    if (best < 0 || laneTime(l, job.n) < laneTime(lanes[best], job.n)) best = i;
+  }
+  if (best < 0) {
+    const sizes = lanes.map((l) => `${l.b.id} holds at most ${l.cap} (${chunkCapacity(l.b).boundBy})`).join('; ');
+    throw new ZkgpuError('PLAN_INFEASIBLE', `${jobName(job)}: no backend holds the whole transform and NTTs are not split across backends or chunks: ${sizes}`);
+  }
+  for (let i = 0; i < lanes.length; i++) {
+    if (i !== best && lanes[i].cap >= job.n) {
+      shares.get(lanes[i].b.id)!.excluded = `slower: ${fmtMs(laneTime(lanes[i], job.n))} ms against ${fmtMs(laneTime(lanes[best], job.n))} ms`;
+    }
+  }
+  const perLane = lanes.map((_, i) => (i === best ? job.n : 0));
+  const pinned = job.backend !== undefined && job.backend !== 'auto';
+  const reason = `${jobName(job)} on ${lanes[best].b.id}: ${pinned ? 'requested' : 'fastest that holds it whole'}, about ${fmtMs(laneTime(lanes[best], job.n))} ms`;
+  return finish(perLane, reason);
+}
+
+function planMsm(job: PlanJob, lanes: Lane[], shares: Map<string, BackendShare>, finish: (perLane: number[], reason: string) => Plan): Plan {
+  const perLane = balance(lanes, job.n);
+  const t = Math.max(...lanes.map((l, i) => laneTime(l, perLane[i])));
+  lanes.forEach((l, i) => {
+    if (perLane[i] === 0) shares.get(l.b.id)!.excluded = `its fixed cost ${fmtMs(l.b.model.fixedMs)} ms is not repaid: the job takes about ${fmtMs(t)} ms on the others`;
+  });
+  const used = lanes.filter((_, i) => perLane[i] > 0);
+  const split = used.map((l) => `${l.b.id} ${((100 * perLane[lanes.indexOf(l)]) / job.n).toFixed(1)}%`).join(' / ');
+  const reason = used.length === 1
+    ? `${jobName(job)} on ${used[0].b.id}${job.backend && job.backend !== 'auto' ? ' (requested)' : ''}: about ${fmtMs(t)} ms`
+    : `${jobName(job)} split ${split} so they finish together in about ${fmtMs(t)} ms`;
+  return finish(perLane, reason);
+}
