@@ -20,6 +20,7 @@ import {
   encodePoints,
   encodeScalars,
   frField,
+  g1,
   g2,
   msmNaive,
   nttNaive,
@@ -308,6 +309,29 @@ async function runGpu(rt: Runtime): Promise<void> {
   }
 }
 
+async function runGpuMsm(rt: Runtime): Promise<void> {
+  await check('webgpu msm bn254 g1 n=300 vs BigInt msmNaive and wasm', async () => {
+    const rng = createRng(`browser-gpu-msm:${seed}`);
+    const G = g1('bn254');
+    const n = 300;
+    const pts = Array.from({ length: n }, () => G.random(rng));
+    pts[4] = G.infinity;
+    pts[9] = pts[8];
+    const ks = randomScalars('bn254', n, rng);
+    ks.splice(0, 3, 0n, 1n, CURVES.bn254.r - 1n);
+    const points = encodePoints('bn254', 'g1', pts);
+    const scalars = encodeScalars(ks);
+    const reports: JobReport[] = [];
+    const got = await rt.msm({ curve: 'bn254', group: 'g1', points, scalars, backend: 'webgpu', onReport: (r) => void reports.push(r) });
+    const cpu = await rt.msm({ curve: 'bn254', group: 'g1', points, scalars, backend: 'wasm' });
+    const want = encodePoint('bn254', 'g1', msmNaive('bn254', 'g1', pts, ks));
+    assert(hex(got) === hex(want), `webgpu ${hex(got)} != oracle ${hex(want)}`);
+    assert(hex(cpu) === hex(want), 'wasm differs from the oracle');
+    assert(reports.length === 1 && reports[0].backend === 'webgpu' && reports[0].adapter !== null, `not run on the GPU: ${JSON.stringify(reports)}`);
+    return `${Math.round(reports[0].ms)} ms (first run, shader compilation included)`;
+  });
+}
+
 async function runGpuBabyBear(rt: Runtime): Promise<void> {
   await check('webgpu ntt babybear 2^12 (coset, inverse) vs BigInt reference and wasm', async () => {
     const rng = createRng(`browser-bb:${seed}`);
@@ -338,6 +362,7 @@ async function main(): Promise<void> {
     await run(rt);
     await runGpu(rt);
     await runGpuBabyBear(rt);
+    await runGpuMsm(rt);
     await check('dispose, then calls reject with DISPOSED', async () => {
       const r = rt!;
       rt = undefined;
