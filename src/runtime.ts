@@ -62,7 +62,7 @@ export class JobEvent extends Event {
 }
 
 export interface RuntimeOptions {
-  /** CPU worker threads; defaults to the machine's available parallelism. */
+  /** CPU worker threads; defaults to the available parallelism, capped by the cgroup CPU quota. */
   threads?: number;
   /** Where the engine's .wasm comes from (bytes, URL, path or compiled Module); defaults to the packaged file. */
   wasm?: WasmSource;
@@ -151,7 +151,9 @@ export class Runtime extends EventTarget {
   }
 
   static async create(options: RuntimeOptions = {}): Promise<Runtime> {
-    const threads = options.threads ?? defaultThreadCount();
+    // Default: the available cores capped by the cgroup CPU quota (a container limited to 8 CPUs
+    // on a 128-core host gets 8 workers, not 128).
+    const threads = options.threads ?? (await detectHardware().then((h) => h.cpu.threads, () => defaultThreadCount()));
     if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
       throw new ZkgpuError('INVALID_ARGUMENT', `threads must be an integer from 1 to 256, got ${threads}`);
     }

@@ -71,6 +71,12 @@ describe('runtime backends on a real adapter', () => {
   it('hardware() describes the threads, memory and this GPU; plan() covers the job and keeps G2 off the GPU', async () => {
     const hw = await runtime.hardware();
     expect(hw.cpu.threads).toBeGreaterThanOrEqual(1);
+    const byDefault = await createRuntime({ gpu: false });
+    try {
+      expect(byDefault.threads).toBe(hw.cpu.threads);
+    } finally {
+      await byDefault.dispose();
+    }
     expect(hw.memory.budgetBytes).toBeGreaterThan(0);
     expect(hw.gpus.map((g) => g.description)).toEqual([runtime.gpu!.description]);
     expect(hw.gpus[0].software).toBe(true);
