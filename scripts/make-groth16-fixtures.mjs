@@ -19,6 +19,9 @@
  *
  *   node scripts/make-groth16-fixtures.mjs [--force] [--only name,...] [--curve bn128|bls12381]
  *   node scripts/make-groth16-fixtures.mjs --bench 16 [--curve bn128]   -> .cache/groth16/bench/bn128-16/
+ *   node scripts/make-groth16-fixtures.mjs --bench 20 --dev-setup       -> same layout, but the key comes
+ *     from zkgpu's INSECURE dev setup (zkgpu setup: toxic waste from a seed; minutes instead of hours),
+ *     for benchmarks only. meta.json records setup "zkgpu-dev-insecure" and the seed.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -137,29 +140,59 @@ async function ensurePtau(curve, power) {
  * snarkjs's proof of it (verified here, so a broken fixture never reaches the tests), meta.json
  * last (its presence marks the directory complete).
  */
-async function buildCircuit({ name, curve, source, inputPath, outDir, buildDir, plonk, sourceHash, minPower }) {
+/** Seed of the dev setup's toxic waste: fixed, so a rebuild gives the same (insecure) key. */
+const DEV_SETUP_SEED = '20250101';
+
+/** zkgpu's INSECURE dev setup through its CLI (run from the sources with tsx: dist/ may be stale). */
+async function zkgpuDevSetup(r1cs, zkey, vkeyPath) {
+  const args = ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'setup', r1cs, zkey, '--vkey', vkeyPath, '--seed', DEV_SETUP_SEED];
+  try {
+    const { stdout, stderr } = await run(process.execPath, args, { cwd: ROOT, maxBuffer: 16 << 20 });
+    log(`  ${stdout.trim()}`);
+    if (!stderr.includes('INSECURE')) throw new Error('zkgpu setup printed no insecure-key warning');
+  } catch (e) {
+    throw new Error(`zkgpu setup failed on ${relative(ROOT, r1cs)}:\n${e.stdout ?? ''}${e.stderr ?? e.message}`);
+  }
+}
+
+async function buildCircuit({ name, curve, source, inputPath, outDir, buildDir, plonk, sourceHash, minPower, devSetup = false }) {
   const t0 = performance.now();
+  const step = (what, since) => log(`  ${curve}/${name}: ${what} ${((performance.now() - since) / 1000).toFixed(1)} s`);
+  let mark = performance.now();
   const { r1cs, wasm } = await compile(source, curve, buildDir);
   const info = await snarkjs.r1cs.info(r1cs);
+  step('circom compile', mark);
   const power = Math.max(groth16Power(info), minPower);
-  const ptau = await ensurePtau(curve, power);
 
   // The directory is all generated: start empty so no file of an older build (a plonk.zkey) stays.
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
-  const zkey0 = join(buildDir, 'circuit_0000.zkey');
   const out = (f) => join(outDir, f);
-  if ((await snarkjs.zKey.newZKey(r1cs, ptau, zkey0)) === -1) throw new Error(`snarkjs groth16 setup failed for ${name} (${curve})`);
-  await snarkjs.zKey.contribute(zkey0, out('circuit.zkey'), 'zkgpu fixtures', ENTROPY);
-  const vkey = await snarkjs.zKey.exportVerificationKey(out('circuit.zkey'));
-  await writeFile(out('vkey.json'), `${JSON.stringify(vkey, null, 1)}\n`);
+  mark = performance.now();
+  if (devSetup) {
+    await zkgpuDevSetup(r1cs, out('circuit.zkey'), out('vkey.json'));
+    step('zkgpu dev setup (INSECURE)', mark);
+  } else {
+    const ptau = await ensurePtau(curve, power);
+    const zkey0 = join(buildDir, 'circuit_0000.zkey');
+    if ((await snarkjs.zKey.newZKey(r1cs, ptau, zkey0)) === -1) throw new Error(`snarkjs groth16 setup failed for ${name} (${curve})`);
+    await snarkjs.zKey.contribute(zkey0, out('circuit.zkey'), 'zkgpu fixtures', ENTROPY);
+    const vkey = await snarkjs.zKey.exportVerificationKey(out('circuit.zkey'));
+    await writeFile(out('vkey.json'), `${JSON.stringify(vkey, null, 1)}\n`);
+    step('snarkjs setup', mark);
+  }
+  const vkey = JSON.parse(await readFile(out('vkey.json'), 'utf8'));
   await copyFile(wasm, out('circuit.wasm'));
   await copyFile(inputPath, out('input.json'));
   const input = JSON.parse(await readFile(inputPath, 'utf8'));
+  mark = performance.now();
   await snarkjs.wtns.calculate(input, out('circuit.wasm'), out('witness.wtns'));
+  step('witness', mark);
 
+  mark = performance.now();
   const { proof, publicSignals } = await snarkjs.groth16.prove(out('circuit.zkey'), out('witness.wtns'));
   if (!(await snarkjs.groth16.verify(vkey, publicSignals, proof))) throw new Error(`snarkjs's own proof does not verify for ${name} (${curve})`);
+  step('snarkjs prove + verify', mark);
   await writeFile(out('proof.json'), `${JSON.stringify(proof, null, 1)}\n`);
   await writeFile(out('public.json'), `${JSON.stringify(publicSignals, null, 1)}\n`);
 
@@ -178,7 +211,7 @@ async function buildCircuit({ name, curve, source, inputPath, outDir, buildDir, 
     nPubInputs: info.nPubInputs,
     nPrvInputs: info.nPrvInputs,
     domainSize: 2 ** groth16Power(info),
-    ptauPower: power,
+    ...(devSetup ? { setup: 'zkgpu-dev-insecure', seed: DEV_SETUP_SEED } : { setup: 'snarkjs', ptauPower: power }),
     tools: await toolVersions(),
     sourceSha256: sourceHash,
     files: {},
@@ -297,12 +330,12 @@ async function poseidonConstraintsPerHash() {
   return (await count(2)) - (await count(1));
 }
 
-async function buildBench({ k, curve, force }) {
+async function buildBench({ k, curve, force, devSetup }) {
   const outDir = join(CACHE, 'bench', `${curve}-${k}`);
   const perHash = curve === 'bn128' ? await poseidonConstraintsPerHash() : 0;
   const circomSource = benchSource(curve, k, perHash);
   const inputText = `${JSON.stringify({ in: ['7', '11'] })}\n`;
-  const sourceHash = await sourceHashOf(curve, circomSource, inputText, `bench ${k}`);
+  const sourceHash = await sourceHashOf(curve, circomSource, inputText, `bench ${k}${devSetup ? ' dev-setup' : ''}`);
   if (!force && (await upToDate(outDir, sourceHash))) {
     log(`  bench ${curve} 2^${k}: up to date in ${relative(ROOT, outDir)}`);
     return;
@@ -314,12 +347,13 @@ async function buildBench({ k, curve, force }) {
   await writeFile(source, circomSource);
   const inputPath = join(buildDir, 'input.json');
   await writeFile(inputPath, inputText);
-  await buildCircuit({ name: `bench-${k}`, curve, source, inputPath, outDir, buildDir, plonk: false, sourceHash, minPower: k });
+  await buildCircuit({ name: `bench-${k}`, curve, source, inputPath, outDir, buildDir, plonk: false, sourceHash, minPower: k, devSetup });
   log(`  bench circuit: ${relative(ROOT, outDir)}`);
 }
 
 const USAGE = `Usage: node scripts/make-groth16-fixtures.mjs [--force] [--only mulchain,poseidon,...] [--curve bn128|bls12381]
-       node scripts/make-groth16-fixtures.mjs --bench <log2> [--curve bn128|bls12381] [--force]`;
+       node scripts/make-groth16-fixtures.mjs --bench <log2> [--curve bn128|bls12381] [--force] [--dev-setup]
+  --dev-setup: the bench key from zkgpu's INSECURE dev setup (seeded toxic waste; for benchmarks only)`;
 
 async function main() {
   let values;
@@ -330,6 +364,7 @@ async function main() {
         only: { type: 'string' },
         curve: { type: 'string' },
         bench: { type: 'string' },
+        'dev-setup': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -345,6 +380,10 @@ async function main() {
     log(`--curve must be one of ${CURVES.join(', ')}\n${USAGE}`);
     return 2;
   }
+  if (values['dev-setup'] && values.bench === undefined) {
+    log(`--dev-setup is for --bench only: the committed fixtures keep snarkjs's own setup\n${USAGE}`);
+    return 2;
+  }
   const t0 = performance.now();
   if (values.bench !== undefined) {
     const k = Number(values.bench);
@@ -353,7 +392,7 @@ async function main() {
       log(`--bench takes a log2 size from 10 to 22\n${USAGE}`);
       return 2;
     }
-    await buildBench({ k, curve: values.curve ?? 'bn128', force: values.force === true });
+    await buildBench({ k, curve: values.curve ?? 'bn128', force: values.force === true, devSetup: values['dev-setup'] === true });
   } else {
     const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
     for (const name of only ?? []) {

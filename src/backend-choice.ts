@@ -1,10 +1,12 @@
 /**
- * Which engine runs one call, by a simple rule (the scheduler's calibrated planner replaces it):
+ * Whether the GPU may take part in one call (the scheduler's planner then decides how much):
  * - 'wasm' and 'webgpu' are obeyed ('webgpu' without a device is an error, not a silent fallback);
- * - 'auto' takes the GPU only when it is a hardware adapter and the job is large enough to repay
+ * - 'auto' lets the GPU in only when it is a hardware adapter and the job is large enough to repay
  *   its fixed costs (upload, pipeline dispatch, readback). Software adapters (lavapipe, SwiftShader)
  *   run our kernels 10-100x slower than the WASM workers on the same cores (README figures: NTT
- *   2^20 1.4 s on lavapipe vs 0.65 s on 2 workers), so 'auto' never picks them.
+ *   2^20 1.4 s on lavapipe vs 0.65 s on 2 workers), so 'auto' never picks them, unless the runtime
+ *   was created with an explicit `backends` list naming 'webgpu' (`explicitGpu`): then both rules
+ *   are left to the planner's cost models.
  */
 import { ZkgpuError } from './errors.js';
 import { GpuError, type GpuAdapterInfo, type GpuContext } from './gpu/context.js';
@@ -40,9 +42,11 @@ export interface ChoiceInput {
   n: number;
   /** Why the GPU cannot take this job at all (no kernel, too large for a binding), or null. */
   gpuCannot: string | null;
+  /** The runtime's `backends` option lists 'webgpu': no software or size rule under 'auto'. */
+  explicitGpu?: boolean;
 }
 
-export function chooseBackend({ requested, gpu, n, gpuCannot }: ChoiceInput): BackendChoice {
+export function chooseBackend({ requested, gpu, n, gpuCannot, explicitGpu }: ChoiceInput): BackendChoice {
   if (requested === 'wasm') return { engine: 'wasm', reason: 'backend: wasm requested' };
   if (requested === 'webgpu') {
     if (!gpu) throw new ZkgpuError('GPU_UNAVAILABLE', "backend 'webgpu' requested but this runtime has no GPU device (no adapter found, or created with gpu: false)");
@@ -53,6 +57,7 @@ export function chooseBackend({ requested, gpu, n, gpuCannot }: ChoiceInput): Ba
   if (!gpu) return { engine: 'wasm', reason: 'auto: no GPU device' };
   if (gpu.lost || gpu.disposed) return { engine: 'wasm', reason: 'auto: the GPU device is lost' };
   if (gpuCannot) return { engine: 'wasm', reason: `auto: ${gpuCannot}` };
+  if (explicitGpu) return { engine: 'webgpu', reason: "auto: 'webgpu' is in the runtime's backends list" };
   if (isSoftwareAdapter(gpu.info)) return { engine: 'wasm', reason: `auto: ${gpu.info.description || 'the adapter'} is a software adapter` };
   if (n < AUTO_GPU_MIN_ELEMENTS) return { engine: 'wasm', reason: `auto: ${n} elements is below the GPU threshold ${AUTO_GPU_MIN_ELEMENTS}` };
   return { engine: 'webgpu', reason: `auto: hardware adapter and ${n} >= ${AUTO_GPU_MIN_ELEMENTS} elements` };

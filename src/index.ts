@@ -1,6 +1,7 @@
 /** zkgpu: the public entry. */
 export { createRuntime, Runtime, JobEvent, MAX_NTT_LOG_N } from './runtime.js';
 export type { Backend, Engine, JobReport, RuntimeOptions, MsmRequest, NttRequest, BabyBearNttRequest, NttOrder, SamplePointsRequest } from './runtime.js';
+export type { ChunkReport, ProgressDetail, RetryDetail, DeviceLostDetail, DeviceReacquiredDetail, DeviceStats, RuntimeStats } from './runtime.js';
 export { ZkgpuError, isZkgpuError } from './errors.js';
 export type { ZkgpuErrorCode } from './errors.js';
 export type { CurveName, GroupName } from './math/index.js';
@@ -8,5 +9,6 @@ export type { WasmSource } from './cpu/wasm-engine.js';
 export { version } from './version.js';
 export { isSoftwareAdapter, AUTO_GPU_MIN_ELEMENTS } from './backend-choice.js';
 export type { GpuAdapterInfo } from './gpu/context.js';
-export { groth16, type Groth16ProveResult, type Groth16Timings, type Groth16Progress, type ProveOptions as Groth16ProveOptions, type CircuitInput, type Groth16Proof, type ZkeyHeader, type Witness, type BinSource, type SnarkjsCurveName } from './groth16/index.js';
+export { groth16, type Groth16ProveResult, type Groth16Timings, type Groth16Progress, type ProveOptions as Groth16ProveOptions, type CircuitInput, type Groth16Proof, type ZkeyHeader, type Witness, type BinSource, type SnarkjsCurveName, DEV_SETUP_WARNING, type DevSetupOptions, type DevSetupResult, type Groth16VerificationKey, type R1csHeader } from './groth16/index.js';
 export type { HardwareReport, Plan, PlanJob, PlanChunk } from './scheduler/index.js';
+export { calibrate, loadCalibration, saveCalibration, hardwareFingerprint, type Calibration, type CalibrateOptions, type CalibrateResult, type MeasuredModel } from './scheduler/index.js';

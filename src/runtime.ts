@@ -1,34 +1,65 @@
 /**
  * The runtime: owns the CPU worker pool and (when an adapter exists) one GPU device, checks every
- * request at the boundary, and routes it to an engine (backend-choice.ts). Every call ends with a
- * JobReport (which engine and adapter ran it, how long it took), delivered to the request's
- * `onReport` and as a 'job' event on the runtime.
+ * request at the boundary, asks the scheduler's planner how to split it over its backends
+ * (backend-choice.ts says whether the GPU may take part), and runs the plan's chunks through the
+ * executor (scheduler/execute.ts: one queue per GPU device, the pool for the workers, faults
+ * handled as events). Every call ends with a JobReport (engines, chunks, time), delivered to the
+ * request's `onReport` and as a 'job' event on the runtime; runtime.stats() sums the devices' work.
  */
 import { ZkgpuError } from './errors.js';
 import { CURVES, encodeScalar, invMod, type CurveName, type GroupName } from './math/index.js';
 import { compileWasm, type WasmSource } from './cpu/wasm-engine.js';
 import { WorkerPool, abortError } from './cpu/pool.js';
-import { msmOnPool } from './cpu/msm.js';
+import { addOnPool, msmOnPool } from './cpu/msm.js';
 import { nttOnPool } from './cpu/ntt.js';
 import { defaultThreadCount } from './cpu/threads.js';
 import { splitRange } from './cpu/split.js';
-import { acquireGpu, type GpuAdapterInfo, type GpuContext } from './gpu/context.js';
+import { acquireGpu, type GpuAdapterInfo, type GpuContext, type GpuErrorEvent } from './gpu/context.js';
 import { gpuNtt } from './ntt/gpu.js';
 import { gpuMsm } from './msm/gpu.js';
-import { describeBackends, detectHardware, plan, type HardwareReport, type Plan, type PlanJob } from './scheduler/index.js';
+import { calibratedModels, checkCalibration, describeBackends, detectHardware, hardwareFingerprint, loadCalibration, plan, type BackendDescription, type Calibration, type HardwareReport, type Plan, type PlanJob } from './scheduler/index.js';
+import { checkByteCap } from './scheduler/detect-host.js';
+import { modelsFor } from './scheduler/calibration.js';
+import { defaultBytesPerElement } from './scheduler/models.js';
+import { DeviceQueue } from './scheduler/device-queue.js';
+import { executeChunks, type ChunkReport, type ExecChunk, type ExecEnv, type FaultInjection, type Kernel } from './scheduler/execute.js';
+import { SchedulerStats, type RuntimeStats } from './scheduler/stats.js';
 import { gpuBabyBearNtt } from './ntt/babybear-gpu.js';
 import { babybearNttOnPool, checkBabyBearNttJob } from './cpu/babybear-ntt.js';
 import { BABYBEAR_GENERATOR } from './math/babybear.js';
-import { checkBackend, chooseBackend, gpuFailure, isRecoverableOnCpu, type Backend, type BackendChoice, type Engine } from './backend-choice.js';
+import { checkBackend, chooseBackend, type Backend, type BackendChoice, type Engine } from './backend-choice.js';
 import { dropZeroScalars } from './msm-compact.js';
 import { checkBelow, checkBytes, checkCurve, checkGroup, checkSignal, pointBytes, SCALAR_BYTES } from './validate.js';
 
 export type NttOrder = 'natural' | 'bit-reversed';
 
 export type { Backend, Engine } from './backend-choice.js';
+export type { ChunkReport, ProgressDetail, RetryDetail } from './scheduler/execute.js';
+export type { DeviceStats, RuntimeStats } from './scheduler/stats.js';
+
+/** Detail of the runtime's 'device-lost' event. */
+export interface DeviceLostDetail {
+  /** The backend id ('webgpu'). */
+  device: string;
+  adapter: GpuAdapterInfo;
+  message: string;
+  /** Whether the runtime is acquiring a new device (it found the adapter itself, not given a GPUDevice). */
+  reacquire: boolean;
+}
+
+/** Detail of the runtime's 'device-reacquired' event (after a 'device-lost' with reacquire: true). */
+export interface DeviceReacquiredDetail {
+  device: string;
+  ok: boolean;
+  /** The new device's adapter, when ok. */
+  adapter: GpuAdapterInfo | null;
+  error?: string;
+}
 
 /** What ran one call, and how long it took. */
 export interface JobReport {
+  /** Job number on this runtime (the `job` of its 'progress' and 'retry' events). */
+  id: number;
   op: 'msm' | 'ntt';
   /** The curve (its Fr for an NTT); absent for a BabyBear NTT. */
   curve?: CurveName;
@@ -38,18 +69,23 @@ export interface JobReport {
   /** Points (MSM) or field elements (NTT). */
   n: number;
   requested: Backend;
-  /** The engine that produced the result. */
+  /**
+   * The engine that did most of the work (most elements; `chunks` has the split). A job with no
+   * elements reports the pinned engine, or 'wasm'.
+   */
   backend: Engine;
-  /** Why this engine (the 'auto' rule, or the request). */
+  /** Why this split (the planner's reason, what was left out and why, any failover). */
   reason: string;
-  /** The GPU adapter, when backend is 'webgpu'. */
+  /** The GPU adapter, when a chunk ran on the GPU. */
   adapter: GpuAdapterInfo | null;
-  /** Worker threads, when backend is 'wasm'. */
+  /** Worker threads, when a chunk ran on the workers. */
   threads: number | null;
+  /** The finished chunks in offset order (elements after zero-scalar terms are dropped, for an MSM). */
+  chunks: ChunkReport[];
   ms: number;
   /** GPU execution time from timestamp queries (RuntimeOptions.gpuTimestamps), when measured. */
   gpuMs?: number;
-  /** Set when the GPU failed and the call was re-run on the CPU (only for backend 'auto'). */
+  /** Set when GPU work was re-run on the workers (device lost, out of memory at the floor, GPU error). */
   fallback?: { from: 'webgpu'; error: string };
 }
 
@@ -77,6 +113,23 @@ export interface RuntimeOptions {
    * put the GPU time in each report's gpuMs. Off by default: one extra readback per submission.
    */
   gpuTimestamps?: boolean;
+  /** GPU memory one job may hold, in bytes (each GPU); always wins over the detected budget. */
+  maxGpuBytes?: number;
+  /** Host memory one job may hold, in bytes; always wins over the detected budget. */
+  maxHostBytes?: number;
+  /**
+   * The backends 'auto' plans over. Default: the workers, and the GPU when it is a hardware
+   * adapter and the job has at least AUTO_GPU_MIN_ELEMENTS elements. An explicit list naming
+   * 'webgpu' drops both rules (a software adapter shares jobs; the cost models decide); one
+   * without 'webgpu' keeps 'auto' on the workers. A request's `backend` pin still wins.
+   */
+  backends?: Engine[];
+  /**
+   * The cost models the planner uses. Default: the calibration cached for this host and adapter
+   * (`zkgpu calibrate` writes it; IndexedDB in browsers), else the built-in defaults. A
+   * Calibration object uses that one (e.g. shipped with a web app); false always uses the defaults.
+   */
+  calibration?: Calibration | false;
 }
 
 export interface MsmRequest {
@@ -92,6 +145,11 @@ export interface MsmRequest {
   windowBits?: number;
   /** Engine for this call; default 'auto'. */
   backend?: Backend;
+  /**
+   * Default true: GPU chunks whose device is lost (or out of memory at the smallest chunk) re-run
+   * on the workers, also under backend 'webgpu'. false rejects with GPU_DEVICE_LOST / GPU_OUT_OF_MEMORY.
+   */
+  failover?: boolean;
   /** Called with the report of this call (also dispatched as a 'job' event on the runtime). */
   onReport?: (report: JobReport) => void;
   signal?: AbortSignal;
@@ -108,6 +166,11 @@ export interface NttRequest {
   outputOrder?: NttOrder;
   /** Engine for this call; default 'auto'. */
   backend?: Backend;
+  /**
+   * Default true: GPU chunks whose device is lost (or out of memory at the smallest chunk) re-run
+   * on the workers, also under backend 'webgpu'. false rejects with GPU_DEVICE_LOST / GPU_OUT_OF_MEMORY.
+   */
+  failover?: boolean;
   /** Called with the report of this call (also dispatched as a 'job' event on the runtime). */
   onReport?: (report: JobReport) => void;
   signal?: AbortSignal;
@@ -122,6 +185,7 @@ export interface BabyBearNttRequest {
   inputOrder?: NttOrder;
   outputOrder?: NttOrder;
   backend?: Backend;
+  failover?: boolean;
   onReport?: (report: JobReport) => void;
   signal?: AbortSignal;
 }
@@ -136,18 +200,69 @@ export interface SamplePointsRequest {
 /** Largest transform accepted: 2^24 values are 512 MiB, within one wasm32 instance's 4 GiB. */
 export const MAX_NTT_LOG_N = 24;
 
+/** Where a lost device's replacement comes from: the default search, the caller's GPU, or nowhere. */
+type GpuSource = { gpu?: GPU } | null;
+
+interface Settings {
+  maxGpuBytes?: number;
+  maxHostBytes?: number;
+  backends: Engine[] | null;
+  faults?: FaultInjection;
+}
+
+/** How long the planner reuses a hardware detection (about 2 ms): memory figures move, not per call. */
+const HARDWARE_TTL_MS = 1000;
+
+interface JobInfo {
+  op: 'msm' | 'ntt';
+  curve?: CurveName;
+  field?: 'babybear';
+  group?: GroupName;
+  /** Elements as the caller gave them (the report's n). */
+  n: number;
+  requested: Backend;
+  failover: boolean;
+  signal?: AbortSignal;
+  onReport?: (r: JobReport) => void;
+}
+
 export class Runtime extends EventTarget {
   private disposed = false;
-  /** GPU jobs run one at a time (one queue per device; cached tables and timers assume it). */
-  private gpuQueue: Promise<unknown> = Promise.resolve();
+  private gpuContext: GpuContext | null = null;
+  /** The device's queue: GPU chunks run one at a time (cached tables and timers assume it). */
+  private gpuQueue = new DeviceQueue();
+  private readonly counters = new SchedulerStats();
+  private jobCount = 0;
+  private reacquiring: Promise<void> | null = null;
+  private readonly lostReported = new WeakSet<GpuContext>();
+  /** Lowered by a GPU out-of-memory: later plans keep GPU chunks under it. */
+  private learnedGpuBytes = Infinity;
+  private hardwareCache: { at: number; ctx: GpuContext | null; report: Promise<HardwareReport> } | null = null;
+  private readonly env: ExecEnv;
+  /** Measured cost models (null: the defaults, plans say calibrated: false). */
+  private calibration: Calibration | null = null;
 
   private constructor(
     private readonly pool: WorkerPool,
-    private readonly gpuContext: GpuContext | null,
+    gpu: GpuContext | null,
+    private readonly gpuSource: GpuSource,
+    private readonly settings: Settings,
   ) {
     super();
     // Re-dispatch the pool's worker-exit events on the runtime (one EventTarget for callers).
     pool.addEventListener('worker-exit', (e) => this.dispatchEvent(new CustomEvent('worker-exit', { detail: (e as CustomEvent).detail })));
+    this.counters.register('wasm', 'wasm');
+    if (gpu) this.installGpu(gpu);
+    this.env = {
+      gpu: (id) => (id === 'webgpu' && this.gpuContext ? { ctx: this.gpuContext, queue: this.gpuQueue } : null),
+      deviceLost: (_id, ctx, message) => this.onGpuLost(ctx, message),
+      lowerGpuBudget: (_id, bytes) => {
+        this.learnedGpuBytes = Math.min(this.learnedGpuBytes, bytes);
+      },
+      stats: this.counters,
+      dispatch: (e) => this.dispatchEvent(e),
+      faults: settings.faults,
+    };
   }
 
   static async create(options: RuntimeOptions = {}): Promise<Runtime> {
@@ -157,11 +272,20 @@ export class Runtime extends EventTarget {
     if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
       throw new ZkgpuError('INVALID_ARGUMENT', `threads must be an integer from 1 to 256, got ${threads}`);
     }
+    const settings: Settings = {
+      maxGpuBytes: checkByteCap('maxGpuBytes', options.maxGpuBytes),
+      maxHostBytes: checkByteCap('maxHostBytes', options.maxHostBytes),
+      backends: checkBackendList(options.backends),
+      // Test-only (not in RuntimeOptions): scheduler/execute.ts FaultInjection.
+      faults: (options as { faultInjection?: FaultInjection }).faultInjection,
+    };
     const module = await compileWasm(options.wasm);
-    const gpu = await openGpu(options.gpu);
+    const { ctx: gpu, source } = await openGpu(options.gpu);
     if (gpu && options.gpuTimestamps) gpu.timestamps = true;
     try {
-      return new Runtime(await WorkerPool.create({ threads, module }), gpu);
+      const rt = new Runtime(await WorkerPool.create({ threads, module }), gpu, source, settings);
+      rt.calibration = await resolveCalibration(options.calibration, gpu);
+      return rt;
     } catch (e) {
       gpu?.dispose();
       throw e;
@@ -197,20 +321,83 @@ export class Runtime extends EventTarget {
    */
   async hardware(options: { maxHostBytes?: number; maxGpuBytes?: number; probeGpu?: boolean } = {}): Promise<HardwareReport> {
     this.checkOpen();
-    return detectHardware({ gpus: this.gpuContext ? [this.gpuContext] : [], ...options });
+    return detectHardware({
+      gpus: this.gpuContext ? [this.gpuContext] : [],
+      ...options,
+      maxHostBytes: options.maxHostBytes ?? this.settings.maxHostBytes,
+      maxGpuBytes: options.maxGpuBytes ?? this.settings.maxGpuBytes,
+    });
   }
 
   /**
-   * The plan the scheduler's planner makes for a job on this runtime's devices (default cost
-   * models until calibration lands: `calibrated: false`). Today's calls still run by the simple
-   * per-call rule of `backend`; executing these plans is the scheduler's next step.
+   * The plan the scheduler makes for a job on this runtime's devices and budgets: what runtime.msm
+   * and runtime.ntt execute for the same job (measured models when this host is calibrated,
+   * `calibrated: true`; the defaults otherwise). `backend` takes 'auto', 'wasm', 'webgpu' or a backend id.
    */
   async plan(job: PlanJob): Promise<Plan> {
-    const report = await this.hardware();
-    let backends = describeBackends(report, job, { threads: this.threads });
+    this.checkOpen();
+    const gpuCannot = job?.op === 'msm' ? gpuMsmCannot(job.group ?? 'g1') : null;
+    return (await this.schedule(job, gpuCannot)).plan;
+  }
+
+  /** Per-device work since creation (busy time, utilisation, bytes, chunks, failures) and the job count. */
+  stats(): RuntimeStats {
+    return this.counters.snapshot();
+  }
+
+  /** The backends the planner sees for a job: budgets (the caller's caps, a learned GPU cap) applied. */
+  private async describe(job: PlanJob): Promise<BackendDescription[]> {
+    const report = await this.plannerHardware();
+    const models = calibratedModels(this.calibration, job, ['wasm', 'webgpu'], { threads: this.threads });
+    let backends = describeBackends(report, job, { threads: this.threads, models });
     // No G2 kernel on WebGPU: G2 MSMs plan on the workers only.
     if (job.op === 'msm' && job.group === 'g2') backends = backends.filter((b) => b.kind !== 'webgpu');
-    return plan(job, backends);
+    return backends.map((b) =>
+      b.kind === 'webgpu' ? { ...b, budgetBytes: Math.min(b.budgetBytes, this.learnedGpuBytes), software: b.software && !this.explicitGpu } : b,
+    );
+  }
+
+  /** A detection reused for HARDWARE_TTL_MS (and redone when the GPU context changes). */
+  private plannerHardware(): Promise<HardwareReport> {
+    const now = performance.now();
+    const c = this.hardwareCache;
+    if (c && c.ctx === this.gpuContext && now - c.at < HARDWARE_TTL_MS) return c.report;
+    const report = this.hardware();
+    this.hardwareCache = { at: now, ctx: this.gpuContext, report };
+    report.catch(() => {
+      if (this.hardwareCache?.report === report) this.hardwareCache = null;
+    });
+    return report;
+  }
+
+  private get explicitGpu(): boolean {
+    return this.settings.backends?.includes('webgpu') ?? false;
+  }
+
+  /** Whether 'auto' lets the GPU into a job, and why not when it does not. */
+  private autoChoice(n: number, gpuCannot: string | null, useBackendsList = true): BackendChoice {
+    if (this.settings.backends && !this.settings.backends.includes('webgpu')) {
+      return { engine: 'wasm', reason: "auto: the runtime's backends list leaves the GPU out" };
+    }
+    return chooseBackend({ requested: 'auto', gpu: this.gpuContext, n, gpuCannot, explicitGpu: useBackendsList && this.explicitGpu });
+  }
+
+  /** Plans a job: a pinned backend, or 'auto' over the backends its rules let in. */
+  private async schedule(job: PlanJob, gpuCannot: string | null): Promise<{ plan: Plan; reason: string }> {
+    let backends = await this.describe(job);
+    let note: string | null = null;
+    if ((job.backend ?? 'auto') === 'auto') {
+      const choice = this.autoChoice(job.n, gpuCannot);
+      if (choice.engine === 'wasm') {
+        backends = backends.filter((b) => b.kind !== 'webgpu');
+        note = choice.reason;
+      } else if (this.settings.backends && !this.settings.backends.includes('wasm')) {
+        backends = backends.filter((b) => b.kind !== 'wasm');
+      }
+    }
+    const p = plan(job, backends);
+    const excluded = p.backends.filter((b) => b.excluded).map((b) => `${b.backend}: ${b.excluded}`);
+    return { plan: p, reason: [p.reason, note, ...excluded].filter(Boolean).join('; ') };
   }
 
   /** The runtime itself: 'job' (JobEvent) and 'worker-exit' events. Kept for older callers. */
@@ -245,12 +432,37 @@ export class Runtime extends EventTarget {
     if (signal?.aborted) throw abortError(signal);
     // Points are validated before zero terms are dropped: a bad point is bad input whatever its scalar.
     if (request.validatePoints) await this.validatePoints(curve, group, points, signal);
+    const failover = checkFailover(request.failover);
     const terms = dropZeroScalars(points, scalars, size);
-    const choice = chooseBackend({ requested, gpu: this.gpuContext, n: terms.n, gpuCannot: gpuMsmCannot(group) });
-    const cpu = () => msmOnPool(this.pool, { curve, group, points: terms.points, scalars: terms.scalars, pointBytes: size, windowBits, signal });
-    return this.runJob({ op: 'msm', curve, group, n, requested, signal, onReport: request.onReport }, choice, cpu, (gpu) =>
-      gpuMsm(gpu, { curve, points: terms.points, scalars: terms.scalars, windowBits, signal }),
-    );
+    await this.gpuSettled();
+    const gpuCannot = gpuMsmCannot(group);
+    // A pinned 'webgpu' without a usable device is an error before any planning.
+    if (requested === 'webgpu') chooseBackend({ requested, gpu: this.gpuContext, n: terms.n, gpuCannot });
+    const { plan: p, reason } = await this.schedule({ op: 'msm', curve, group, n: terms.n, backend: requested }, gpuCannot);
+    const faults = this.settings.faults;
+    const slice = (r: { offset: number; count: number }) => ({
+      points: terms.points.subarray(r.offset * size, (r.offset + r.count) * size),
+      scalars: terms.scalars.subarray(r.offset * SCALAR_BYTES, (r.offset + r.count) * SCALAR_BYTES),
+    });
+    const kernel: Kernel<Uint8Array> = {
+      splittable: true,
+      gpu: (ctx, r, sig) => gpuMsm(ctx, { curve, ...slice(r), windowBits, signal: sig }),
+      wasm: (r, sig, attempt) =>
+        msmOnPool(this.pool, {
+          curve,
+          group,
+          ...slice(r),
+          pointBytes: size,
+          windowBits,
+          signal: sig,
+          beforeTask: faults?.workerTask ? (api) => faults.workerTask!({ ...attempt, crash: () => void api.crash() }) : undefined,
+        }),
+      combine: (parts, sig) => addOnPool(this.pool, curve, group, parts, size, sig),
+      bytesIn: (count) => count * (size + SCALAR_BYTES),
+      bytesOut: size,
+      deviceBytesPerElement: defaultBytesPerElement({ op: 'msm', curve, group }, 'webgpu').device,
+    };
+    return this.execute({ op: 'msm', curve, group, n, requested, failover, signal, onReport: request.onReport }, planChunks(p), reason, kernel);
   }
 
   async ntt(request: NttRequest): Promise<Uint8Array> {
@@ -277,12 +489,15 @@ export class Runtime extends EventTarget {
     checkBelow(values, params.r, 'field element', 'FIELD_ELEMENT_OUT_OF_RANGE');
     const shift = cosetShift(curve, request.coset);
     const inverse = request.inverse === true;
+    const failover = checkFailover(request.failover);
+    await this.gpuSettled();
     const binding = this.gpuContext?.limits.maxStorageBufferBindingSize ?? Infinity;
     const gpuCannot = values.length > binding ? `${values.length} bytes exceed the GPU's storage binding limit (${binding} bytes)` : null;
-    const choice = chooseBackend({ requested, gpu: this.gpuContext, n, gpuCannot });
+    if (requested === 'webgpu') chooseBackend({ requested, gpu: this.gpuContext, n, gpuCannot });
     if (signal?.aborted) throw abortError(signal);
+    const { plan: p, reason } = await this.schedule({ op: 'ntt', curve, n, backend: requested }, gpuCannot);
     const r = params.r;
-    const cpu = () =>
+    const cpu = (sig: AbortSignal | undefined) =>
       nttOnPool(this.pool, {
         curve,
         values,
@@ -293,11 +508,10 @@ export class Runtime extends EventTarget {
         nInverse: encodeScalar(invMod(BigInt(n), r)),
         inputOrder,
         outputOrder,
-        signal,
+        signal: sig,
       });
-    return this.runJob({ op: 'ntt', curve, n, requested, signal, onReport: request.onReport }, choice, cpu, (gpu) =>
-      gpuNtt(gpu, { curve, values, logN, inverse, shift, inputOrder, outputOrder }),
-    );
+    const kernel = wholeKernel(values.length, 5 * SCALAR_BYTES, cpu, (gpu) => gpuNtt(gpu, { curve, values, logN, inverse, shift, inputOrder, outputOrder }));
+    return this.execute({ op: 'ntt', curve, n, requested, failover, signal, onReport: request.onReport }, planChunks(p), reason, kernel);
   }
 
   /** NTT over the 31-bit BabyBear field (STARK provers); same semantics as `ntt`. */
@@ -322,76 +536,116 @@ export class Runtime extends EventTarget {
     else throw new ZkgpuError('INVALID_ARGUMENT', `coset must be a boolean or a number, got ${String(coset)}`);
     const job = { values, logN, inverse: request.inverse === true, shift, inputOrder, outputOrder };
     checkBabyBearNttJob('nttBabyBear', job);
+    const failover = checkFailover(request.failover);
+    await this.gpuSettled();
     const binding = this.gpuContext?.limits.maxStorageBufferBindingSize ?? Infinity;
     const gpuCannot = values.byteLength > binding ? `${values.byteLength} bytes exceed the GPU's storage binding limit (${binding} bytes)` : null;
-    const choice = chooseBackend({ requested, gpu: this.gpuContext, n, gpuCannot });
+    // No planner model for BabyBear yet: the whole transform goes where the rule says (the
+    // backends list does not lift the software/size rules here: nothing would weigh them).
+    const choice = requested === 'auto' ? this.autoChoice(n, gpuCannot, false) : chooseBackend({ requested, gpu: this.gpuContext, n, gpuCannot });
     if (signal?.aborted) throw abortError(signal);
-    return this.runJob(
-      { op: 'ntt', field: 'babybear', n, requested, signal, onReport: request.onReport },
-      choice,
-      () => babybearNttOnPool(this.pool, { ...job, signal }),
+    const kernel = wholeKernel(
+      values.byteLength,
+      2 * values.BYTES_PER_ELEMENT,
+      (sig) => babybearNttOnPool(this.pool, { ...job, signal: sig }),
       (gpu) => gpuBabyBearNtt(gpu, job),
     );
+    const chunks: ExecChunk[] = [{ backend: choice.engine, kind: choice.engine, offset: 0, count: n }];
+    return this.execute({ op: 'ntt', field: 'babybear', n, requested, failover, signal, onReport: request.onReport }, chunks, choice.reason, kernel);
   }
 
   /**
-   * Runs a call on the chosen engine and reports it. A GPU failure under 'auto' (device lost, out
-   * of memory) re-runs the call on the workers and says so in the report; under 'webgpu' it
-   * rejects with the GPU error code.
+   * Runs a job's chunks through the executor and reports it. The report's backend is the engine
+   * that did most elements; `chunks` lists every finished piece.
    */
-  private async runJob<T>(
-    job: { op: 'msm' | 'ntt'; curve?: CurveName; field?: 'babybear'; group?: GroupName; n: number; requested: Backend; signal?: AbortSignal; onReport?: (r: JobReport) => void },
-    choice: BackendChoice,
-    cpu: () => Promise<T>,
-    gpuRun: (gpu: GpuContext) => Promise<T>,
-  ): Promise<T> {
+  private async execute<T>(job: JobInfo, chunks: ExecChunk[], reason: string, kernel: Kernel<T>): Promise<T> {
+    const id = ++this.jobCount;
     const start = performance.now();
-    let engine = choice.engine;
-    let fallback: JobReport['fallback'];
-    let result: T;
-    let gpuMs: number | undefined;
-    if (engine === 'webgpu') {
-      const gpu = this.gpuContext as GpuContext;
-      try {
-        const run = this.gpuQueue.then(async () => {
-          const ns0 = gpu.gpuTimeNs;
-          const out = await gpuRun(gpu);
-          return { out, ns: gpu.gpuTimeNs - ns0 };
-        });
-        this.gpuQueue = run.catch(() => undefined);
-        const { out, ns } = await run;
-        result = out;
-        if (gpu.timestamps && gpu.canTimestamp) gpuMs = ns / 1e6;
-        if (job.signal?.aborted) throw abortError(job.signal);
-      } catch (e) {
-        if (isZkgpuErrorLike(e, 'ABORTED') || (e as Error)?.name === 'AbortError') throw e;
-        const err = gpuFailure(e, `${job.op} (${job.curve ?? job.field}, n=${job.n})`);
-        if (job.requested !== 'auto' || !isRecoverableOnCpu(err)) throw err;
-        fallback = { from: 'webgpu', error: err.message };
-        engine = 'wasm';
-        result = await cpu();
+    const stage = `${job.op.toUpperCase()} ${job.curve ?? job.field}${job.group ? ` ${job.group}` : ''}`;
+    const elements = chunks.reduce((a, c) => a + c.count, 0);
+    try {
+      const r = await executeChunks(this.env, { id, stage, n: elements, pinned: job.requested !== 'auto', failover: job.failover, signal: job.signal }, chunks, kernel);
+      let onGpu = 0;
+      let onCpu = 0;
+      for (const c of r.chunks) {
+        if (c.backend === 'wasm') onCpu += c.count;
+        else onGpu += c.count;
       }
-    } else {
-      result = await cpu();
+      const engine: Engine = onGpu + onCpu === 0 ? (job.requested === 'webgpu' ? 'webgpu' : 'wasm') : onGpu > onCpu ? 'webgpu' : 'wasm';
+      const report: JobReport = {
+        id,
+        op: job.op,
+        ...(job.curve ? { curve: job.curve } : {}),
+        ...(job.field ? { field: job.field } : {}),
+        ...(job.group ? { group: job.group } : {}),
+        n: job.n,
+        requested: job.requested,
+        backend: engine,
+        reason: r.fallback ? `${reason}; GPU work re-run on the workers after a GPU failure` : reason,
+        adapter: onGpu > 0 || engine === 'webgpu' ? (this.gpuContext?.info ?? null) : null,
+        threads: onCpu > 0 || engine === 'wasm' ? this.pool.size : null,
+        chunks: r.chunks,
+        ms: performance.now() - start,
+        ...(r.gpuMs !== undefined && onGpu > 0 ? { gpuMs: r.gpuMs } : {}),
+        ...(r.fallback ? { fallback: { from: 'webgpu' as const, error: r.fallback } } : {}),
+      };
+      job.onReport?.(report);
+      this.dispatchEvent(new JobEvent(report));
+      return r.value;
+    } finally {
+      this.counters.jobs++;
     }
-    const report: JobReport = {
-      op: job.op,
-      ...(job.curve ? { curve: job.curve } : {}),
-      ...(job.field ? { field: job.field } : {}),
-      ...(job.group ? { group: job.group } : {}),
-      n: job.n,
-      requested: job.requested,
-      backend: engine,
-      reason: fallback ? `${choice.reason}; re-run on the CPU after a GPU failure` : choice.reason,
-      adapter: engine === 'webgpu' ? (this.gpuContext?.info ?? null) : null,
-      threads: engine === 'wasm' ? this.pool.size : null,
-      ms: performance.now() - start,
-      ...(gpuMs !== undefined && engine === 'webgpu' ? { gpuMs } : {}),
-      ...(fallback ? { fallback } : {}),
-    };
-    job.onReport?.(report);
-    this.dispatchEvent(new JobEvent(report));
-    return result;
+  }
+
+  /** Waits for a device being re-acquired after a loss, so a job plans on the new one. */
+  private async gpuSettled(): Promise<void> {
+    if (this.reacquiring) await this.reacquiring;
+  }
+
+  private installGpu(ctx: GpuContext): void {
+    this.gpuContext = ctx;
+    this.gpuQueue = new DeviceQueue();
+    this.counters.register('webgpu', 'webgpu');
+    ctx.addEventListener('gpuerror', (e) => {
+      const detail = (e as GpuErrorEvent).detail;
+      if (detail.kind === 'lost') this.onGpuLost(ctx, detail.message);
+    });
+  }
+
+  /** Reports a lost device once ('device-lost') and, when the runtime found the adapter itself, acquires a new one. */
+  private onGpuLost(ctx: GpuContext, message: string): void {
+    if (this.disposed || this.lostReported.has(ctx)) return;
+    this.lostReported.add(ctx);
+    const reacquire = this.gpuSource !== null && ctx === this.gpuContext;
+    this.dispatchEvent(new CustomEvent<DeviceLostDetail>('device-lost', { detail: { device: 'webgpu', adapter: ctx.info, message, reacquire } }));
+    if (reacquire) {
+      this.reacquiring = this.reacquireGpu(ctx).finally(() => {
+        this.reacquiring = null;
+      });
+    }
+  }
+
+  private async reacquireGpu(old: GpuContext): Promise<void> {
+    let next: GpuContext | null = null;
+    let error: string | undefined;
+    try {
+      next = await acquireGpu(this.gpuSource?.gpu ? { gpu: this.gpuSource.gpu } : {});
+      if (!next) error = 'no adapter found';
+    } catch (e) {
+      error = (e as Error)?.message ?? String(e);
+    }
+    if (this.disposed) {
+      next?.dispose();
+      return;
+    }
+    if (next) {
+      next.timestamps = old.timestamps;
+      old.dispose();
+      this.installGpu(next);
+    }
+    this.dispatchEvent(
+      new CustomEvent<DeviceReacquiredDetail>('device-reacquired', { detail: { device: 'webgpu', ok: next !== null, adapter: next?.info ?? null, ...(error ? { error } : {}) } }),
+    );
   }
 
   /** n distinct valid points (deterministic from the seed), for benchmarks and tests. */
@@ -411,6 +665,7 @@ export class Runtime extends EventTarget {
 
   async dispose(): Promise<void> {
     this.disposed = true;
+    await this.reacquiring?.catch(() => {});
     this.gpuContext?.dispose();
     await this.pool.dispose();
   }
@@ -456,18 +711,46 @@ function gpuMsmCannot(group: GroupName): string | null {
   return group === 'g2' ? 'the WebGPU engine has no G2 MSM kernel' : null;
 }
 
-function isZkgpuErrorLike(e: unknown, code: string): boolean {
-  return e instanceof ZkgpuError && e.code === code;
+function checkFailover(failover: unknown): boolean {
+  if (failover === undefined) return true;
+  if (typeof failover === 'boolean') return failover;
+  throw new ZkgpuError('INVALID_ARGUMENT', `failover must be a boolean, got ${JSON.stringify(failover)}`);
+}
+
+function checkBackendList(backends: unknown): Engine[] | null {
+  if (backends === undefined) return null;
+  const ok = Array.isArray(backends) && backends.length > 0 && backends.every((b) => b === 'webgpu' || b === 'wasm') && new Set(backends).size === backends.length;
+  if (!ok) throw new ZkgpuError('INVALID_ARGUMENT', `backends must be a non-empty list of distinct 'webgpu' and 'wasm', got ${JSON.stringify(backends)}`);
+  return backends as Engine[];
+}
+
+/** The plan's chunks as the executor takes them (a backend id 'webgpu', 'webgpu:1', ... is a GPU). */
+function planChunks(p: Plan): ExecChunk[] {
+  return p.chunks.map((c) => ({ backend: c.backend, kind: c.backend === 'wasm' ? 'wasm' : 'webgpu', offset: c.offset, count: c.count }));
+}
+
+/** A kernel that runs the whole input in one piece (NTTs: never split, so never halved). */
+function wholeKernel<T>(bytes: number, deviceBytesPerElement: number, cpu: (signal?: AbortSignal) => Promise<T>, gpu: (ctx: GpuContext) => Promise<T>): Kernel<T> {
+  return {
+    splittable: false,
+    gpu: (ctx) => gpu(ctx),
+    wasm: (_r, signal) => cpu(signal),
+    combine: async (parts) => parts[0],
+    bytesIn: () => bytes,
+    bytesOut: bytes,
+    deviceBytesPerElement,
+  };
 }
 
 /** A caller-given GPU must work (GPU_UNAVAILABLE otherwise); the default search may find none. */
-async function openGpu(gpu: RuntimeOptions['gpu']): Promise<GpuContext | null> {
-  if (gpu === false) return null;
+async function openGpu(gpu: RuntimeOptions['gpu']): Promise<{ ctx: GpuContext | null; source: GpuSource }> {
+  if (gpu === false) return { ctx: null, source: null };
   if (gpu === undefined || gpu === true) {
     try {
-      return await acquireGpu();
+      const ctx = await acquireGpu();
+      return { ctx, source: ctx ? {} : null };
     } catch {
-      return null;
+      return { ctx: null, source: null };
     }
   }
   let ctx: GpuContext | null;
@@ -477,9 +760,27 @@ async function openGpu(gpu: RuntimeOptions['gpu']): Promise<GpuContext | null> {
     throw new ZkgpuError('GPU_UNAVAILABLE', `the GPU given to createRuntime could not be opened: ${(e as Error).message}`, { cause: e });
   }
   if (!ctx) throw new ZkgpuError('GPU_UNAVAILABLE', 'the GPU given to createRuntime has no adapter');
-  return ctx;
+  // A GPUDevice given by the caller is theirs: after its loss the runtime stays on the workers.
+  const givenDevice = typeof gpu === 'object' && gpu !== null && 'createBuffer' in gpu;
+  return { ctx, source: givenDevice ? null : { gpu: gpu as GPU } };
 }
 
 export async function createRuntime(options?: RuntimeOptions): Promise<Runtime> {
   return Runtime.create(options);
+}
+
+/**
+ * The calibration a new runtime plans with: the caller's, none (false), or the cached one for
+ * this host and adapter. A cache that cannot be read is not fatal: the defaults still plan safely.
+ */
+async function resolveCalibration(option: RuntimeOptions['calibration'], gpu: GpuContext | null): Promise<Calibration | null> {
+  if (option === false) return null;
+  if (option !== undefined) {
+    const problem = checkCalibration(option);
+    if (problem) throw new ZkgpuError('INVALID_ARGUMENT', `calibration option: ${problem}`);
+    // The caller's host is trusted (a web app ships one per device class); its GPU models must
+    // still be of this adapter.
+    return { ...option, models: modelsFor(option, gpu?.info ?? null) };
+  }
+  return loadCalibration(await hardwareFingerprint({ gpu: gpu?.info ?? null })).catch(() => null);
 }

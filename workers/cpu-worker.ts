@@ -27,6 +27,7 @@ const api: CpuWorkerApi = {
     out(ready().msm(curve, group, points, scalars, { windowBits })),
   pointAdd: (curve, group, a, b) => out(ready().pointAdd(curve, group, a, b)),
   validatePoints: (curve, group, points) => ready().validatePoints(curve, group, points),
+  fixedBaseMul: (curve, group, base, scalars) => out(ready().fixedBaseMul(curve, group, base, scalars)),
   generatePoints: (curve, group, n, seed) => out(ready().generatePoints(curve, group, n, seed)),
   ntt: (curve, values, opts) => out(ready().ntt(curve, values, opts)),
   nttRows: (curve, values, logM, opts) => out(ready().nttRows(curve, values, logM, opts)),

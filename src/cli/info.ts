@@ -6,6 +6,8 @@
 import { parseArgs } from 'node:util';
 import { acquireGpu, type GpuContext } from '../gpu/context.js';
 import { detectHardware } from '../scheduler/detect.js';
+import { hardwareFingerprint } from '../scheduler/fingerprint.js';
+import { calibrationLocation, loadCalibration } from '../scheduler/calibration-cache.js';
 import type { ByteFigure, HardwareReport } from '../scheduler/types.js';
 import type { CliIO } from './main.js';
 
@@ -103,10 +105,21 @@ export async function runInfo(argv: string[], io: CliIO): Promise<number> {
     report.notes = report.notes.filter((n) => n !== 'no GPU context given');
     if (values['no-gpu']) report.notes.push('--no-gpu: no GPU looked for');
     else if (!gpu) report.notes.push('no WebGPU adapter found (acquireGpu() returned none)');
-    if (values.json) io.out(JSON.stringify(report, null, 2));
-    else for (const line of formatReport(report)) io.out(line);
+    const calibration = await calibrationSummary(gpu, io);
+    if (values.json) io.out(JSON.stringify({ ...report, calibration }, null, 2));
+    else {
+      for (const line of formatReport(report)) io.out(line);
+      io.out(`${'calibrated'.padEnd(10)}  ${calibration.models > 0 ? `${calibration.models} model(s), updated ${calibration.updatedAt}, in ${calibration.location}` : 'none for this host (zkgpu calibrate measures one)'}`);
+    }
     return 0;
   } finally {
     gpu?.dispose();
   }
+}
+
+/** Whether `zkgpu calibrate` has stored models that hold here (a broken cache file is reported on stderr). */
+async function calibrationSummary(gpu: GpuContext | null, io: CliIO): Promise<{ location: string | null; models: number; updatedAt: string | null }> {
+  const fp = await hardwareFingerprint({ gpu: gpu?.info ?? null });
+  const cal = await loadCalibration(fp, { warn: io.err });
+  return { location: await calibrationLocation(fp.host), models: cal?.models.length ?? 0, updatedAt: cal?.updatedAt ?? null };
 }

@@ -52,6 +52,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     usage: async () => (await infoCli()).INFO_USAGE,
     run: async (argv, io) => (await infoCli()).runInfo(argv, io),
   },
+  setup: { summary: 'INSECURE dev Groth16 key (.zkey + vkey) from a .r1cs, for tests and benchmarks only', usage: async () => (await import('./setup.js')).SETUP_USAGE, run: async (argv, io) => (await import('./setup.js')).runSetup(argv, io) },
+  calibrate: { summary: 'time MSM/NTT on each backend here and cache the cost models the planner uses (--quick)', usage: async () => (await import('./calibrate.js')).CALIBRATE_USAGE, run: async (argv, io) => (await import('./calibrate.js')).runCalibrate(argv, io) },
 };
 
 export function usage(): string {

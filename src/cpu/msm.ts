@@ -2,9 +2,10 @@
  * MSM on the CPU worker pool: the points are split into one contiguous chunk per worker, each
  * worker runs Pippenger on its chunk, and the partial sums are added (a few affine additions).
  */
-import { transfer } from 'comlink';
+import { transfer, type Remote } from 'comlink';
 import type { CurveName, GroupName } from '../math/index.js';
 import type { WorkerPool } from './pool.js';
+import type { CpuWorkerApi } from './worker-api.js';
 import { splitRange } from './split.js';
 
 /**
@@ -22,6 +23,8 @@ export interface CpuMsmJob {
   pointBytes: number;
   windowBits?: number;
   signal?: AbortSignal;
+  /** Test hook (the scheduler's fault injection): runs inside each worker task before the MSM. */
+  beforeTask?: (api: Remote<CpuWorkerApi>) => void | Promise<void>;
 }
 
 export async function msmOnPool(pool: WorkerPool, job: CpuMsmJob): Promise<Uint8Array> {
@@ -33,16 +36,29 @@ export async function msmOnPool(pool: WorkerPool, job: CpuMsmJob): Promise<Uint8
       // slice() copies, so the caller's buffers are never detached by the transfer.
       const points = job.points.slice(offset * job.pointBytes, (offset + count) * job.pointBytes);
       const scalars = job.scalars.slice(offset * 32, (offset + count) * 32);
-      return pool.run(
-        (api) => api.msm(job.curve, job.group, transfer(points, [points.buffer]), transfer(scalars, [scalars.buffer]), job.windowBits),
-        job.signal,
-      );
+      return pool.run(async (api) => {
+        await job.beforeTask?.(api);
+        return api.msm(job.curve, job.group, transfer(points, [points.buffer]), transfer(scalars, [scalars.buffer]), job.windowBits);
+      }, job.signal);
     }),
   );
-  if (partials.length === 1) return partials[0];
+  return addOnPool(pool, job.curve, job.group, partials, job.pointBytes, job.signal);
+}
+
+/** Σ points (affine, engine encoding) on one worker: infinity for none, the point itself for one. */
+export async function addOnPool(
+  pool: WorkerPool,
+  curve: CurveName,
+  group: GroupName,
+  points: readonly Uint8Array[],
+  pointBytes: number,
+  signal?: AbortSignal,
+): Promise<Uint8Array> {
+  if (points.length === 0) return new Uint8Array(pointBytes);
+  if (points.length === 1) return points[0];
   return pool.run(async (api) => {
-    let sum = partials[0];
-    for (let i = 1; i < partials.length; i++) sum = await api.pointAdd(job.curve, job.group, sum, partials[i]);
+    let sum = points[0];
+    for (let i = 1; i < points.length; i++) sum = await api.pointAdd(curve, group, sum, points[i]);
     return sum;
-  }, job.signal);
+  }, signal);
 }

@@ -83,11 +83,12 @@ interface Exports {
   zk_mul_powers(curve: number, values: number, count: number, base: number, startExp: number): number;
   zk_scale(curve: number, values: number, count: number, factor: number): number;
   zk_bb_ntt(values: number, logN: number, flags: number, shift: number): number;
+  zk_fixed_base_mul(curve: number, group: number, base: number, scalars: number, n: number, out: number): number;
 }
 
 const REQUIRED_EXPORTS: readonly (keyof Exports)[] = [
   'memory', 'zk_alloc', 'zk_free', 'zk_msm', 'zk_validate_points', 'zk_point_add', 'zk_generate_points',
-  'zk_ntt', 'zk_ntt_rows', 'zk_mul_powers', 'zk_scale', 'zk_bb_ntt',
+  'zk_ntt', 'zk_ntt_rows', 'zk_mul_powers', 'zk_scale', 'zk_bb_ntt', 'zk_fixed_base_mul',
 ];
 
 /** BabyBear p = 2^31 - 2^27 + 1 (src/math/babybear.ts) and its 2-adicity: sizes 2^0..2^27. */
@@ -173,6 +174,20 @@ export class WasmEngine {
     return this.call([points, scalars, pb], ([p, s, out]) => {
       WasmEngine.check('zk_msm', this.x.zk_msm(CURVE_CODE[curve], GROUP_CODE[group], p, s, n, opts.windowBits ?? 0, out));
       return this.read(out, pb);
+    });
+  }
+
+  /**
+   * [k_i] base for every 32-byte scalar k_i (standard form, < r): n affine points in the points'
+   * encoding, infinity (zero scalar) as zeros. One base, many scalars: the setup's point work.
+   */
+  fixedBaseMul(curve: CurveId, group: GroupId, base: Uint8Array, scalars: Uint8Array): Uint8Array {
+    const pb = POINT_BYTES[curve][group];
+    if (base.length !== pb) throw new RangeError(`fixedBaseMul: base must be ${pb} bytes`);
+    const n = checkLength(scalars, SCALAR_BYTES, 'fixedBaseMul scalars');
+    return this.call([base, scalars, n * pb], ([b, s, out]) => {
+      WasmEngine.check('zk_fixed_base_mul', this.x.zk_fixed_base_mul(CURVE_CODE[curve], GROUP_CODE[group], b, s, n, out));
+      return this.read(out, n * pb);
     });
   }
 

@@ -71,6 +71,11 @@ export class BinFile {
     return new BinFile(file, magic, version, sections, sectionNames);
   }
 
+  /** True when at least one section has this id (for optional sections). */
+  has(id: number): boolean {
+    return (this.sections.get(id)?.length ?? 0) > 0;
+  }
+
   /** The one section with this id; FILE_FORMAT if it is missing or repeated. */
   section(id: number): SectionEntry {
     const list = this.sections.get(id);

@@ -6,8 +6,14 @@ import { prove } from './prove.js';
 import { fullProve } from './full-prove.js';
 import { readZkeyHeader } from './zkey.js';
 import { readWtns } from './wtns.js';
+import { devSetup } from './dev-setup.js';
+import { readR1csHeader } from './r1cs.js';
 
-export const groth16 = Object.freeze({ prove, fullProve, readZkeyHeader, readWtns });
+/** devSetup is INSECURE (toxic waste from a seed): for tests and benchmarks only. */
+export const groth16 = Object.freeze({ prove, fullProve, readZkeyHeader, readWtns, devSetup, readR1csHeader });
+export { DEV_SETUP_WARNING } from './dev-setup.js';
+export type { DevSetupOptions, DevSetupResult, DevSetupStage, Groth16VerificationKey } from './dev-setup.js';
+export type { R1csHeader } from './r1cs.js';
 
 export type { Groth16ProveResult, Groth16Timings, Groth16Progress, ProveOptions } from './prove.js';
 export type { CircuitInput } from './full-prove.js';

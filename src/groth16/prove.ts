@@ -23,6 +23,7 @@ import { buildAbc, quotientScalars } from './qap.js';
 import { encodeFrArray } from './fr.js';
 import { g1ToJson, g2ToJson, type Groth16Proof } from './proof-format.js';
 import type { BinSource } from './source.js';
+import { concatBytes } from '../bytes.js';
 
 export interface Groth16Progress {
   /** The stage that just finished (a key of Groth16Timings). */
@@ -261,7 +262,7 @@ export async function proveOn(
       runtime.msm({
         curve,
         group,
-        points: concat(terms.map(([p]) => (p instanceof Uint8Array ? p : encodePoint(curve, group, p)))),
+        points: concatBytes(terms.map(([p]) => (p instanceof Uint8Array ? p : encodePoint(curve, group, p)))),
         scalars: encodeFrArray(terms.map(([, k]) => k)),
         backend: 'wasm',
         signal: jobSignal(),
@@ -348,14 +349,4 @@ export function randomScalar(r: bigint): bigint {
     for (let i = 31; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i]);
     if (v > 0n && v < r) return v;
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

@@ -6,6 +6,7 @@ pub mod babybear;
 pub mod curve;
 pub mod field;
 pub mod field29;
+pub mod fixed_base;
 pub mod gen;
 pub mod msm;
 pub mod ntt;
@@ -229,6 +230,37 @@ pub unsafe extern "C" fn zk_generate_points(
 ) -> i32 {
     let seed = (seed_hi as u64) << 32 | seed_lo as u64;
     with_group!(curve, group, C, gen_impl::<C>(seed, n, out))
+}
+
+unsafe fn fixed_base_impl<C: Curve>(
+    base: *const u8,
+    scalars: *const u8,
+    n: u32,
+    out: *mut u8,
+) -> i32 {
+    let pb = point_bytes::<C>();
+    let Some(b) = Affine::<C::F>::read(core::slice::from_raw_parts(base, pb)) else {
+        return ERR_ARG;
+    };
+    let n = n as usize;
+    let sc = core::slice::from_raw_parts(scalars, n * 32);
+    let out = core::slice::from_raw_parts_mut(out, n * pb);
+    fixed_base::fixed_base_into::<C>(&b, sc, out, pb);
+    0
+}
+
+/// out[i] = scalars[i] * base for i < n (affine, points' encoding; zero scalar -> all zero).
+/// Scalars are 32-byte LE standard form; a coordinate of `base` >= p is ERR_ARG.
+#[no_mangle]
+pub unsafe extern "C" fn zk_fixed_base_mul(
+    curve: u32,
+    group: u32,
+    base: *const u8,
+    scalars: *const u8,
+    n: u32,
+    out: *mut u8,
+) -> i32 {
+    with_group!(curve, group, C, fixed_base_impl::<C>(base, scalars, n, out))
 }
 
 /// Fr values stay in their standard form through every transform: each product in the NTT
