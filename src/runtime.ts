@@ -15,6 +15,7 @@ import { nttOnPool } from './cpu/ntt.js';
 import { defaultThreadCount } from './cpu/threads.js';
 import { splitRange } from './cpu/split.js';
 import { acquireGpu, type GpuAdapterInfo, type GpuContext, type GpuErrorEvent } from './gpu/context.js';
+import type { PoolStats } from './gpu/pool.js';
 import { gpuNtt } from './ntt/gpu.js';
 import { gpuMsm } from './msm/gpu.js';
 import { calibratedModels, checkCalibration, describeBackends, detectHardware, hardwareFingerprint, loadCalibration, plan, type BackendDescription, type Calibration, type HardwareReport, type Plan, type PlanJob } from './scheduler/index.js';
@@ -338,6 +339,14 @@ export class Runtime extends EventTarget {
     this.checkOpen();
     const gpuCannot = job?.op === 'msm' ? gpuMsmCannot(job.group ?? 'g1') : null;
     return (await this.schedule(job, gpuCannot)).plan;
+  }
+
+  /**
+   * The GPU buffer pool's byte counters (allocated, in use, peak in use since the device was
+   * acquired), or null without a GPU. WebGPU reports no VRAM use: these are zkgpu's own buffers.
+   */
+  gpuMemory(): PoolStats | null {
+    return this.gpuContext?.pool.stats() ?? null;
   }
 
   /** Per-device work since creation (busy time, utilisation, bytes, chunks, failures) and the job count. */

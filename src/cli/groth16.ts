@@ -56,7 +56,7 @@ export const VERIFY_USAGE = `Usage: zkgpu verify <verification_key.json> <public
 Checks a Groth16 proof with snarkjs.groth16.verify. Prints "OK!" and exits 0 when the
 proof is valid; prints "INVALID proof" and exits 1 when it is not (or a file is unreadable).`;
 
-interface ProveFlags {
+export interface ProveFlags {
   help: boolean;
   threads?: number;
   backend?: 'webgpu' | 'wasm' | 'auto';
@@ -64,7 +64,7 @@ interface ProveFlags {
   positionals: string[];
 }
 
-function parseProveArgs(argv: readonly string[]): ProveFlags {
+export function parseProveArgs(argv: readonly string[]): ProveFlags {
   let parsed;
   try {
     parsed = parseArgs({
@@ -99,7 +99,7 @@ function parseProveArgs(argv: readonly string[]): ProveFlags {
   return flags;
 }
 
-function expectPositionals(flags: ProveFlags, names: string[]): string[] {
+export function expectPositionals(flags: ProveFlags, names: string[]): string[] {
   const got = flags.positionals;
   if (got.length !== names.length) {
     const missing = names.slice(got.length).join(', ');

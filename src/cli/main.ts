@@ -53,6 +53,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     run: async (argv, io) => (await infoCli()).runInfo(argv, io),
   },
   setup: { summary: 'INSECURE dev Groth16 key (.zkey + vkey) from a .r1cs, for tests and benchmarks only', usage: async () => (await import('./setup.js')).SETUP_USAGE, run: async (argv, io) => (await import('./setup.js')).runSetup(argv, io) },
+  profile: { summary: 'prove once and show per stage and device where the time goes, and what bounds it (--json)', usage: async () => (await import('./profile.js')).PROFILE_USAGE, run: async (argv, io) => (await import('./profile.js')).runProfile(argv, io) },
   calibrate: { summary: 'time MSM/NTT on each backend here and cache the cost models the planner uses (--quick)', usage: async () => (await import('./calibrate.js')).CALIBRATE_USAGE, run: async (argv, io) => (await import('./calibrate.js')).runCalibrate(argv, io) },
 };
 

@@ -191,9 +191,13 @@ describe.each<Mode>(['vite build', 'vite dev server'])('CPU engine in headless C
   it('an MSM aborted midway rejects with ABORTED and the pool recovers', () => {
     expectCheck('abort msm');
     // Both busy workers were terminated and replaced: 2 at the start, 2 replacements.
-    expect(workerUrls).toHaveLength(4);
+    // (The scheduler check's own runtime, made afterwards, starts 2 more.)
+    expect(workerUrls).toHaveLength(6);
     expect(results.info.workersAfterAbort).toHaveLength(2);
   });
+
+  it('the scheduler splits an MSM across SwiftShader and the workers under a tiny GPU budget; concurrent jobs equal the BigInt oracle', () =>
+    expectCheck('scheduler split msm'));
 
   it('dispose() ends every worker', async () => {
     expectCheck('dispose');

@@ -6,7 +6,8 @@
  */
 import { bn254 } from '@noble/curves/bn254.js';
 import { pippenger } from '@noble/curves/abstract/curve.js';
-import { createRuntime, isZkgpuError, type JobReport, type Runtime } from '../../src/index.js';
+import { createRuntime, hardwareFingerprint, isZkgpuError, type Calibration, type GpuAdapterInfo, type JobReport, type Runtime } from '../../src/index.js';
+import { defaultBytesPerElement } from '../../src/scheduler/models.js';
 import {
   BABYBEAR_GENERATOR,
   BABYBEAR_P,
@@ -352,6 +353,59 @@ async function runGpuBabyBear(rt: Runtime): Promise<void> {
   });
 }
 
+/**
+ * The scheduler in the browser: a runtime sharing 'auto' jobs with SwiftShader, given a calibration
+ * (as a web app would ship one) in which this adapter is 4x faster than the workers, and a GPU
+ * budget of 100 BN254 G1 points, splits one MSM into several GPU chunks plus worker chunks; two
+ * such jobs run at once. Both answers must equal the BigInt msmNaive.
+ */
+async function runScheduler(adapter: GpuAdapterInfo): Promise<void> {
+  const maxGpuBytes = 100 * defaultBytesPerElement({ op: 'msm', curve: 'bn254', group: 'g1' }, 'webgpu').device;
+  const model = (backend: 'wasm' | 'webgpu') => ({
+    kernel: 'msm:bn254:g1', backend, fixedMs: 1, perElementNs: backend === 'wasm' ? 40_000 : 10_000, rmsResidualMs: 0, firstRunExtraMs: 0, measuredAt: new Date().toISOString(), quick: true,
+    samples: [{ n: 256, medianMs: 1.5, runsMs: [1.5], warmupMs: 2 }],
+    ...(backend === 'wasm' ? { threads: 2 } : { adapter: { vendor: adapter.vendor, architecture: adapter.architecture, description: adapter.description } }),
+  });
+  const { host } = await hardwareFingerprint();
+  const calibration: Calibration = { schema: 1, host, updatedAt: new Date().toISOString(), models: [model('wasm'), model('webgpu')] };
+  const rt = await createRuntime({ threads: 2, backends: ['webgpu', 'wasm'], maxGpuBytes, calibration });
+  try {
+    // SwiftShader compiles the MSM pipelines per device (~25 s): the pinned GPU MSM check runs on
+    // this runtime so that it is paid once.
+    await runGpuMsm(rt);
+    await check('scheduler split msm bn254 g1 (SwiftShader + 2 workers, tiny GPU budget, 2 concurrent jobs) vs BigInt msmNaive', async () => {
+      assert(rt.gpu !== null, 'no WebGPU adapter in the scheduler runtime');
+      const rng = createRng(`browser-scheduler:${seed}`);
+      const G = g1('bn254');
+      const cases = [500, 420].map((n) => {
+        const pts = Array.from({ length: n }, () => G.random(rng));
+        const ks = randomScalars('bn254', n, rng);
+        return { pts, ks, points: encodePoints('bn254', 'g1', pts), scalars: encodeScalars(ks) };
+      });
+      const planned = await rt.plan({ op: 'msm', curve: 'bn254', group: 'g1', n: 500 });
+      assert(planned.calibrated, `the plan is not calibrated: ${planned.reason}`);
+      assert(planned.chunks.every((c) => c.deviceBytes <= maxGpuBytes), `a chunk exceeds the GPU budget: ${JSON.stringify(planned.chunks)}`);
+      const reports: JobReport[] = [];
+      const got = await Promise.all(cases.map((c) => rt.msm({ curve: 'bn254', group: 'g1', points: c.points, scalars: c.scalars, onReport: (r) => void reports.push(r) })));
+      cases.forEach((c, i) => {
+        const want = encodePoint('bn254', 'g1', msmNaive('bn254', 'g1', c.pts, c.ks));
+        assert(hex(got[i]) === hex(want), `job ${i}: ${hex(got[i])} != oracle ${hex(want)}`);
+      });
+      const first = reports.find((r) => r.n === 500);
+      assert(first !== undefined && reports.length === 2, `expected 2 reports, got ${reports.length}`);
+      const gpuChunks = first.chunks.filter((c) => c.backend === 'webgpu');
+      const cpuChunks = first.chunks.filter((c) => c.backend === 'wasm');
+      assert(gpuChunks.length >= 2 && cpuChunks.length >= 1, `expected several GPU chunks and worker chunks: ${JSON.stringify(first.chunks)}`);
+      assert(gpuChunks.every((c) => c.count <= 100), `a GPU chunk holds more than 100 points: ${JSON.stringify(gpuChunks)}`);
+      const covered = first.chunks.reduce((n, c) => n + c.count, 0);
+      assert(covered === 500, `the chunks cover ${covered} of 500 points`);
+      return `${gpuChunks.length} GPU + ${cpuChunks.length} worker chunks; ${reports.map((r) => Math.round(r.ms)).join('/')} ms`;
+    });
+  } finally {
+    await rt.dispose();
+  }
+}
+
 async function main(): Promise<void> {
   log(`seed ${seed}; crossOriginIsolated ${results.info.crossOriginIsolated}; hardwareConcurrency ${results.info.hardwareConcurrency}`);
   let rt: Runtime | undefined;
@@ -362,7 +416,7 @@ async function main(): Promise<void> {
     await run(rt);
     await runGpu(rt);
     await runGpuBabyBear(rt);
-    await runGpuMsm(rt);
+    const adapter = rt.gpu;
     await check('dispose, then calls reject with DISPOSED', async () => {
       const r = rt!;
       rt = undefined;
@@ -376,6 +430,7 @@ async function main(): Promise<void> {
       assert(code === 'DISPOSED', `expected DISPOSED, got ${code}`);
       return 'disposed';
     });
+    if (adapter) await runScheduler(adapter);
   } catch (e) {
     results.error = e instanceof Error ? `${e.name}: ${e.message}\n${e.stack ?? ''}` : String(e);
     log(`page error: ${results.error}`);
