@@ -239,6 +239,8 @@ export class Runtime extends EventTarget {
   /** Lowered by a GPU out-of-memory: later plans keep GPU chunks under it. */
   private learnedGpuBytes = Infinity;
   private hardwareCache: { at: number; ctx: GpuContext | null; report: Promise<HardwareReport> } | null = null;
+  /** Estimated ms of planned, unfinished work per backend id (the planner's busyForMs). */
+  private readonly backlog = new Map<string, number>();
   private readonly env: ExecEnv;
   /** Measured cost models (null: the defaults, plans say calibrated: false). */
   private calibration: Calibration | null = null;
@@ -349,9 +351,10 @@ export class Runtime extends EventTarget {
     return this.gpuContext?.pool.stats() ?? null;
   }
 
-  /** Per-device work since creation (busy time, utilisation, bytes, chunks, failures) and the job count. */
+  /** Per-device work since creation (busy time, utilisation, bytes, chunks, failures, queued work) and the job count. */
   stats(): RuntimeStats {
-    return this.counters.snapshot();
+    const snap = this.counters.snapshot();
+    return { ...snap, devices: snap.devices.map((d) => ({ ...d, queuedMs: this.backlog.get(d.id) ?? 0 })) };
   }
 
   /** The backends the planner sees for a job: budgets (the caller's caps, a learned GPU cap) applied. */
@@ -361,9 +364,12 @@ export class Runtime extends EventTarget {
     let backends = describeBackends(report, job, { threads: this.threads, models });
     // No G2 kernel on WebGPU: G2 MSMs plan on the workers only.
     if (job.op === 'msm' && job.group === 'g2') backends = backends.filter((b) => b.kind !== 'webgpu');
-    return backends.map((b) =>
-      b.kind === 'webgpu' ? { ...b, budgetBytes: Math.min(b.budgetBytes, this.learnedGpuBytes), software: b.software && !this.explicitGpu } : b,
-    );
+    return backends.map((b) => {
+      const busyForMs = this.backlog.get(b.id) ?? 0;
+      return b.kind === 'webgpu'
+        ? { ...b, budgetBytes: Math.min(b.budgetBytes, this.learnedGpuBytes), software: b.software && !this.explicitGpu, busyForMs }
+        : { ...b, busyForMs };
+    });
   }
 
   /** A detection reused for HARDWARE_TTL_MS (and redone when the GPU context changes). */
@@ -392,7 +398,12 @@ export class Runtime extends EventTarget {
   }
 
   /** Plans a job: a pinned backend, or 'auto' over the backends its rules let in. */
-  private async schedule(job: PlanJob, gpuCannot: string | null): Promise<{ plan: Plan; reason: string }> {
+  /**
+   * Plans a job on the backends as they are now (budgets, and the work other jobs already queued
+   * on each). With `enqueue`, the plan's work joins the backlog right away, in the same tick as
+   * planning, so the next job plans around it; `release` takes it out when the job ends.
+   */
+  private async schedule(job: PlanJob, gpuCannot: string | null, enqueue = false): Promise<{ plan: Plan; reason: string; release: () => void }> {
     let backends = await this.describe(job);
     let note: string | null = null;
     if ((job.backend ?? 'auto') === 'auto') {
@@ -406,7 +417,22 @@ export class Runtime extends EventTarget {
     }
     const p = plan(job, backends);
     const excluded = p.backends.filter((b) => b.excluded).map((b) => `${b.backend}: ${b.excluded}`);
-    return { plan: p, reason: [p.reason, note, ...excluded].filter(Boolean).join('; ') };
+    const release = enqueue ? this.addBacklog(p) : () => {};
+    return { plan: p, reason: [p.reason, note, ...excluded].filter(Boolean).join('; '), release };
+  }
+
+  /** Adds a plan's estimated work per backend to the backlog; the returned function removes it (once). */
+  private addBacklog(p: Plan): () => void {
+    const work = new Map<string, number>();
+    for (const c of p.chunks) work.set(c.backend, (work.get(c.backend) ?? 0) + c.estimateMs);
+    for (const [id, ms] of work) this.backlog.set(id, (this.backlog.get(id) ?? 0) + ms);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      // Clamped: float sums may leave a hair below zero.
+      for (const [id, ms] of work) this.backlog.set(id, Math.max(0, (this.backlog.get(id) ?? 0) - ms));
+    };
   }
 
   /** The runtime itself: 'job' (JobEvent) and 'worker-exit' events. Kept for older callers. */
@@ -447,7 +473,7 @@ export class Runtime extends EventTarget {
     const gpuCannot = gpuMsmCannot(group);
     // A pinned 'webgpu' without a usable device is an error before any planning.
     if (requested === 'webgpu') chooseBackend({ requested, gpu: this.gpuContext, n: terms.n, gpuCannot });
-    const { plan: p, reason } = await this.schedule({ op: 'msm', curve, group, n: terms.n, backend: requested }, gpuCannot);
+    const { plan: p, reason, release } = await this.schedule({ op: 'msm', curve, group, n: terms.n, backend: requested }, gpuCannot, true);
     const faults = this.settings.faults;
     const slice = (r: { offset: number; count: number }) => ({
       points: terms.points.subarray(r.offset * size, (r.offset + r.count) * size),
@@ -471,7 +497,7 @@ export class Runtime extends EventTarget {
       bytesOut: size,
       deviceBytesPerElement: defaultBytesPerElement({ op: 'msm', curve, group }, 'webgpu').device,
     };
-    return this.execute({ op: 'msm', curve, group, n, requested, failover, signal, onReport: request.onReport }, planChunks(p), reason, kernel);
+    return this.execute({ op: 'msm', curve, group, n, requested, failover, signal, onReport: request.onReport }, planChunks(p), reason, kernel).finally(release);
   }
 
   async ntt(request: NttRequest): Promise<Uint8Array> {
@@ -504,7 +530,7 @@ export class Runtime extends EventTarget {
     const gpuCannot = values.length > binding ? `${values.length} bytes exceed the GPU's storage binding limit (${binding} bytes)` : null;
     if (requested === 'webgpu') chooseBackend({ requested, gpu: this.gpuContext, n, gpuCannot });
     if (signal?.aborted) throw abortError(signal);
-    const { plan: p, reason } = await this.schedule({ op: 'ntt', curve, n, backend: requested }, gpuCannot);
+    const { plan: p, reason, release } = await this.schedule({ op: 'ntt', curve, n, backend: requested }, gpuCannot, true);
     const r = params.r;
     const cpu = (sig: AbortSignal | undefined) =>
       nttOnPool(this.pool, {
@@ -520,7 +546,7 @@ export class Runtime extends EventTarget {
         signal: sig,
       });
     const kernel = wholeKernel(values.length, 5 * SCALAR_BYTES, cpu, (gpu) => gpuNtt(gpu, { curve, values, logN, inverse, shift, inputOrder, outputOrder }));
-    return this.execute({ op: 'ntt', curve, n, requested, failover, signal, onReport: request.onReport }, planChunks(p), reason, kernel);
+    return this.execute({ op: 'ntt', curve, n, requested, failover, signal, onReport: request.onReport }, planChunks(p), reason, kernel).finally(release);
   }
 
   /** NTT over the 31-bit BabyBear field (STARK provers); same semantics as `ntt`. */

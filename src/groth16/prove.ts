@@ -9,9 +9,10 @@
  *   pi_b = MSM(B2, w) + beta2 + s delta2          (and its G1 twin b1 = MSM(B1, w) + beta1 + s delta1)
  *   pi_c = MSM(C, w_private) + MSM(H, quotient) + s pi_a + r b1 - r s delta1
  * with fresh uniform r, s in [1, r) from crypto.getRandomValues.
- * Scheduling: the four witness MSMs are queued on the runtime first, then the main thread builds
- * A, B, C and the six transforms and the H MSM queue behind them, so the workers never wait for
- * the BigInt stages.
+ * Scheduling, as one graph on the runtime: the G2 and A MSMs are queued first (the workers start
+ * while the main thread builds A, B, C), then the six transforms, then the B1 and C MSMs, so the
+ * quotient and the H MSM overlap B1 and C rather than running last on idle workers. The planner
+ * sees each queued job's work, so with a GPU the G1 MSMs lean to it while G2 holds the workers.
  */
 import { ZkgpuError } from '../errors.js';
 import { createRuntime, type Backend, type JobReport, type Runtime } from '../runtime.js';
@@ -210,10 +211,10 @@ export async function proveOn(
         throw keyPointError(e, key as ZkeyFile, id, group);
       });
 
-    const msmA = timed('msmA', () => msm('msmA', ZKEY_SECTION.pointsA, 'g1', pointsA, wtns.bytes));
-    const msmB1 = timed('msmB1', () => msm('msmB1', ZKEY_SECTION.pointsB1, 'g1', pointsB1, wtns.bytes));
+    // The G2 MSM first: it runs on the workers only (no WebGPU G2 kernel), and the planner sees its
+    // queued work, so the G1 MSMs planned after it lean to the GPU where there is one.
     const msmB2 = timed('msmB2', () => msm('msmB2', ZKEY_SECTION.pointsB2, 'g2', pointsB2, wtns.bytes));
-    const msmC = timed('msmC', () => msm('msmC', ZKEY_SECTION.pointsC, 'g1', pointsC, wtns.bytes.subarray((h.nPublic + 1) * 32)));
+    const msmA = timed('msmA', () => msm('msmA', ZKEY_SECTION.pointsA, 'g1', pointsA, wtns.bytes));
 
     mark = performance.now();
     const abc = buildAbc(coefficients, wtns.values, {
@@ -238,6 +239,10 @@ export async function proveOn(
     const cosetA = toCoset('A', abc.a);
     const cosetB = toCoset('B', abc.b);
     const cosetC = toCoset('C', abc.c);
+    // Queued behind the transforms: the quotient (main thread) and the H MSM then overlap these
+    // two instead of running after every MSM with the workers idle.
+    const msmB1 = timed('msmB1', () => msm('msmB1', ZKEY_SECTION.pointsB1, 'g1', pointsB1, wtns.bytes));
+    const msmC = timed('msmC', () => msm('msmC', ZKEY_SECTION.pointsC, 'g1', pointsC, wtns.bytes.subarray((h.nPublic + 1) * 32)));
     const [ea, eb, ec] = await Promise.all([cosetA, cosetB, cosetC]);
     t.ntt = performance.now() - nttStart;
     progress('ntt');

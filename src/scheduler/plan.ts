@@ -44,6 +44,12 @@ export interface BackendDescription {
   bytesPerElement: BytesPerElement;
   /** A software GPU adapter: left out under 'auto'. */
   software?: boolean;
+  /**
+   * Work already queued on this backend (other jobs' planned chunks), in ms: this job's chunks
+   * start after it. Concurrent jobs therefore spread: a G1 MSM planned while a G2 MSM holds the
+   * workers leans to the GPU (the Groth16 graph). Default 0.
+   */
+  busyForMs?: number;
 }
 
 export interface PlanChunk {
@@ -116,6 +122,7 @@ function checkBackends(backends: readonly BackendDescription[]): void {
     if (b.hostBudgetBytes !== undefined) checkNonNegative(`${at}.hostBudgetBytes`, b.hostBudgetBytes);
     checkNonNegative(`${at}.bytesPerElement.host`, b.bytesPerElement?.host);
     checkNonNegative(`${at}.bytesPerElement.device`, b.bytesPerElement.device);
+    if (b.busyForMs !== undefined) checkNonNegative(`${at}.busyForMs`, b.busyForMs);
   });
 }
 
@@ -143,6 +150,13 @@ interface Lane {
   cap: number;
   /** ms per element. */
   rate: number;
+  /** When the lane is free for this job (its backlog). */
+  busy: number;
+}
+
+/** When a lane finishes `m` elements of this job: its backlog, then one fixed cost per chunk. */
+function laneFinish(l: Lane, m: number): number {
+  return m <= 0 ? 0 : l.busy + laneTime(l, m);
 }
 
 /** Time for `m` elements on a lane: one fixed cost per chunk. */
@@ -152,8 +166,10 @@ function laneTime(l: Lane, m: number): number {
   return chunks * l.b.model.fixedMs + m * l.rate;
 }
 
-/** The most elements a lane finishes within `t` ms. */
-function laneCapacity(l: Lane, t: number): number {
+/** The most elements a lane finishes by `at` ms (its backlog first). */
+function laneCapacity(l: Lane, at: number): number {
+  const t = at - l.busy;
+  if (t <= 0) return 0;
   const f = l.b.model.fixedMs;
   if (l.cap === Infinity) return t > f ? Math.floor((t - f) / l.rate) : 0;
   const full = f + l.cap * l.rate;
@@ -191,7 +207,7 @@ function chunksFor(l: Lane, offset: number, m: number): PlanChunk[] {
 /** Shares of an MSM over `lanes` (all with cap >= 1) so they finish together. */
 function balance(lanes: Lane[], n: number): number[] {
   // Upper bound: the best single lane doing everything; nudged up so rounding cannot lose an element.
-  let hi = Math.min(...lanes.map((l) => laneTime(l, n)));
+  let hi = Math.min(...lanes.map((l) => laneFinish(l, n)));
   hi = hi * (1 + 1e-9) + 1e-9;
   let lo = 0;
   const total = (t: number) => lanes.reduce((s, l) => s + laneCapacity(l, t), 0);
@@ -207,7 +223,7 @@ function balance(lanes: Lane[], n: number): number[] {
     let worst = -1;
     for (let i = 0; i < lanes.length; i++) {
       if (shares[i] === 0) continue;
-      if (worst < 0 || laneTime(lanes[i], shares[i]) > laneTime(lanes[worst], shares[worst])) worst = i;
+      if (worst < 0 || laneFinish(lanes[i], shares[i]) > laneFinish(lanes[worst], shares[worst])) worst = i;
     }
     const take = Math.min(excess, 1);
     shares[worst] -= take;
@@ -251,7 +267,7 @@ export function plan(job: PlanJob, backends: readonly BackendDescription[]): Pla
   for (const b of chosen) {
     const cap = chunkCapacity(b);
     if (cap.elements < 1) shares.get(b.id)!.excluded = `cannot hold one element: ${cap.boundBy}`;
-    else lanes.push({ b, cap: cap.elements, rate: b.model.perElementNs / 1e6 });
+    else lanes.push({ b, cap: cap.elements, rate: b.model.perElementNs / 1e6, busy: b.busyForMs ?? 0 });
   }
   const finish = (perLane: number[], reason: string): Plan => {
     const chunks: PlanChunk[] = [];
@@ -264,7 +280,7 @@ export function plan(job: PlanJob, backends: readonly BackendDescription[]): Pla
       offset += m;
       share.elements = m;
       share.chunks = cs.length;
-      share.estimateMs = cs.reduce((s, c) => s + c.estimateMs, 0);
+      share.estimateMs = cs.length > 0 ? l.busy + cs.reduce((s, c) => s + c.estimateMs, 0) : 0;
     });
     const used = lanes.filter((_, i) => perLane[i] > 0);
     return {
@@ -285,6 +301,11 @@ export function plan(job: PlanJob, backends: readonly BackendDescription[]): Pla
   return job.op === 'ntt' ? planNtt(job, lanes, shares, finish) : planMsm(job, lanes, shares, finish);
 }
 
+/** ', after 120 ms of queued work on wasm' for a lane with a backlog. */
+function busyNote(l: Lane): string {
+  return l.busy > 0 ? `, after ${fmtMs(l.busy)} ms of queued work on ${l.b.id}` : '';
+}
+
 function planNtt(job: PlanJob, lanes: Lane[], shares: Map<string, BackendShare>, finish: (perLane: number[], reason: string) => Plan): Plan {
   let best = -1;
   for (let i = 0; i < lanes.length; i++) {
@@ -293,7 +314,7 @@ function planNtt(job: PlanJob, lanes: Lane[], shares: Map<string, BackendShare>,
       shares.get(l.b.id)!.excluded = `holds at most ${l.cap} elements in one chunk (${chunkCapacity(l.b).boundBy}); an NTT is not split`;
       continue;
     }
-    if (best < 0 || laneTime(l, job.n) < laneTime(lanes[best], job.n)) best = i;
+    if (best < 0 || laneFinish(l, job.n) < laneFinish(lanes[best], job.n)) best = i;
   }
   if (best < 0) {
     const sizes = lanes.map((l) => `${l.b.id} holds at most ${l.cap} (${chunkCapacity(l.b).boundBy})`).join('; ');
@@ -301,25 +322,29 @@ function planNtt(job: PlanJob, lanes: Lane[], shares: Map<string, BackendShare>,
   }
   for (let i = 0; i < lanes.length; i++) {
     if (i !== best && lanes[i].cap >= job.n) {
-      shares.get(lanes[i].b.id)!.excluded = `slower: ${fmtMs(laneTime(lanes[i], job.n))} ms against ${fmtMs(laneTime(lanes[best], job.n))} ms`;
+      shares.get(lanes[i].b.id)!.excluded = `slower: done in ${fmtMs(laneFinish(lanes[i], job.n))} ms against ${fmtMs(laneFinish(lanes[best], job.n))} ms${busyNote(lanes[i])}`;
     }
   }
   const perLane = lanes.map((_, i) => (i === best ? job.n : 0));
   const pinned = job.backend !== undefined && job.backend !== 'auto';
-  const reason = `${jobName(job)} on ${lanes[best].b.id}: ${pinned ? 'requested' : 'fastest that holds it whole'}, about ${fmtMs(laneTime(lanes[best], job.n))} ms`;
+  const reason = `${jobName(job)} on ${lanes[best].b.id}: ${pinned ? 'requested' : 'fastest that holds it whole'}, about ${fmtMs(laneTime(lanes[best], job.n))} ms${busyNote(lanes[best])}`;
   return finish(perLane, reason);
 }
 
 function planMsm(job: PlanJob, lanes: Lane[], shares: Map<string, BackendShare>, finish: (perLane: number[], reason: string) => Plan): Plan {
   const perLane = balance(lanes, job.n);
-  const t = Math.max(...lanes.map((l, i) => laneTime(l, perLane[i])));
+  const t = Math.max(...lanes.map((l, i) => laneFinish(l, perLane[i])));
   lanes.forEach((l, i) => {
-    if (perLane[i] === 0) shares.get(l.b.id)!.excluded = `its fixed cost ${fmtMs(l.b.model.fixedMs)} ms is not repaid: the job takes about ${fmtMs(t)} ms on the others`;
+    if (perLane[i] === 0) {
+      shares.get(l.b.id)!.excluded = l.busy > 0 && l.busy >= t
+        ? `busy for ${fmtMs(l.busy)} ms with queued work: the others finish the job in about ${fmtMs(t)} ms`
+        : `its fixed cost ${fmtMs(l.b.model.fixedMs)} ms is not repaid: the job takes about ${fmtMs(t)} ms on the others`;
+    }
   });
   const used = lanes.filter((_, i) => perLane[i] > 0);
   const split = used.map((l) => `${l.b.id} ${((100 * perLane[lanes.indexOf(l)]) / job.n).toFixed(1)}%`).join(' / ');
   const reason = used.length === 1
     ? `${jobName(job)} on ${used[0].b.id}${job.backend && job.backend !== 'auto' ? ' (requested)' : ''}: about ${fmtMs(t)} ms`
     : `${jobName(job)} split ${split} so they finish together in about ${fmtMs(t)} ms`;
-  return finish(perLane, reason);
+  return finish(perLane, reason + lanes.filter((l) => l.busy > 0).map(busyNote).join(''));
 }

@@ -20,6 +20,11 @@ export interface DeviceStats {
   chunks: number;
   /** Chunk attempts that failed (crash, device loss, out of memory, error). */
   failures: number;
+  /**
+   * Estimated ms of work planned on the device and not finished yet (the planner's cost models):
+   * what the next job plans around. Set by runtime.stats().
+   */
+  queuedMs?: number;
 }
 
 export interface RuntimeStats {
