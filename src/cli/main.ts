@@ -138,6 +138,12 @@ export async function main(argv: readonly string[], io: CliIO = stdio): Promise<
  * finished, that is a leak: say so and exit anyway rather than hang.
  */
 export async function runCli(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  // `zkgpu info | head`: the reader left, so the rest of the output is unwanted. Exit quietly
+  // instead of dying on an unhandled EPIPE.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   const code = await main(argv);
   process.exitCode = code;
   const guard = setTimeout(() => {
