@@ -6,6 +6,7 @@
  * handled as events). Every call ends with a JobReport (engines, chunks, time), delivered to the
  * request's `onReport` and as a 'job' event on the runtime; runtime.stats() sums the devices' work.
  */
+import { transfer } from 'comlink';
 import { ZkgpuError } from './errors.js';
 import { CURVES, encodeScalar, invMod, type CurveName, type GroupName } from './math/index.js';
 import { compileWasm, type WasmSource } from './cpu/wasm-engine.js';
@@ -30,7 +31,7 @@ import { babybearNttOnPool, checkBabyBearNttJob } from './cpu/babybear-ntt.js';
 import { BABYBEAR_GENERATOR } from './math/babybear.js';
 import { checkBackend, chooseBackend, type Backend, type BackendChoice, type Engine } from './backend-choice.js';
 import { dropZeroScalars } from './msm-compact.js';
-import { checkBelow, checkBytes, checkCurve, checkGroup, checkSignal, pointBytes, SCALAR_BYTES } from './validate.js';
+import { checkBelow, checkBytes, checkCurve, checkGroup, checkSignal, invalidPointError, pointBytes, SCALAR_BYTES } from './validate.js';
 
 export type NttOrder = 'natural' | 'bit-reversed';
 
@@ -465,15 +466,27 @@ export class Runtime extends EventTarget {
     }
     checkBelow(scalars, CURVES[curve].r, 'scalar', 'SCALAR_OUT_OF_RANGE');
     if (signal?.aborted) throw abortError(signal);
-    // Points are validated before zero terms are dropped: a bad point is bad input whatever its scalar.
-    if (request.validatePoints) await this.validatePoints(curve, group, points, signal);
     const failover = checkFailover(request.failover);
     const terms = dropZeroScalars(points, scalars, size);
+    // Every point is validated, zero scalar or not: a bad point is bad input whatever its scalar.
+    // When no term was dropped and the plan is all on the workers, each worker checks its points
+    // in the MSM task itself (one copy and one message fewer); otherwise a pass of its own first.
+    let validateInTask = request.validatePoints === true && terms.dropped === 0;
+    if (request.validatePoints && !validateInTask) await this.validatePoints(curve, group, points, signal);
     await this.gpuSettled();
     const gpuCannot = gpuMsmCannot(group);
     // A pinned 'webgpu' without a usable device is an error before any planning.
     if (requested === 'webgpu') chooseBackend({ requested, gpu: this.gpuContext, n: terms.n, gpuCannot });
     const { plan: p, reason, release } = await this.schedule({ op: 'msm', curve, group, n: terms.n, backend: requested }, gpuCannot, true);
+    if (validateInTask && p.chunks.some((c) => c.backend !== 'wasm')) {
+      validateInTask = false;
+      try {
+        await this.validatePoints(curve, group, points, signal);
+      } catch (e) {
+        release();
+        throw e;
+      }
+    }
     const faults = this.settings.faults;
     const slice = (r: { offset: number; count: number }) => ({
       points: terms.points.subarray(r.offset * size, (r.offset + r.count) * size),
@@ -489,6 +502,7 @@ export class Runtime extends EventTarget {
           ...slice(r),
           pointBytes: size,
           windowBits,
+          ...(validateInTask ? { validate: { firstIndex: r.offset } } : {}),
           signal: sig,
           beforeTask: faults?.workerTask ? (api) => faults.workerTask!({ ...attempt, crash: () => void api.crash() }) : undefined,
         }),
@@ -710,17 +724,13 @@ export class Runtime extends EventTarget {
     const n = points.length / size;
     const bad = await Promise.all(
       splitRange(n, this.pool.size).map(({ offset, count }) => {
+        // slice() copies (the caller's buffer is never detached); the copy is then moved, not cloned.
         const chunk = points.slice(offset * size, (offset + count) * size);
-        return this.pool.run((api) => api.validatePoints(curve, group, chunk), signal).then((i) => (i < 0 ? -1 : offset + i));
+        return this.pool.run((api) => api.validatePoints(curve, group, transfer(chunk, [chunk.buffer])), signal).then((i) => (i < 0 ? -1 : offset + i));
       }),
     );
     const first = bad.find((i) => i >= 0);
-    if (first !== undefined) {
-      throw new ZkgpuError(
-        'POINT_NOT_ON_CURVE',
-        `invalid point at index ${first} (byte offset ${first * size}): a coordinate is not below p or the point is not on the ${curve} ${group} curve`,
-      );
-    }
+    if (first !== undefined) throw invalidPointError(first, size, curve, group);
   }
 
   private checkOpen(): void {

@@ -74,3 +74,11 @@ function describe(value: unknown): string {
   if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
   return typeof value;
 }
+
+/** POINT_NOT_ON_CURVE for the point at `index` of the caller's array (groth16 maps it to a file offset). */
+export function invalidPointError(index: number, size: number, curve: CurveName, group: GroupName): ZkgpuError {
+  return new ZkgpuError(
+    'POINT_NOT_ON_CURVE',
+    `invalid point at index ${index} (byte offset ${index * size}): a coordinate is not below p or the point is not on the ${curve} ${group} curve`,
+  );
+}

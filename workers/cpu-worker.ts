@@ -27,6 +27,10 @@ const api: CpuWorkerApi = {
     out(ready().msm(curve, group, points, scalars, { windowBits })),
   pointAdd: (curve, group, a, b) => out(ready().pointAdd(curve, group, a, b)),
   validatePoints: (curve, group, points) => ready().validatePoints(curve, group, points),
+  msmValidated: (curve, group, points, scalars, windowBits) => {
+    const r = ready().msmValidated(curve, group, points, scalars, { windowBits });
+    return 'point' in r ? transfer(r, [r.point.buffer as ArrayBuffer]) : r;
+  },
   fixedBaseMul: (curve, group, base, scalars) => out(ready().fixedBaseMul(curve, group, base, scalars)),
   generatePoints: (curve, group, n, seed) => out(ready().generatePoints(curve, group, n, seed)),
   ntt: (curve, values, opts) => out(ready().ntt(curve, values, opts)),

@@ -7,6 +7,7 @@ import type { CurveName, GroupName } from '../math/index.js';
 import type { WorkerPool } from './pool.js';
 import type { CpuWorkerApi } from './worker-api.js';
 import { splitRange } from './split.js';
+import { invalidPointError } from '../validate.js';
 
 /**
  * Chunks never go below this many points, so tiny MSMs stay on one worker. Measured here (BN254,
@@ -23,6 +24,11 @@ export interface CpuMsmJob {
   pointBytes: number;
   windowBits?: number;
   signal?: AbortSignal;
+  /**
+   * Check the points first, in the same worker task (one copy of the points instead of two); an
+   * invalid one rejects with POINT_NOT_ON_CURVE at `firstIndex` + its index here.
+   */
+  validate?: { firstIndex: number };
   /** Test hook (the scheduler's fault injection): runs inside each worker task before the MSM. */
   beforeTask?: (api: Remote<CpuWorkerApi>) => void | Promise<void>;
 }
@@ -38,7 +44,12 @@ export async function msmOnPool(pool: WorkerPool, job: CpuMsmJob): Promise<Uint8
       const scalars = job.scalars.slice(offset * 32, (offset + count) * 32);
       return pool.run(async (api) => {
         await job.beforeTask?.(api);
-        return api.msm(job.curve, job.group, transfer(points, [points.buffer]), transfer(scalars, [scalars.buffer]), job.windowBits);
+        const p = transfer(points, [points.buffer]);
+        const s = transfer(scalars, [scalars.buffer]);
+        if (!job.validate) return api.msm(job.curve, job.group, p, s, job.windowBits);
+        const r = await api.msmValidated(job.curve, job.group, p, s, job.windowBits);
+        if ('point' in r) return r.point;
+        throw invalidPointError(job.validate.firstIndex + offset + r.invalidIndex, job.pointBytes, job.curve, job.group);
       }, job.signal);
     }),
   );

@@ -178,6 +178,25 @@ export class WasmEngine {
   }
 
   /**
+   * The MSM with the points checked first, on the copy already in wasm memory (one copy and one
+   * message instead of two): `{ invalidIndex }` for the first point off the curve or with a
+   * coordinate not below p, else the sum.
+   */
+  msmValidated(curve: CurveId, group: GroupId, points: Uint8Array, scalars: Uint8Array, opts: { windowBits?: number } = {}): { point: Uint8Array } | { invalidIndex: number } {
+    const pb = POINT_BYTES[curve][group];
+    const n = checkLength(points, pb, 'msm points');
+    const ns = checkLength(scalars, SCALAR_BYTES, 'msm scalars');
+    if (n !== ns) throw new RangeError(`msm: ${n} points but ${ns} scalars`);
+    return this.call([points, scalars, pb], ([p, s, out]) => {
+      const rc = this.x.zk_validate_points(CURVE_CODE[curve], GROUP_CODE[group], p, n);
+      if (rc < -1) WasmEngine.check('zk_validate_points', rc);
+      if (rc >= 0) return { invalidIndex: rc };
+      WasmEngine.check('zk_msm', this.x.zk_msm(CURVE_CODE[curve], GROUP_CODE[group], p, s, n, opts.windowBits ?? 0, out));
+      return { point: this.read(out, pb) };
+    });
+  }
+
+  /**
    * [k_i] base for every 32-byte scalar k_i (standard form, < r): n affine points in the points'
    * encoding, infinity (zero scalar) as zeros. One base, many scalars: the setup's point work.
    */

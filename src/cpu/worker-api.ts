@@ -24,6 +24,8 @@ export interface CpuWorkerApi {
   msm(curve: CurveId, group: GroupId, points: Uint8Array, scalars: Uint8Array, windowBits?: number): Uint8Array;
   pointAdd(curve: CurveId, group: GroupId, a: Uint8Array, b: Uint8Array): Uint8Array;
   validatePoints(curve: CurveId, group: GroupId, points: Uint8Array): number;
+  /** validatePoints then msm on one copy of the points; see WasmEngine.msmValidated. */
+  msmValidated(curve: CurveId, group: GroupId, points: Uint8Array, scalars: Uint8Array, windowBits?: number): { point: Uint8Array } | { invalidIndex: number };
   /** [k_i] base for each 32-byte scalar; see WasmEngine.fixedBaseMul. */
   fixedBaseMul(curve: CurveId, group: GroupId, base: Uint8Array, scalars: Uint8Array): Uint8Array;
   generatePoints(curve: CurveId, group: GroupId, n: number, seed: number): Uint8Array;

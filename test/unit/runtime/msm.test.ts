@@ -122,6 +122,40 @@ describe('runtime.msm split across workers', () => {
     });
   });
 
+  it('validatePoints also finds a bad point whose scalar is zero (terms dropped before the MSM)', async () => {
+    const curve = 'bn254';
+    const points = await runtime.samplePoints({ curve, group: 'g1', n, seed: 6 });
+    const ks = randomScalars(curve, n, 'validate-zero');
+    for (let i = 0; i < n; i += 4) ks[i] = 0n; // a quarter zero: the zero terms are dropped
+    const bad = 8; // zero scalar
+    points[bad * 64 + 1] ^= 1;
+    await expect(runtime.msm({ curve, group: 'g1', points, scalars: encodeScalars(ks), validatePoints: true })).rejects.toMatchObject({
+      code: 'POINT_NOT_ON_CURVE',
+      message: expect.stringContaining(`index ${bad} `),
+    });
+  });
+
+  it('validatePoints inside a many-chunk plan names the index in the caller\'s array', async () => {
+    // A host budget of ~n/3 points makes several wasm chunks; the check runs inside each chunk's MSM task.
+    const rt = await createRuntime({ threads: 2, gpu: false, maxHostBytes: Math.ceil(n / 3) * 5 * 96 });
+    try {
+      const curve = 'bn254';
+      const points = await rt.samplePoints({ curve, group: 'g1', n, seed: 7 });
+      const scalars = encodeScalars(randomScalars(curve, n, 'validate-chunks'));
+      expect((await rt.plan({ op: 'msm', curve, group: 'g1', n })).chunks.length).toBeGreaterThan(2);
+      const good = await rt.msm({ curve, group: 'g1', points, scalars, validatePoints: true });
+      expect(good).toEqual(await rt.msm({ curve, group: 'g1', points, scalars }));
+      const bad = n - 2; // in the last chunk
+      points[bad * 64 + 5] ^= 4;
+      await expect(rt.msm({ curve, group: 'g1', points, scalars, validatePoints: true })).rejects.toMatchObject({
+        code: 'POINT_NOT_ON_CURVE',
+        message: expect.stringContaining(`index ${bad} `),
+      });
+    } finally {
+      await rt.dispose();
+    }
+  });
+
   it('rejects with AbortError when the signal aborts mid-run, and the runtime still works after', async () => {
     const points = await runtime.samplePoints({ curve: 'bn254', group: 'g1', n: 1 << 15, seed: 2 });
     const scalars = encodeScalars(randomScalars('bn254', 1 << 15, 'abort'));
