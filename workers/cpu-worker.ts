@@ -38,6 +38,11 @@ const api: CpuWorkerApi = {
   mulPowers: (curve, values, base, startExp) => out(ready().mulPowers(curve, values, base, startExp)),
   scale: (curve, values, factor) => out(ready().scale(curve, values, factor)),
   babybearNtt: (values, opts) => out(ready().babybearNtt(values, opts)),
+  buildAbc: (curve, coefficients, witness, domain, rInv2) => {
+    const r = ready().buildAbc(curve, coefficients, witness, domain, rInv2);
+    return 'a' in r ? transfer(r, [r.a.buffer as ArrayBuffer, r.b.buffer as ArrayBuffer, r.c.buffer as ArrayBuffer]) : r;
+  },
+  quotient: (curve, a, b, c) => out(ready().quotient(curve, a, b, c)),
   memoryBytes: () => ready().memoryBytes(),
   crash: () => {
     if (typeof process !== 'undefined' && process.versions?.node) process.exit(70);

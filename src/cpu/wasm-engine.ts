@@ -84,11 +84,13 @@ interface Exports {
   zk_scale(curve: number, values: number, count: number, factor: number): number;
   zk_bb_ntt(values: number, logN: number, flags: number, shift: number): number;
   zk_fixed_base_mul(curve: number, group: number, base: number, scalars: number, n: number, out: number): number;
+  zk_build_abc(curve: number, coefs: number, count: number, witness: number, nVars: number, domain: number, rInv2: number, a: number, b: number, c: number): number;
+  zk_quotient(curve: number, a: number, b: number, c: number, count: number, out: number): number;
 }
 
 const REQUIRED_EXPORTS: readonly (keyof Exports)[] = [
   'memory', 'zk_alloc', 'zk_free', 'zk_msm', 'zk_validate_points', 'zk_point_add', 'zk_generate_points',
-  'zk_ntt', 'zk_ntt_rows', 'zk_mul_powers', 'zk_scale', 'zk_bb_ntt', 'zk_fixed_base_mul',
+  'zk_ntt', 'zk_ntt_rows', 'zk_mul_powers', 'zk_scale', 'zk_bb_ntt', 'zk_fixed_base_mul', 'zk_build_abc', 'zk_quotient',
 ];
 
 /** BabyBear p = 2^31 - 2^27 + 1 (src/math/babybear.ts) and its 2-adicity: sizes 2^0..2^27. */
@@ -207,6 +209,37 @@ export class WasmEngine {
     return this.call([base, scalars, n * pb], ([b, s, out]) => {
       WasmEngine.check('zk_fixed_base_mul', this.x.zk_fixed_base_mul(CURVE_CODE[curve], GROUP_CODE[group], b, s, n, out));
       return this.read(out, n * pb);
+    });
+  }
+
+  /**
+   * Groth16's A, B and C = A B over the domain (standard form) from the .zkey's section-4
+   * coefficients (44 bytes each, values c R^2 mod r) and the witness (32-byte standard form);
+   * `rInv2` is R^-2 mod r (R = 2^256). A bad coefficient gives `{ badCoefficient: { index, field } }`
+   * (field 0 matrix, 1 constraint, 2 signal, 3 value not below r).
+   */
+  buildAbc(curve: CurveId, coefficients: Uint8Array, witness: Uint8Array, domain: number, rInv2: Uint8Array):
+    | { a: Uint8Array; b: Uint8Array; c: Uint8Array }
+    | { badCoefficient: { index: number; field: number } } {
+    const count = checkLength(coefficients, 44, 'buildAbc coefficients');
+    const nVars = checkLength(witness, SCALAR_BYTES, 'buildAbc witness');
+    if (rInv2.length !== SCALAR_BYTES) throw new RangeError('buildAbc: rInv2 must be 32 bytes');
+    const bytes = domain * SCALAR_BYTES;
+    return this.call([coefficients, witness, rInv2, bytes, bytes, bytes], ([co, w, k, a, b, c]) => {
+      const rc = this.x.zk_build_abc(CURVE_CODE[curve], co, count, w, nVars, domain, k, a, b, c);
+      if (rc <= -16) return { badCoefficient: { index: Math.floor((-rc - 16) / 4), field: (-rc - 16) % 4 } };
+      WasmEngine.check('zk_build_abc', rc);
+      return { a: this.read(a, bytes), b: this.read(b, bytes), c: this.read(c, bytes) };
+    });
+  }
+
+  /** a_k b_k - c_k mod r for three arrays of 32-byte standard-form values. */
+  quotient(curve: CurveId, a: Uint8Array, b: Uint8Array, c: Uint8Array): Uint8Array {
+    const n = checkLength(a, SCALAR_BYTES, 'quotient a');
+    if (b.length !== a.length || c.length !== a.length) throw new RangeError('quotient: a, b and c must have the same length');
+    return this.call([a, b, c, a.length], ([pa, pb, pc, out]) => {
+      WasmEngine.check('zk_quotient', this.x.zk_quotient(CURVE_CODE[curve], pa, pb, pc, n, out));
+      return this.read(out, a.length);
     });
   }
 

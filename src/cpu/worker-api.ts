@@ -35,6 +35,12 @@ export interface CpuWorkerApi {
   scale(curve: CurveId, values: Uint8Array, factor: Uint8Array): Uint8Array;
   /** BabyBear NTT of 2^logN u32 values (< p, standard form); see WasmEngine.babybearNtt. */
   babybearNtt(values: Uint32Array, opts: BabyBearNttCallOptions): Uint32Array;
+  /** Groth16's A, B, C = A B; see WasmEngine.buildAbc. */
+  buildAbc(curve: CurveId, coefficients: Uint8Array, witness: Uint8Array, domain: number, rInv2: Uint8Array):
+    | { a: Uint8Array; b: Uint8Array; c: Uint8Array }
+    | { badCoefficient: { index: number; field: number } };
+  /** a b - c for Fr arrays; see WasmEngine.quotient. */
+  quotient(curve: CurveId, a: Uint8Array, b: Uint8Array, c: Uint8Array): Uint8Array;
   memoryBytes(): number;
   /** Diagnostics: ends this worker abruptly, as a crash would (used by the fault tests). */
   crash(): void;

@@ -10,6 +10,7 @@ pub mod fixed_base;
 pub mod gen;
 pub mod msm;
 pub mod ntt;
+pub mod qap;
 
 use curve::*;
 use field::*;
@@ -409,4 +410,56 @@ pub unsafe extern "C" fn zk_bb_ntt(values: *mut u32, log_n: u32, flags: u32, shi
     let a = core::slice::from_raw_parts_mut(values, 1usize << log_n);
     babybear::ntt(a, flags, if shift == 0 { None } else { Some(shift) });
     0
+}
+
+/// Groth16's buildABC (qap.rs): `count` section-4 coefficients, `n_vars` standard-form witness
+/// values, R^-2 mod r; writes A, B and C = A B (`domain` standard-form values each). Returns 0,
+/// ERR_CURVE, or -(16 + 4 i + field) for coefficient i's bad field (0 matrix, 1 constraint,
+/// 2 signal, 3 value not below r).
+#[no_mangle]
+pub unsafe extern "C" fn zk_build_abc(
+    curve: u32,
+    coefs: *const u8,
+    count: u32,
+    witness: *const u8,
+    n_vars: u32,
+    domain: u32,
+    r_inv2: *const u8,
+    out_a: *mut u8,
+    out_b: *mut u8,
+    out_c: *mut u8,
+) -> i32 {
+    if count >= (1 << 28) {
+        return ERR_ARG;
+    }
+    let coefs = core::slice::from_raw_parts(coefs, count as usize * qap::COEFFICIENT_BYTES);
+    let witness = core::slice::from_raw_parts(witness, n_vars as usize * 32);
+    let n = domain as usize;
+    let rinv2 = core::ptr::read_unaligned(r_inv2 as *const [u32; 8]);
+    let out = [
+        core::slice::from_raw_parts_mut(out_a as *mut [u32; 8], n),
+        core::slice::from_raw_parts_mut(out_b as *mut [u32; 8], n),
+        core::slice::from_raw_parts_mut(out_c as *mut [u32; 8], n),
+    ];
+    with_fr!(
+        curve,
+        domain,
+        F,
+        match qap::build_abc::<F>(coefs, witness, n, rinv2, out) {
+            Ok(()) => 0,
+            Err(e) => -(16 + 4 * e.index as i32 + e.field as i32),
+        }
+    )
+}
+
+/// out_k = a_k b_k - c_k for `count` standard-form Fr values (the H MSM's scalars).
+#[no_mangle]
+pub unsafe extern "C" fn zk_quotient(curve: u32, a: *const u8, b: *const u8, c: *const u8, count: u32, out: *mut u8) -> i32 {
+    let n = count as usize;
+    let view = |p: *const u8| core::slice::from_raw_parts(p as *const [u32; 8], n);
+    let out = core::slice::from_raw_parts_mut(out as *mut [u32; 8], n);
+    with_fr!(curve, count, F, {
+        qap::quotient::<F>(view(a), view(b), view(c), out);
+        0
+    })
 }
