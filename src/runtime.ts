@@ -6,7 +6,8 @@
  * handled as events). Every call ends with a JobReport (engines, chunks, time), delivered to the
  * request's `onReport` and as a 'job' event on the runtime; runtime.stats() sums the devices' work.
  */
-import { transfer } from 'comlink';
+import { transfer, type Remote } from 'comlink';
+import type { CpuWorkerApi } from './cpu/worker-api.js';
 import { ZkgpuError } from './errors.js';
 import { CURVES, encodeScalar, invMod, type CurveName, type GroupName } from './math/index.js';
 import { compileWasm, type WasmSource } from './cpu/wasm-engine.js';
@@ -342,6 +343,15 @@ export class Runtime extends EventTarget {
     this.checkOpen();
     const gpuCannot = job?.op === 'msm' ? gpuMsmCannot(job.group ?? 'g1') : null;
     return (await this.schedule(job, gpuCannot)).plan;
+  }
+
+  /**
+   * @internal One task on a worker, outside the planner (the Groth16 prover's QAP stages,
+   * src/groth16/qap-wasm.ts). Not part of the public API and not in stats().
+   */
+  runOnWorker<T>(task: (api: Remote<CpuWorkerApi>) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    this.checkOpen();
+    return this.pool.run(task, signal);
   }
 
   /**

@@ -138,9 +138,17 @@ const HOST_WHAT: Record<string, string> = {
   witness: 'witness (.wasm)',
   readKey: 'read .zkey',
   readWitness: 'read .wtns',
-  buildABC: 'BigInt: A, B, C',
-  quotient: 'BigInt: A*B - C',
+  buildABC: 'QAP: A, B, C',
+  quotient: 'QAP: A*B - C',
 };
+
+/**
+ * Stages that run as one worker task outside the planner (src/groth16/qap-wasm.ts): they have no
+ * job report and are not in runtime.stats(), so they get a pseudo-device of their own.
+ */
+const WORKER_TASK_STAGES = new Set(['buildABC', 'quotient']);
+export const WORKER_TASK_DEVICE = 'wasm-task';
+const WORKER_TASK_LABEL = 'wasm (one task)';
 
 export const COLUMN_NOTES = [
   'wall ms: from the stage\'s start to its result, waiting included; stages overlap (the MSMs and NTTs share the devices), so they do not add up to the total.',
@@ -151,7 +159,7 @@ export const COLUMN_NOTES = [
   'bytes in/out: sent to / read back from the device, derived from element counts and sizes (points + scalars for an MSM, field elements for an NTT), as runtime.stats() counts them.',
   'peak RSS: highest resident set size sampled in the stage\'s window (whole process, workers included); sampled every 20 ms while the main thread is free and at each stage\'s end, so a host stage shows its value at its end.',
   'utilisation: busy time over the proof\'s wall time; a worker pool is busy while at least one of its chunks is in flight, however many threads that chunk uses.',
-  'not in any device\'s busy time: the check that the key\'s points are on the curve before each witness MSM (it runs on the workers; it is in the MSMs\' wall ms).',
+  'not in any device\'s busy time: the check that the key\'s points are on the curve (it runs on the workers; it is in the MSMs\' wall ms), and the QAP stages buildABC and quotient, one wasm task each on a worker (device "wasm (one task)": its device ms is its wall ms, queueing included).',
 ];
 
 function stageWhat(stage: string, reports: JobReport[]): string {
@@ -215,6 +223,10 @@ function buildStages(obs: ProfileObservations, weighted: boolean): ProfileStage[
     const wallMs = timings[stage] ?? (endMs !== null && jobs.length > 0 ? endMs - Math.min(...jobs.map((j) => j.atMs - j.report.ms)) : 0);
     const startMs = endMs === null ? null : Math.max(0, endMs - wallMs);
     const base = { stage, what: stageWhat(stage, reports), wallMs, wallShare: obs.totalMs > 0 ? wallMs / obs.totalMs : 0, startMs, endMs, jobs: jobs.length, peakRssBytes: peakIn(obs.rss, startMs, endMs) };
+    if (reports.length === 0 && WORKER_TASK_STAGES.has(stage)) {
+      const on: StageOnDevice = { device: WORKER_TASK_DEVICE, ms: wallMs, share: 0, chunkMs: null, chunks: 1, elements: 0, bytesIn: null, bytesOut: null };
+      return { ...base, device: WORKER_TASK_LABEL, devices: [WORKER_TASK_DEVICE], deviceMs: wallMs, on: [on], bytesIn: null, bytesOut: null };
+    }
     if (reports.length === 0) {
       const on: StageOnDevice = { device: HOST_DEVICE, ms: wallMs, share: 0, chunkMs: null, chunks: 0, elements: 0, bytesIn: null, bytesOut: null };
       return { ...base, device: HOST_LABEL, devices: [HOST_DEVICE], deviceMs: wallMs, on: [on], bytesIn: null, bytesOut: null };
@@ -256,6 +268,8 @@ function buildStages(obs: ProfileObservations, weighted: boolean): ProfileStage[
   });
   const hostTotal = rows.filter((r) => r.devices[0] === HOST_DEVICE).reduce((a, r) => a + r.wallMs, 0);
   for (const r of rows) if (r.devices[0] === HOST_DEVICE) r.on[0].share = hostTotal > 0 ? r.wallMs / hostTotal : 0;
+  const taskTotal = rows.filter((r) => r.devices[0] === WORKER_TASK_DEVICE).reduce((a, r) => a + r.wallMs, 0);
+  for (const r of rows) if (r.devices[0] === WORKER_TASK_DEVICE) r.on[0].share = taskTotal > 0 ? r.wallMs / taskTotal : 0;
   return rows;
 }
 

@@ -9,9 +9,10 @@
  *   pi_b = MSM(B2, w) + beta2 + s delta2          (and its G1 twin b1 = MSM(B1, w) + beta1 + s delta1)
  *   pi_c = MSM(C, w_private) + MSM(H, quotient) + s pi_a + r b1 - r s delta1
  * with fresh uniform r, s in [1, r) from crypto.getRandomValues.
- * Scheduling, as one graph on the runtime: the G2 and A MSMs are queued first (the workers start
- * while the main thread builds A, B, C), then the six transforms, then the B1 and C MSMs, so the
- * quotient and the H MSM overlap B1 and C rather than running last on idle workers. The planner
+ * Scheduling, as one graph on the runtime: A, B, C (a wasm task, qap-wasm.ts), the G2 and A MSMs
+ * are queued first, then the six transforms, then the B1 and C MSMs, so the quotient (a wasm
+ * task too) and the H MSM overlap B1 and C rather than running last on idle workers. The main
+ * thread only reads and posts: its core is the workers'. The planner
  * sees each queued job's work, so with a GPU the G1 MSMs lean to it while G2 holds the workers.
  */
 import { ZkgpuError } from '../errors.js';
@@ -20,7 +21,7 @@ import { CURVES, decodePoint, encodePoint, pointBytes, rootOfUnity, type G1Point
 import { abortError } from '../cpu/pool.js';
 import { openZkey, ZKEY_SECTION, type ZkeyFile } from './zkey.js';
 import { readWtns, type Witness } from './wtns.js';
-import { buildAbc, quotientScalars } from './qap.js';
+import { buildAbcOnWorker, quotientOnWorker } from './qap-wasm.js';
 import { encodeFrArray } from './fr.js';
 import { g1ToJson, g2ToJson, type Groth16Proof } from './proof-format.js';
 import type { BinSource } from './source.js';
@@ -211,35 +212,36 @@ export async function proveOn(
         throw keyPointError(e, key as ZkeyFile, id, group);
       });
 
-    // The G2 MSM first: it runs on the workers only (no WebGPU G2 kernel), and the planner sees its
+    // A, B, C first (one worker task, ~10 ms at 2^16): the transforms wait on it.
+    const abcJob = timed('buildABC', () =>
+      buildAbcOnWorker(runtime, curve, coefficients, wtns.bytes, {
+        fileName: key!.name,
+        sectionOffset: key!.bin.section(ZKEY_SECTION.coefficients).offset,
+        r: h.r,
+        domainSize: h.domainSize,
+        nVars: h.nVars,
+      }, jobSignal()),
+    );
+    // Then the G2 MSM: it runs on the workers only (no WebGPU G2 kernel), and the planner sees its
     // queued work, so the G1 MSMs planned after it lean to the GPU where there is one.
     const msmB2 = timed('msmB2', () => msm('msmB2', ZKEY_SECTION.pointsB2, 'g2', pointsB2, wtns.bytes));
     const msmA = timed('msmA', () => msm('msmA', ZKEY_SECTION.pointsA, 'g1', pointsA, wtns.bytes));
 
-    mark = performance.now();
-    const abc = buildAbc(coefficients, wtns.values, {
-      fileName: key.name,
-      sectionOffset: key.bin.section(ZKEY_SECTION.coefficients).offset,
-      r: h.r,
-      domainSize: h.domainSize,
-      nVars: h.nVars,
-    });
-    t.buildABC = performance.now() - mark;
-    progress('buildABC');
+    const abc = await abcJob;
     checkAbort();
 
     // Evaluations on the domain -> coefficients -> evaluations on the coset w_2n <w_n>, as snarkjs
     // (its `inc` = Fr.w[power + 1]; power < frTwoAdicity, checked when the key was opened).
     const shift = rootOfUnity(curve, h.power + 1);
     const nttStart = performance.now();
-    const toCoset = (name: 'A' | 'B' | 'C', values: bigint[]) =>
-      timed(`ifft${name}`, () => runtime.ntt({ curve, values: encodeFrArray(values), inverse: true, backend, signal: jobSignal(), onReport: reportTo(`ifft${name}`) })).then((coeffs) =>
+    const toCoset = (name: 'A' | 'B' | 'C', values: Uint8Array) =>
+      timed(`ifft${name}`, () => runtime.ntt({ curve, values, inverse: true, backend, signal: jobSignal(), onReport: reportTo(`ifft${name}`) })).then((coeffs) =>
         timed(`fft${name}`, () => runtime.ntt({ curve, values: coeffs, coset: shift, backend, signal: jobSignal(), onReport: reportTo(`fft${name}`) })),
       );
     const cosetA = toCoset('A', abc.a);
     const cosetB = toCoset('B', abc.b);
     const cosetC = toCoset('C', abc.c);
-    // Queued behind the transforms: the quotient (main thread) and the H MSM then overlap these
+    // Queued behind the transforms: the quotient and the H MSM then overlap these
     // two instead of running after every MSM with the workers idle.
     const msmB1 = timed('msmB1', () => msm('msmB1', ZKEY_SECTION.pointsB1, 'g1', pointsB1, wtns.bytes));
     const msmC = timed('msmC', () => msm('msmC', ZKEY_SECTION.pointsC, 'g1', pointsC, wtns.bytes.subarray((h.nPublic + 1) * 32)));
@@ -248,10 +250,7 @@ export async function proveOn(
     progress('ntt');
     checkAbort();
 
-    mark = performance.now();
-    const quotient = quotientScalars(ea, eb, ec, h.r);
-    t.quotient = performance.now() - mark;
-    progress('quotient');
+    const quotient = await timed('quotient', () => quotientOnWorker(runtime, curve, ea, eb, ec, jobSignal()));
 
     mark = performance.now();
     const pointsH = await key.bin.readSection(ZKEY_SECTION.pointsH);

@@ -186,7 +186,12 @@ function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promis
   if (!signal) return work;
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(abortError(signal));
-    if (signal.aborted) return onAbort();
+    if (signal.aborted) {
+      // The work has started already and will reject on its own: observe it, or that rejection
+      // would be unhandled (a job cancelled while it was still being planned).
+      work.catch(() => {});
+      return onAbort();
+    }
     signal.addEventListener('abort', onAbort, { once: true });
     work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });

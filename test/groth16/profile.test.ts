@@ -21,7 +21,9 @@ const WASM_FIXTURE = fixture('bn128/manypublic');
 const GPU_FIXTURE = fixture('bn128/tiny');
 
 const STAGES = ['readKey', 'readWitness', 'buildABC', 'ifftA', 'fftA', 'ifftB', 'fftB', 'ifftC', 'fftC', 'quotient', 'msmA', 'msmB1', 'msmB2', 'msmC', 'msmH', 'finalize'];
-const HOST_STAGES = new Set(['readKey', 'readWitness', 'buildABC', 'quotient']);
+const HOST_STAGES = new Set(['readKey', 'readWitness']);
+/** One wasm task each on a worker, outside the planner (src/groth16/qap-wasm.ts). */
+const TASK_STAGES = new Set(['buildABC', 'quotient']);
 
 let snarkjs: SnarkjsApi;
 let dir: string;
@@ -59,6 +61,7 @@ function checkReport(r: Groth16ProfileReport): void {
     expect(s.wallMs, s.stage).toBeGreaterThanOrEqual(0);
     expect(s.deviceMs, s.stage).toBeGreaterThanOrEqual(0);
     if (HOST_STAGES.has(s.stage)) expect(s.device, s.stage).toBe(HOST_LABEL);
+    else if (TASK_STAGES.has(s.stage)) expect(s.device, s.stage).toBe('wasm (one task)');
     else expect(s.jobs, s.stage).toBeGreaterThan(0);
   }
   // Each device's shares of its busy time add up to 1.
@@ -100,7 +103,7 @@ describe('zkgpu profile on the workers (--backend wasm)', () => {
     expect(r.threads).toBe(2);
     expect(r.adapter).toBeNull();
     expect(r.devices.map((d) => d.id)).toEqual(['host', 'wasm']);
-    for (const s of r.stages) if (!HOST_STAGES.has(s.stage)) expect(s.device, s.stage).toBe('wasm');
+    for (const s of r.stages) if (!HOST_STAGES.has(s.stage) && !TASK_STAGES.has(s.stage)) expect(s.device, s.stage).toBe('wasm');
     expect(r.hardware.cpu.threads).toBeGreaterThanOrEqual(1);
     expect(r.circuit).toEqual({ curve: 'bn254', domainSize: WASM_FIXTURE.meta.domainSize, variables: WASM_FIXTURE.meta.nVars });
     expect(r.memory.peakGpuBytes).toBeNull();
@@ -276,9 +279,9 @@ describe('profile analysis (made-up observations)', () => {
 
   it('host-bound: the verdict names the main thread and its largest stage; peak RSS comes from the stage window', () => {
     const obs = observations({
-      timings: { ...ZERO_TIMINGS, buildABC: 600, quotient: 200, msmA: 100, total: 1000 } as Groth16Timings,
+      timings: { ...ZERO_TIMINGS, readKey: 600, readWitness: 200, msmA: 100, total: 1000 } as Groth16Timings,
       jobs: [{ stage: 'msmA', report: job('msm', 'g1', [{ backend: 'wasm', count: 4, ms: 100 }]), atMs: 900, estimatesMs: [5] }],
-      stageEndMs: { buildABC: 600, quotient: 800, msmA: 900 },
+      stageEndMs: { readKey: 600, readWitness: 800, msmA: 900 },
       rss: [
         { atMs: 0, bytes: 100 },
         { atMs: 600, bytes: 300 },
@@ -289,11 +292,11 @@ describe('profile analysis (made-up observations)', () => {
     });
     const a = analyseProof(obs);
     expect(a.verdict.device).toBe('host');
-    expect(a.verdict.stage).toBe('buildABC');
+    expect(a.verdict.stage).toBe('readKey');
     expect(a.verdict.stageShare).toBeCloseTo(0.75, 12);
-    expect(a.verdict.line).toMatch(/^bound by: the main thread \(80% busy\), largest stage buildABC .*faster CPU core/);
-    expect(a.stages.find((s) => s.stage === 'buildABC')!.peakRssBytes).toBe(300);
-    expect(a.stages.find((s) => s.stage === 'quotient')!.peakRssBytes).toBe(900);
+    expect(a.verdict.line).toMatch(/^bound by: the main thread \(80% busy\), largest stage readKey .*faster storage/);
+    expect(a.stages.find((s) => s.stage === 'readKey')!.peakRssBytes).toBe(300);
+    expect(a.stages.find((s) => s.stage === 'readWitness')!.peakRssBytes).toBe(900);
   });
 
   it('GPU-bound on a software adapter: the verdict says a hardware GPU; a split stage lists both devices', () => {

@@ -225,4 +225,23 @@ describe('executeChunks', () => {
     expect(q.pending).toBe(0);
     expect(await first).toBe('first');
   });
+
+  it('a job whose signal is already aborted rejects ABORTED, runs nothing, and leaves no unhandled rejection', async () => {
+    const h = harness();
+    const ac = new AbortController();
+    ac.abort(new Error('cancelled while planning'));
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const started: number[] = [];
+      const chunks: ExecChunk[] = [0, 1].map((i) => ({ backend: 'wasm', kind: 'wasm', offset: i * 10, count: 10 }));
+      await expect(executeChunks(h.env, job(20, { signal: ac.signal }), chunks, kernel({ wasm: (offset) => void started.push(offset) }))).rejects.toSatisfy((e) => isZkgpuError(e, 'ABORTED'));
+      await new Promise((r) => setTimeout(r, 20));
+      expect(started).toEqual([]);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
 });
