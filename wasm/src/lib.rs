@@ -104,11 +104,12 @@ unsafe fn msm_impl<C: Curve>(
     n: u32,
     window_bits: u32,
     out: *mut u8,
+    g2: bool,
 ) -> i32 {
     let n = n as usize;
     let out = core::slice::from_raw_parts_mut(out, point_bytes::<C>());
     let c = if window_bits == 0 {
-        msm::default_window(n)
+        msm::default_window(n, g2)
     } else {
         window_bits
     };
@@ -154,7 +155,7 @@ pub unsafe extern "C" fn zk_msm(
         curve,
         group,
         C,
-        msm_impl::<C>(points, scalars, n, window_bits, out)
+        msm_impl::<C>(points, scalars, n, window_bits, out, group == 2)
     )
 }
 

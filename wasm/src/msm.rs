@@ -18,15 +18,33 @@ pub struct RawPoint<F: Field> {
     pub y: F,
 }
 
-/// Window size chosen from n. Measured on wasm32 (BN254 G1, ms): 2^12: c=9 84, 10 69, 11 69;
-/// 2^14: c=11 212, 12 209, 13 232; 2^16: c=12 730, 13 720, 14 794; 2^18: c=14 2637, 15 2518.
-/// Small n prefers wider windows than ln(n) because each batch inversion must be amortised.
-pub fn default_window(n: usize) -> u32 {
+/// Window size chosen from n. Measured on wasm32, one instance (ms):
+/// - BN254 G1: 2^9: c=7 23, 8 16, 9 16; 2^10: c=8 37, 9 31, 10 33; 2^11: c=9 40, 10 39, 11 46;
+///   2^12: c=9 93, 10 64, 11 69; 2^14: c=11 212, 12 209, 13 232; 2^16: c=12 730, 13 720, 14 794;
+///   2^18: c=14 2637, 15 2518. BLS12-381 G1 agrees: 2^10: c=8 85, 9 68, 10 70; 2^11: c=9 151,
+///   10 130, 11 144; 2^12: c=9 225, 10 186, 11 216.
+/// - G2 (Fp2 additions cost ~3x, the bucket bookkeeping does not): BN254 2^10: c=8 102, 9 110;
+///   BLS12-381 2^10: c=8 235, 9 244; BN254 2^15: c=11 1579, 12 1600, 13 1690.
+/// Small n prefers wider windows than ln(n): each batch inversion must be amortised over a batch,
+/// and a batch holds at most a quarter of the 2^(c-1) buckets.
+pub fn default_window(n: usize, g2: bool) -> u32 {
     if n < 32 {
         return 3;
     }
     let lg = (usize::BITS - 1 - n.leading_zeros()) as i32; // floor(log2 n)
-    let c = if lg <= 13 { lg - 2 } else { lg - 3 };
+    let c = if g2 {
+        if lg <= 13 {
+            lg - 2
+        } else {
+            lg - 3
+        }
+    } else if lg <= 11 {
+        lg - 1
+    } else if lg <= 13 {
+        lg - 2
+    } else {
+        lg - 3
+    };
     c.clamp(4, 16) as u32
 }
 
