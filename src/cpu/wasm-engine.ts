@@ -169,14 +169,7 @@ export class WasmEngine {
   }
 
   msm(curve: CurveId, group: GroupId, points: Uint8Array, scalars: Uint8Array, opts: { windowBits?: number } = {}): Uint8Array {
-    const pb = POINT_BYTES[curve][group];
-    const n = checkLength(points, pb, 'msm points');
-    const ns = checkLength(scalars, SCALAR_BYTES, 'msm scalars');
-    if (n !== ns) throw new RangeError(`msm: ${n} points but ${ns} scalars`);
-    return this.call([points, scalars, pb], ([p, s, out]) => {
-      WasmEngine.check('zk_msm', this.x.zk_msm(CURVE_CODE[curve], GROUP_CODE[group], p, s, n, opts.windowBits ?? 0, out));
-      return this.read(out, pb);
-    });
+    return (this.runMsm(curve, group, points, scalars, opts.windowBits, false) as { point: Uint8Array }).point;
   }
 
   /**
@@ -185,15 +178,21 @@ export class WasmEngine {
    * coordinate not below p, else the sum.
    */
   msmValidated(curve: CurveId, group: GroupId, points: Uint8Array, scalars: Uint8Array, opts: { windowBits?: number } = {}): { point: Uint8Array } | { invalidIndex: number } {
+    return this.runMsm(curve, group, points, scalars, opts.windowBits, true);
+  }
+
+  private runMsm(curve: CurveId, group: GroupId, points: Uint8Array, scalars: Uint8Array, windowBits: number | undefined, validate: boolean): { point: Uint8Array } | { invalidIndex: number } {
     const pb = POINT_BYTES[curve][group];
     const n = checkLength(points, pb, 'msm points');
     const ns = checkLength(scalars, SCALAR_BYTES, 'msm scalars');
     if (n !== ns) throw new RangeError(`msm: ${n} points but ${ns} scalars`);
     return this.call([points, scalars, pb], ([p, s, out]) => {
-      const rc = this.x.zk_validate_points(CURVE_CODE[curve], GROUP_CODE[group], p, n);
-      if (rc < -1) WasmEngine.check('zk_validate_points', rc);
-      if (rc >= 0) return { invalidIndex: rc };
-      WasmEngine.check('zk_msm', this.x.zk_msm(CURVE_CODE[curve], GROUP_CODE[group], p, s, n, opts.windowBits ?? 0, out));
+      if (validate) {
+        const rc = this.x.zk_validate_points(CURVE_CODE[curve], GROUP_CODE[group], p, n);
+        if (rc < -1) WasmEngine.check('zk_validate_points', rc);
+        if (rc >= 0) return { invalidIndex: rc };
+      }
+      WasmEngine.check('zk_msm', this.x.zk_msm(CURVE_CODE[curve], GROUP_CODE[group], p, s, n, windowBits ?? 0, out));
       return { point: this.read(out, pb) };
     });
   }

@@ -86,7 +86,8 @@ export function memoryReport(figures: HostFigures): MemoryReport {
 
 type NodeOs = typeof import('node:os');
 
-async function nodeOs(): Promise<NodeOs | null> {
+/** node:os in Node, null in browsers (imported lazily so bundles never see it). */
+export async function nodeOs(): Promise<NodeOs | null> {
   const g = globalThis as { process?: { versions?: { node?: string } } };
   if (!g.process?.versions?.node) return null;
   const spec = 'node:os';

@@ -6,6 +6,7 @@
  *   models depend on it, so a runtime opened without its GPU still finds its wasm models.
  */
 import { version } from '../version.js';
+import { nodeOs } from './detect-host.js';
 
 export interface AdapterFingerprint {
   vendor: string;
@@ -28,15 +29,6 @@ export interface FingerprintInput {
   host: HostFingerprint;
   /** The runtime's GPU adapter, or null when it has none. */
   gpu: AdapterFingerprint | null;
-}
-
-type NodeOs = typeof import('node:os');
-
-async function nodeOs(): Promise<NodeOs | null> {
-  const g = globalThis as { process?: { versions?: { node?: string } } };
-  if (!g.process?.versions?.node) return null;
-  const spec = 'node:os';
-  return (await import(/* @vite-ignore */ spec)) as NodeOs;
 }
 
 /** This process's host fingerprint, and the given adapter's (a runtime passes `runtime.gpu`). */
