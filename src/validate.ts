@@ -44,6 +44,17 @@ export function pointBytes(curve: CurveName, group: GroupName): number {
  * word from the top, so a typical value is settled by its highest 32-bit word alone.
  */
 export function checkBelow(bytes: Uint8Array, bound: bigint, what: string, code: 'SCALAR_OUT_OF_RANGE' | 'FIELD_ELEMENT_OUT_OF_RANGE'): void {
+  const index = firstNotBelow(bytes, bound);
+  if (index >= 0) {
+    throw new ZkgpuError(
+      code,
+      `invalid ${what} at index ${index} (byte offset ${index * SCALAR_BYTES}): not below the ${what === 'scalar' ? 'group order' : 'field modulus'} r`,
+    );
+  }
+}
+
+/** The index of the first 32-byte little-endian value not below `bound` (< 2^256), or -1. */
+export function firstNotBelow(bytes: Uint8Array, bound: bigint): number {
   const boundWords = new Uint32Array(8);
   for (let i = 0; i < 8; i++) boundWords[i] = Number((bound >> BigInt(32 * i)) & 0xffffffffn);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -53,14 +64,10 @@ export function checkBelow(bytes: Uint8Array, bound: bigint, what: string, code:
     for (let w = 7; w >= 0; w--) {
       const word = view.getUint32(base + 4 * w, true);
       if (word < boundWords[w]) break;
-      if (word > boundWords[w] || w === 0) {
-        throw new ZkgpuError(
-          code,
-          `invalid ${what} at index ${index} (byte offset ${base}): not below the ${what === 'scalar' ? 'group order' : 'field modulus'} r`,
-        );
-      }
+      if (word > boundWords[w] || w === 0) return index;
     }
   }
+  return -1;
 }
 
 export function checkSignal(signal: unknown): AbortSignal | undefined {

@@ -32,10 +32,15 @@ export interface CpuNttJob {
   inputOrder: 'natural' | 'bit-reversed';
   outputOrder: 'natural' | 'bit-reversed';
   signal?: AbortSignal;
+  /** Worker tasks at most (default: every worker); 1 runs the transform whole on one worker. */
+  maxWorkers?: number;
+  /** Pool priority of every task of the transform (WorkerPool.run). */
+  priority?: number;
 }
 
 export async function nttOnPool(pool: WorkerPool, job: CpuNttJob): Promise<Uint8Array> {
-  if (pool.size === 1 || job.logN < MIN_SPLIT_LOG_N) {
+  const workers = Math.min(pool.size, job.maxWorkers ?? pool.size);
+  if (workers === 1 || job.logN < MIN_SPLIT_LOG_N) {
     const values = job.values.slice();
     return pool.run(
       (api) =>
@@ -46,13 +51,15 @@ export async function nttOnPool(pool: WorkerPool, job: CpuNttJob): Promise<Uint8
           outputOrder: job.outputOrder,
         }),
       job.signal,
+      job.priority,
     );
   }
-  return fourStep(pool, job);
+  return fourStep(pool, job, workers);
 }
 
-async function fourStep(pool: WorkerPool, job: CpuNttJob): Promise<Uint8Array> {
-  const { curve, logN, inverse, signal } = job;
+async function fourStep(pool: WorkerPool, job: CpuNttJob, workers: number): Promise<Uint8Array> {
+  const { curve, logN, inverse } = job;
+  const on = { pool, workers, signal: job.signal, priority: job.priority };
   const log1 = logN >> 1;
   const log2 = logN - log1;
   const n1 = 1 << log1;
@@ -61,19 +68,19 @@ async function fourStep(pool: WorkerPool, job: CpuNttJob): Promise<Uint8Array> {
   let x = job.inputOrder === 'bit-reversed' ? bitReversePermuteBytes(job.values, logN, ELEMENT_BYTES) : job.values;
   if (!inverse && job.shift) {
     const shift = job.shift;
-    x = await mapChunks(pool, x, 1, signal, (api, chunk, first) => api.mulPowers(curve, chunk, shift, first));
+    x = await mapChunks(on, x, 1, (api, chunk, first) => api.mulPowers(curve, chunk, shift, first));
   }
   // x is N1 rows × N2 columns (x[N2·j1 + j2]); its columns become rows.
   let t = transposeBytes(x, n1, n2, ELEMENT_BYTES);
-  t = await mapChunks(pool, t, n1, signal, (api, rows, firstRow) =>
+  t = await mapChunks(on, t, n1, (api, rows, firstRow) =>
     api.nttRows(curve, rows, log1, { inverse, twiddleLogN: logN, rowOffset: firstRow }),
   );
   let u = transposeBytes(t, n2, n1, ELEMENT_BYTES);
-  u = await mapChunks(pool, u, n2, signal, (api, rows) => api.nttRows(curve, rows, log2, { inverse }));
+  u = await mapChunks(on, u, n2, (api, rows) => api.nttRows(curve, rows, log2, { inverse }));
   let out = transposeBytes(u, n1, n2, ELEMENT_BYTES);
   if (inverse) {
     const { nInverse, shiftInverse } = job;
-    out = await mapChunks(pool, out, 1, signal, async (api, chunk, first) => {
+    out = await mapChunks(on, out, 1, async (api, chunk, first) => {
       const scaled = await api.scale(curve, chunk, nInverse);
       return shiftInverse ? api.mulPowers(curve, scaled, shiftInverse, first) : scaled;
     });
@@ -87,24 +94,25 @@ type ChunkTask = (
   firstUnit: number,
 ) => Promise<Uint8Array> | Uint8Array;
 
+interface ChunkTarget {
+  pool: WorkerPool;
+  workers: number;
+  signal?: AbortSignal;
+  priority?: number;
+}
+
 /**
- * Runs `task` on one contiguous chunk per worker, in units of `unitElements` elements (a row,
- * or one element), and reassembles the results in order.
+ * Runs `task` on one contiguous chunk per worker (`workers` chunks), in units of `unitElements`
+ * elements (a row, or one element), and reassembles the results in order.
  */
-async function mapChunks(
-  pool: WorkerPool,
-  data: Uint8Array,
-  unitElements: number,
-  signal: AbortSignal | undefined,
-  task: ChunkTask,
-): Promise<Uint8Array> {
+async function mapChunks(on: ChunkTarget, data: Uint8Array, unitElements: number, task: ChunkTask): Promise<Uint8Array> {
   const unitBytes = unitElements * ELEMENT_BYTES;
   const units = data.length / unitBytes;
   const out = new Uint8Array(data.length);
   await Promise.all(
-    splitRange(units, pool.size).map(async ({ offset, count }) => {
+    splitRange(units, on.workers).map(async ({ offset, count }) => {
       const chunk = data.slice(offset * unitBytes, (offset + count) * unitBytes);
-      const result = await pool.run(async (api) => task(api, transfer(chunk, [chunk.buffer]), offset), signal);
+      const result = await on.pool.run(async (api) => task(api, transfer(chunk, [chunk.buffer]), offset), on.signal, on.priority);
       out.set(result, offset * unitBytes);
     }),
   );

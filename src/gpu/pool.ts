@@ -69,6 +69,18 @@ export class BufferPool {
     return after.then(put, put);
   }
 
+  /** Destroys in-use buffers instead of pooling them (an allocation that failed is not reusable). */
+  drop(buffers: GPUBuffer[]): void {
+    for (const b of buffers) {
+      if (!this.#inUse.delete(b)) continue;
+      const bytes = this.#sizes.get(b)!;
+      this.#inUseBytes -= bytes;
+      this.#allocated -= bytes;
+      this.#sizes.delete(b);
+      b.destroy();
+    }
+  }
+
   /** Destroys free buffers (in-use ones stay with their holder). */
   trim(): void {
     for (const list of this.#free.values()) {

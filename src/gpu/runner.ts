@@ -49,7 +49,9 @@ export async function submitPasses(ctx: GpuContext, passes: readonly Pass[], lab
     enc.copyBufferToBuffer(timer.resolve, 0, timer.readback, 0, 16);
   }
   device.queue.submit([enc.finish()]);
-  const [v, oom] = [await device.popErrorScope(), await device.popErrorScope()];
+  // Both scopes are popped in this tick: another chunk's upload (device-queue.ts lets it run while
+  // this one computes) can then never land inside them and be blamed on this submission.
+  const [v, oom] = await Promise.all([device.popErrorScope(), device.popErrorScope()]);
   const err = v ?? oom;
   if (err) {
     if (timer) await timer.release();
@@ -108,6 +110,36 @@ export function uploadBuffer(ctx: GpuContext, data: Uint8Array, label: string, e
     ctx.device.queue.writeBuffer(buf, 0, padded);
   }
   return buf;
+}
+
+/**
+ * A chunk whose inputs are on the device (the upload half of a kernel), so the scheduler can
+ * upload the next chunk while this one computes: `run` computes and frees the inputs; `release`
+ * frees them when it will never run.
+ */
+export interface StagedGpu<T> {
+  run(): Promise<T>;
+  release(): Promise<void>;
+}
+
+/**
+ * Uploads several inputs as pooled storage buffers inside their own error scopes, pushed and
+ * popped in one tick (no other chunk's call can land in them): an out-of-memory here is this
+ * chunk's, and its half-made buffers are destroyed, not pooled.
+ */
+export async function uploadInputs(ctx: GpuContext, inputs: readonly { data: Uint8Array; label: string }[]): Promise<GPUBuffer[]> {
+  ctx.assertUsable();
+  const device = ctx.device;
+  device.pushErrorScope('out-of-memory');
+  device.pushErrorScope('validation');
+  const buffers = inputs.map(({ data, label }) => uploadBuffer(ctx, data, label));
+  const [v, oom] = await Promise.all([device.popErrorScope(), device.popErrorScope()]);
+  const err = v ?? oom;
+  if (err) {
+    ctx.pool.drop(buffers);
+    throw new GpuError(errorKind(err), `${inputs.map((i) => i.label).join(', ')}: upload failed: ${err.message}`);
+  }
+  return buffers;
 }
 
 /** Copies `byteLength` bytes of `src` back to the host. */

@@ -9,11 +9,13 @@
  *   pi_b = MSM(B2, w) + beta2 + s delta2          (and its G1 twin b1 = MSM(B1, w) + beta1 + s delta1)
  *   pi_c = MSM(C, w_private) + MSM(H, quotient) + s pi_a + r b1 - r s delta1
  * with fresh uniform r, s in [1, r) from crypto.getRandomValues.
- * Scheduling, as one graph on the runtime: A, B, C (a wasm task, qap-wasm.ts), the G2 and A MSMs
- * are queued first, then the six transforms, then the B1 and C MSMs, so the quotient (a wasm
- * task too) and the H MSM overlap B1 and C rather than running last on idle workers. The main
- * thread only reads and posts: its core is the workers'. The planner
- * sees each queued job's work, so with a GPU the G1 MSMs lean to it while G2 holds the workers.
+ * Scheduling, as one graph on the runtime: A, B, C (a wasm task, qap-wasm.ts) and the G2 MSM
+ * start first; then the six transforms, and the C, A and B1 MSMs. The critical path (A, B, C ->
+ * transforms -> quotient -> H MSM) has a higher worker-pool priority, so H starts as soon as its
+ * scalars exist; each MSM spreads over its share of the workers only (workerLayout), the other
+ * MSMs keeping the rest busy. The main thread only reads and posts (key points and witness in
+ * shared memory, read by the workers in place): its core is the workers'. The planner sees each
+ * queued job's work, so with a GPU the G1 MSMs lean to it while G2 holds the workers.
  */
 import { ZkgpuError } from '../errors.js';
 import { createRuntime, type Backend, type JobReport, type Runtime } from '../runtime.js';
@@ -22,7 +24,7 @@ import { abortError } from '../cpu/pool.js';
 import { openZkey, ZKEY_SECTION, type ZkeyFile } from './zkey.js';
 import { readWtns, type Witness } from './wtns.js';
 import { buildAbcOnWorker, quotientOnWorker } from './qap-wasm.js';
-import { encodeFrArray } from './fr.js';
+import { encodeFrArray, readFr, viewOf } from './fr.js';
 import { g1ToJson, g2ToJson, type Groth16Proof } from './proof-format.js';
 import type { BinSource } from './source.js';
 import { concatBytes } from '../bytes.js';
@@ -171,7 +173,8 @@ export async function proveOn(
     checkAbort();
 
     mark = performance.now();
-    const wtns = await readWtns(wtnsSource);
+    // Key points and witness in shared memory where possible: the MSM workers read them in place.
+    const wtns = await readWtns(wtnsSource, { shared: true });
     if (extra.wtnsName) wtns.name = extra.wtnsName;
     t.readWitness = performance.now() - mark;
     progress('readWitness');
@@ -180,10 +183,10 @@ export async function proveOn(
 
     mark = performance.now();
     const coefficients = await key.bin.readSection(ZKEY_SECTION.coefficients);
-    const pointsA = await key.bin.readSection(ZKEY_SECTION.pointsA);
-    const pointsB1 = await key.bin.readSection(ZKEY_SECTION.pointsB1);
-    const pointsB2 = await key.bin.readSection(ZKEY_SECTION.pointsB2);
-    const pointsC = await key.bin.readSection(ZKEY_SECTION.pointsC);
+    const pointsA = await key.bin.readSection(ZKEY_SECTION.pointsA, { shared: true });
+    const pointsB1 = await key.bin.readSection(ZKEY_SECTION.pointsB1, { shared: true });
+    const pointsB2 = await key.bin.readSection(ZKEY_SECTION.pointsB2, { shared: true });
+    const pointsC = await key.bin.readSection(ZKEY_SECTION.pointsC, { shared: true });
     t.readKey += performance.now() - mark;
     progress('readKey');
     checkAbort();
@@ -205,14 +208,30 @@ export async function proveOn(
     // error naming the section, not a proof that fails verification later. Cost measured on a
     // 2^14-constraint BN254 proof, 2 threads, median of 4: 2084 ms checked vs 2050 ms unchecked (~2%).
     const reportTo = (stage: string) => (options.onJobReport ? (r: JobReport) => options.onJobReport?.(stage, r) : undefined);
-    const msm = (stage: string, id: number, group: 'g1' | 'g2', points: Uint8Array, scalars: Uint8Array) =>
+    const lay = workerLayout(runtime.threads, h.nVars, h.domainSize);
+    const msm = (stage: string, id: number, group: 'g1' | 'g2', points: Uint8Array, scalars: Uint8Array, priority = 0) =>
       // The WebGPU engine has no G2 kernel: with backend 'webgpu' the G2 MSM runs on the workers,
       // beside the G1 MSMs on the GPU (the split the scheduler makes too).
-      runtime.msm({ curve, group, points, scalars, backend: group === 'g2' && backend === 'webgpu' ? 'wasm' : backend, validatePoints: true, signal: jobSignal(), onReport: reportTo(stage) }).catch((e) => {
-        throw keyPointError(e, key as ZkeyFile, id, group);
-      });
+      runtime
+        .msm({
+          curve,
+          group,
+          points,
+          scalars,
+          backend: group === 'g2' && backend === 'webgpu' ? 'wasm' : backend,
+          validatePoints: true,
+          maxWorkers: group === 'g2' ? lay.g2Workers : lay.g1Workers,
+          priority,
+          signal: jobSignal(),
+          onReport: reportTo(stage),
+        })
+        .catch((e) => {
+          throw keyPointError(e, key as ZkeyFile, id, group);
+        });
 
-    // A, B, C first (one worker task, ~10 ms at 2^16): the transforms wait on it.
+    // A, B, C first (one worker task, ~40 ms at 2^16): the transforms wait on it. The critical
+    // path (A, B, C -> transforms -> quotient -> H MSM) runs at a higher pool priority than the
+    // witness MSMs, so H starts as soon as its scalars exist instead of queuing behind them.
     const abcJob = timed('buildABC', () =>
       buildAbcOnWorker(runtime, curve, coefficients, wtns.bytes, {
         fileName: key!.name,
@@ -220,12 +239,12 @@ export async function proveOn(
         r: h.r,
         domainSize: h.domainSize,
         nVars: h.nVars,
-      }, jobSignal()),
+      }, jobSignal(), CRITICAL_PATH),
     );
-    // Then the G2 MSM: it runs on the workers only (no WebGPU G2 kernel), and the planner sees its
-    // queued work, so the G1 MSMs planned after it lean to the GPU where there is one.
+    // Beside it, the G2 MSM, the longest: it runs on the workers only (no WebGPU G2 kernel), and
+    // the planner sees its queued work, so the G1 MSMs planned after it lean to the GPU where
+    // there is one.
     const msmB2 = timed('msmB2', () => msm('msmB2', ZKEY_SECTION.pointsB2, 'g2', pointsB2, wtns.bytes));
-    const msmA = timed('msmA', () => msm('msmA', ZKEY_SECTION.pointsA, 'g1', pointsA, wtns.bytes));
 
     const abc = await abcJob;
     checkAbort();
@@ -234,28 +253,30 @@ export async function proveOn(
     // (its `inc` = Fr.w[power + 1]; power < frTwoAdicity, checked when the key was opened).
     const shift = rootOfUnity(curve, h.power + 1);
     const nttStart = performance.now();
+    const ntt = (stage: string, values: Uint8Array, options: { inverse?: boolean; coset?: bigint }) =>
+      runtime.ntt({ curve, values, ...options, backend, maxWorkers: lay.nttWorkers, priority: CRITICAL_PATH, signal: jobSignal(), onReport: reportTo(stage) });
     const toCoset = (name: 'A' | 'B' | 'C', values: Uint8Array) =>
-      timed(`ifft${name}`, () => runtime.ntt({ curve, values, inverse: true, backend, signal: jobSignal(), onReport: reportTo(`ifft${name}`) })).then((coeffs) =>
-        timed(`fft${name}`, () => runtime.ntt({ curve, values: coeffs, coset: shift, backend, signal: jobSignal(), onReport: reportTo(`fft${name}`) })),
-      );
+      timed(`ifft${name}`, () => ntt(`ifft${name}`, values, { inverse: true })).then((coeffs) => timed(`fft${name}`, () => ntt(`fft${name}`, coeffs, { coset: shift })));
     const cosetA = toCoset('A', abc.a);
     const cosetB = toCoset('B', abc.b);
     const cosetC = toCoset('C', abc.c);
-    // Queued behind the transforms: the quotient and the H MSM then overlap these
-    // two instead of running after every MSM with the workers idle.
-    const msmB1 = timed('msmB1', () => msm('msmB1', ZKEY_SECTION.pointsB1, 'g1', pointsB1, wtns.bytes));
+    // The other witness MSMs, largest first (C has nearly every variable; A and B1 skip the
+    // points at infinity): they fill the workers around the transforms.
     const msmC = timed('msmC', () => msm('msmC', ZKEY_SECTION.pointsC, 'g1', pointsC, wtns.bytes.subarray((h.nPublic + 1) * 32)));
+    const msmA = timed('msmA', () => msm('msmA', ZKEY_SECTION.pointsA, 'g1', pointsA, wtns.bytes));
+    const msmB1 = timed('msmB1', () => msm('msmB1', ZKEY_SECTION.pointsB1, 'g1', pointsB1, wtns.bytes));
+    // Read while the transforms run: between the quotient's end and the H MSM's submission there
+    // is then no file read, so the H MSM reaches the pool before a freed worker takes a lower-priority MSM.
+    mark = performance.now();
+    const pointsH = await key.bin.readSection(ZKEY_SECTION.pointsH, { shared: true });
+    t.readKey += performance.now() - mark;
     const [ea, eb, ec] = await Promise.all([cosetA, cosetB, cosetC]);
     t.ntt = performance.now() - nttStart;
     progress('ntt');
     checkAbort();
 
-    const quotient = await timed('quotient', () => quotientOnWorker(runtime, curve, ea, eb, ec, jobSignal()));
-
-    mark = performance.now();
-    const pointsH = await key.bin.readSection(ZKEY_SECTION.pointsH);
-    t.readKey += performance.now() - mark;
-    const msmH = timed('msmH', () => msm('msmH', ZKEY_SECTION.pointsH, 'g1', pointsH, quotient));
+    const quotient = await timed('quotient', () => quotientOnWorker(runtime, curve, ea, eb, ec, jobSignal(), CRITICAL_PATH));
+    const msmH = timed('msmH', () => msm('msmH', ZKEY_SECTION.pointsH, 'g1', pointsH, quotient, CRITICAL_PATH));
 
     const [a, b1, b2, c, hSum] = await Promise.all([msmA, msmB1, msmB2, msmC, msmH]);
     checkAbort();
@@ -286,7 +307,8 @@ export async function proveOn(
       small('g2', [[b2, 1n], [h.beta2, 1n], [h.delta2, s]]),
       small('g1', [[c, 1n], [hSum, 1n], [a, s], [h.alpha1, s], [b1, r], [h.beta1, r], [h.delta1, rs]]),
     ]);
-    const publicSignals = wtns.values.slice(1, h.nPublic + 1).map((v) => v.toString());
+    const witnessView = viewOf(wtns.bytes);
+    const publicSignals = Array.from({ length: h.nPublic }, (_, i) => readFr(witnessView, (i + 1) * 32).toString());
     t.finalize = performance.now() - mark;
     progress('finalize');
     t.total = performance.now() - start + (extra.witness ?? 0);
@@ -313,6 +335,24 @@ export async function proveOn(
     await Promise.all(pending);
     await key?.close();
   }
+}
+
+/** Pool priority of the proof's critical path (A, B, C, the transforms, the quotient, the H MSM). */
+const CRITICAL_PATH = 1;
+
+/**
+ * Workers each MSM and transform of one proof may spread over. Five MSMs and three transform
+ * chains run at once, so there is parallelism across them: each MSM takes a share of the
+ * workers in proportion to its cost (a G2 point ~2.3 G1 points on wasm), at least one, and each
+ * transform a third (three chains). With 2 workers everything runs whole on one worker: at
+ * 2^16 (BN254, one worker) the five MSMs took 2805 ms whole and 3133 ms as halves, and a 2^16
+ * transform whole skips the four-step split's three transposes on the main thread.
+ */
+export function workerLayout(threads: number, nVars: number, domainSize: number): { g1Workers: number; g2Workers: number; nttWorkers: number } {
+  const g2Cost = 2.3 * nVars;
+  const total = 3 * nVars + domainSize + g2Cost; // A, B1, C and H in G1, B2 in G2
+  const share = (cost: number) => Math.max(1, Math.round((threads * cost) / total));
+  return { g1Workers: share(nVars), g2Workers: share(g2Cost), nttWorkers: Math.max(1, Math.floor(threads / 3)) };
 }
 
 /** The runtime's POINT_NOT_ON_CURVE (index within the section) as FILE_FORMAT at the file offset. */
@@ -343,8 +383,9 @@ function checkMatch(key: ZkeyFile, wtns: Witness): void {
       `the witness ${wtns.name} has ${wtns.nWitness} values but the proving key ${key.name} expects ${h.nVars} (nVars): witness and key are for different circuits`,
     );
   }
-  if (wtns.values[0] !== 1n) {
-    throw new ZkgpuError('WITNESS_MISMATCH', `the witness ${wtns.name} does not start with the constant 1 (value 0 is ${wtns.values[0]}), as every circom witness does`);
+  const first = wtns.bytes.length >= 32 ? readFr(viewOf(wtns.bytes), 0) : 'missing';
+  if (first !== 1n) {
+    throw new ZkgpuError('WITNESS_MISMATCH', `the witness ${wtns.name} does not start with the constant 1 (value 0 is ${first}), as every circom witness does`);
   }
 }
 

@@ -28,7 +28,7 @@ function rInverseSquared(r: bigint): Uint8Array {
  * word included) and the witness bytes. A bad coefficient is FILE_FORMAT naming the file, the
  * coefficient, the field and its byte offset, as qap.ts's buildAbc words it.
  */
-export async function buildAbcOnWorker(runtime: Runtime, curve: CurveName, coefficients: Uint8Array, witness: Uint8Array, ctx: CoefficientContext, signal?: AbortSignal): Promise<AbcBytes> {
+export async function buildAbcOnWorker(runtime: Runtime, curve: CurveName, coefficients: Uint8Array, witness: Uint8Array, ctx: CoefficientContext, signal?: AbortSignal, priority?: number): Promise<AbcBytes> {
   const count = viewOf(coefficients).getUint32(0, true);
   // Copies the worker gets to keep (transferred); the caller's arrays are left as they were.
   // Uint8Array's slice, not Buffer's (a Buffer's slice is a view: transferring it would detach the file's bytes).
@@ -36,7 +36,7 @@ export async function buildAbcOnWorker(runtime: Runtime, curve: CurveName, coeff
   const w = Uint8Array.prototype.slice.call(witness);
   const rInv2 = rInverseSquared(ctx.r);
   type Result = AbcBytes | { badCoefficient: { index: number; field: number } };
-  const r = await runtime.runOnWorker<Result>(async (api) => (await api.buildAbc(curve, transfer(coefs, [coefs.buffer]), transfer(w, [w.buffer]), ctx.domainSize, rInv2)) as Result, signal);
+  const r = await runtime.runOnWorker<Result>(async (api) => (await api.buildAbc(curve, transfer(coefs, [coefs.buffer]), transfer(w, [w.buffer]), ctx.domainSize, rInv2)) as Result, signal, priority);
   if ('a' in r) return r;
   const { index, field } = r.badCoefficient;
   const at = 4 + index * COEFFICIENT_BYTES;
@@ -55,11 +55,11 @@ export async function buildAbcOnWorker(runtime: Runtime, curve: CurveName, coeff
 }
 
 /** (A_k B_k - C_k) mod r for three transforms' outputs: the H MSM's scalars. */
-export async function quotientOnWorker(runtime: Runtime, curve: CurveName, a: Uint8Array, b: Uint8Array, c: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
+export async function quotientOnWorker(runtime: Runtime, curve: CurveName, a: Uint8Array, b: Uint8Array, c: Uint8Array, signal?: AbortSignal, priority?: number): Promise<Uint8Array> {
   // The transforms' outputs are the prover's own: moved to the worker, not copied (unless one is a
   // view into a larger buffer, which is copied so nothing else is detached).
   const [ma, mb, mc] = [a, b, c].map(movable);
-  return runtime.runOnWorker((api) => api.quotient(curve, transfer(ma, [ma.buffer]), transfer(mb, [mb.buffer]), transfer(mc, [mc.buffer])), signal);
+  return runtime.runOnWorker((api) => api.quotient(curve, transfer(ma, [ma.buffer]), transfer(mb, [mb.buffer]), transfer(mc, [mc.buffer])), signal, priority);
 }
 
 function movable(x: Uint8Array): Uint8Array {

@@ -20,7 +20,7 @@ import { abortError } from '../cpu/pool.js';
 import { CURVES, encodePoint, g1, isCurveName, type CurveName, type G1Point } from '../math/index.js';
 import type { GpuContext } from '../gpu/context.js';
 import { loadShader, stripStandalone, type Program } from '../gpu/program.js';
-import { readBuffer, submitPasses, uploadBuffer, type Pass } from '../gpu/runner.js';
+import { readBuffer, submitPasses, uploadBuffer, uploadInputs, type Pass, type StagedGpu } from '../gpu/runner.js';
 import { curvePrelude } from './prelude.js';
 import { chunkPoints, DEFAULT_MAX_CHUNK_POINTS, planChunk, SCAN_BLOCK, type MsmChunkPlan } from './plan.js';
 import { decodeXyzz, xyzzToAffine } from './xyzz.js';
@@ -132,12 +132,27 @@ function checkRequest(req: GpuMsmRequest): { curve: CurveName; n: number; pointB
  * infinity), byte-identical to the WASM engine's zk_msm.
  */
 export async function gpuMsm(ctx: GpuContext, req: GpuMsmRequest): Promise<Uint8Array> {
+  return (await stageGpuMsm(ctx, req)).run();
+}
+
+interface ChunkInputs {
+  plan: MsmChunkPlan;
+  points: GPUBuffer;
+  scalars: GPUBuffer;
+}
+
+/**
+ * gpuMsm in two halves, for the scheduler's device queue: this compiles the pipelines and uploads
+ * the first chunk's points and scalars (what may run while the device computes another job's
+ * chunk); `run` computes (uploading any further chunk in turn) and frees the inputs.
+ */
+export async function stageGpuMsm(ctx: GpuContext, req: GpuMsmRequest): Promise<StagedGpu<Uint8Array>> {
   const { curve, n, pointBytes } = checkRequest(req);
   const signal = req.signal;
   if (signal?.aborted) throw abortError(signal);
   if (n === 0) {
     if (req.debugStopAfter) throw new ZkgpuError('INVALID_ARGUMENT', 'gpuMsm: debugStopAfter needs at least one point');
-    return new Uint8Array(pointBytes);
+    return { run: async () => new Uint8Array(pointBytes), release: async () => {} };
   }
   // The pool rounds every buffer up to a power of two and binds it whole, so the usable binding
   // is the largest power of two under the limits (a 4 GiB - 4 limit allows 2 GiB buffers).
@@ -150,32 +165,56 @@ export async function gpuMsm(ctx: GpuContext, req: GpuMsmRequest): Promise<Uint8
   if (req.debugStopAfter && chunk < n) throw new ZkgpuError('INVALID_ARGUMENT', 'gpuMsm: debugStopAfter needs a single chunk');
   const progs = await msmPrograms(ctx, curve);
   if (signal?.aborted) throw abortError(signal);
-  const G = g1(curve);
-  let sum: G1Point = G.infinity;
-  for (let start = 0; start < n; start += chunk) {
+  const upload = async (start: number): Promise<ChunkInputs> => {
     const count = Math.min(chunk, n - start);
     const plan = planChunk(curve, count, limits, req.windowBits);
-    const raw = await runChunk(ctx, progs, curve, plan, {
-      points: req.points.subarray(start * pointBytes, (start + count) * pointBytes),
-      scalars: req.scalars.subarray(start * SCALAR_BYTES, (start + count) * SCALAR_BYTES),
-      signal,
-      stop: req.debugStopAfter,
-    });
-    if (req.debugStopAfter) return raw;
-    sum = G.add(sum, xyzzToAffine(curve, decodeXyzz(curve, raw)));
-  }
-  return encodePoint(curve, 'g1', sum);
+    const label = `msm:${curve}:n${count}:c${plan.c}`;
+    const [points, scalars] = await uploadInputs(ctx, [
+      { data: req.points.subarray(start * pointBytes, (start + count) * pointBytes), label: `${label}:points` },
+      { data: req.scalars.subarray(start * SCALAR_BYTES, (start + count) * SCALAR_BYTES), label: `${label}:scalars` },
+    ]);
+    return { plan, points, scalars };
+  };
+  let first: ChunkInputs | null = await upload(0);
+  const take = () => {
+    const f = first;
+    first = null;
+    return f;
+  };
+  return {
+    release: async () => {
+      const f = take();
+      if (f) await ctx.pool.release([f.points, f.scalars]);
+    },
+    run: async () => {
+      const G = g1(curve);
+      let sum: G1Point = G.infinity;
+      let staged = take();
+      if (!staged) throw new ZkgpuError('INVALID_ARGUMENT', 'gpuMsm: a staged MSM runs once');
+      // Chunks after the first (inputs over one binding) upload in turn: one chunk's buffers at a time.
+      for (let start = 0; start < n; start += chunk, staged = null) {
+        const inputs = staged ?? (await upload(start));
+        try {
+          const raw = await runChunk(ctx, progs, curve, inputs, { signal, stop: req.debugStopAfter });
+          if (req.debugStopAfter) return raw;
+          sum = G.add(sum, xyzzToAffine(curve, decodeXyzz(curve, raw)));
+        } finally {
+          await ctx.pool.release([inputs.points, inputs.scalars]);
+        }
+      }
+      return encodePoint(curve, 'g1', sum);
+    },
+  };
 }
 
 interface ChunkInput {
-  points: Uint8Array;
-  scalars: Uint8Array;
   signal?: AbortSignal;
   stop?: MsmDebugStage;
 }
 
-/** Runs one chunk in one submission; resolves to its XYZZ sum (or a debug stage's raw buffer). */
-async function runChunk(ctx: GpuContext, progs: MsmPrograms, curve: CurveName, plan: MsmChunkPlan, input: ChunkInput): Promise<Uint8Array> {
+/** Runs one uploaded chunk in one submission; resolves to its XYZZ sum (or a debug stage's raw buffer). */
+async function runChunk(ctx: GpuContext, progs: MsmPrograms, curve: CurveName, inputs: ChunkInputs, input: ChunkInput): Promise<Uint8Array> {
+  const { points, scalars, plan } = inputs;
   const { n, windows, buckets, bucketCount: K, seg, threads, groups, groupLen, c } = plan;
   const xyzzBytes = curvePrelude(curve).xyzzBytes;
   const label = `msm:${curve}:n${n}:c${c}`;
@@ -193,8 +232,6 @@ async function runChunk(ctx: GpuContext, progs: MsmPrograms, curve: CurveName, p
     return result;
   };
   try {
-    const points = keep(uploadBuffer(ctx, input.points, `${label}:points`));
-    const scalars = keep(uploadBuffer(ctx, input.scalars, `${label}:scalars`));
     const digits = scratch(windows * n * 4, 'digits');
     const counts = scratch((K + 1) * 4, 'counts');
     const offsets = scratch((K + 1) * 4, 'offsets');

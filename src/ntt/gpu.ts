@@ -22,7 +22,7 @@ import { CURVES, invMod, mod, rootOfUnity, toMont, type CurveName } from '../mat
 import type { GpuContext } from '../gpu/context.js';
 import { fieldPrelude } from '../gpu/field.js';
 import { loadShader, stripStandalone, type Program } from '../gpu/program.js';
-import { readBuffer, submitPasses, uploadBuffer, type Pass } from '../gpu/runner.js';
+import { readBuffer, submitPasses, uploadBuffer, uploadInputs, type Pass, type StagedGpu } from '../gpu/runner.js';
 
 export type GpuNttOrder = 'natural' | 'bit-reversed';
 
@@ -136,6 +136,16 @@ function workgroups(threads: number, maxPerDim: number): [number, number] {
 
 /** Runs one NTT on the GPU; resolves to n 32-byte LE standard-form values. */
 export async function gpuNtt(ctx: GpuContext, req: GpuNttRequest): Promise<Uint8Array> {
+  return (await stageGpuNtt(ctx, req)).run();
+}
+
+/**
+ * gpuNtt in two halves, for the scheduler's device queue: this compiles the pipelines and uploads
+ * the values (what may run while the device computes another chunk); `run` builds or finds the
+ * tables, computes, reads back and frees the buffers. Tables are looked up in `run` only, so two
+ * NTTs' table work never interleaves (runs are one at a time per device).
+ */
+export async function stageGpuNtt(ctx: GpuContext, req: GpuNttRequest): Promise<StagedGpu<Uint8Array>> {
   const { curve, values, logN, inverse } = req;
   if (!(curve in CURVES)) throw new ZkgpuError('UNKNOWN_CURVE', `gpuNtt: unknown curve ${String(curve)}`);
   if (!Number.isInteger(logN) || logN < 0 || logN > CURVES[curve].frTwoAdicity) {
@@ -149,10 +159,41 @@ export async function gpuNtt(ctx: GpuContext, req: GpuNttRequest): Promise<Uint8
   if (bytes > ctx.limits.maxStorageBufferBindingSize) {
     throw new ZkgpuError('NTT_SIZE_TOO_LARGE', `gpuNtt: 2^${logN} values (${bytes} bytes) exceed this GPU's storage binding limit (${ctx.limits.maxStorageBufferBindingSize} bytes)`);
   }
-  const p = CURVES[curve].r;
-  const shift = req.shift === null || req.shift === 1n ? null : mod(req.shift, p);
   const progs = await nttPrograms(ctx, curve);
   const label = `ntt:${curve}:2^${logN}`;
+  let input: GPUBuffer | null = (await uploadInputs(ctx, [{ data: values, label: `${label}:in` }]))[0];
+  const take = () => {
+    const b = input;
+    input = null;
+    return b;
+  };
+  return {
+    release: async () => {
+      const b = take();
+      if (b) await ctx.pool.release([b]);
+    },
+    run: async () => {
+      const b = take();
+      if (!b) throw new ZkgpuError('INVALID_ARGUMENT', 'gpuNtt: a staged NTT runs once');
+      try {
+        return await computeNtt(ctx, progs, req, b);
+      } finally {
+        await ctx.pool.release([b]); // also when a table build failed first (a second release is a no-op)
+      }
+    },
+  };
+}
+
+/** The passes of one NTT over its uploaded values `input`, which it frees (it also holds the output). */
+async function computeNtt(ctx: GpuContext, progs: NttPrograms, req: GpuNttRequest, input: GPUBuffer): Promise<Uint8Array> {
+  const { curve, logN, inverse } = req;
+  const n = 1 << logN;
+  const bytes = n * ELEMENT_BYTES;
+  const label = `ntt:${curve}:2^${logN}`;
+  const bufs: GPUBuffer[] = [input];
+  const keep = (b: GPUBuffer) => (bufs.push(b), b);
+  const p = CURVES[curve].r;
+  const shift = req.shift === null || req.shift === 1n ? null : mod(req.shift, p);
 
   // Coset factor before (forward: g^j) or scale after (inverse: g^-j n^-1), indexed by natural j.
   const tableSize = Math.max(n, 2);
@@ -167,10 +208,7 @@ export async function gpuNtt(ctx: GpuContext, req: GpuNttRequest): Promise<Uint8
   const dummy = new Uint8Array(ELEMENT_BYTES);
   const param = (half: number, flags: number) => uploadBuffer(ctx, new Uint8Array(new Uint32Array([n, logN, half, flags]).buffer), label);
 
-  const bufs: GPUBuffer[] = [];
-  const keep = (b: GPUBuffer) => (bufs.push(b), b);
   try {
-    const input = keep(uploadBuffer(ctx, values, `${label}:in`));
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
     const bufA = keep(ctx.pool.acquire(bytes, usage, `${label}:a`));
     const b = keep(ctx.pool.acquire(bytes, usage, `${label}:b`));

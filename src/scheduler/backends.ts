@@ -22,6 +22,12 @@ import type { HardwareReport } from './types.js';
  */
 export const GPU_HOST_STAGING_SHARE = 0.25;
 
+/**
+ * A GPU's device queue uploads the next chunk while the current one computes (device-queue.ts),
+ * so two chunks' buffers are alive at once and the planner sizes GPU chunks so two fit the budget.
+ */
+export const GPU_CHUNKS_IN_FLIGHT = 2;
+
 export interface DescribeOptions {
   /** Worker threads the runtime runs (default: the report's cpu.threads). */
   threads?: number;
@@ -60,6 +66,7 @@ export function describeBackends(report: HardwareReport, job: Pick<PlanJob, 'op'
       hostBudgetBytes: gpuHost,
       bytesPerElement: defaultBytesPerElement(key, 'webgpu'),
       software: g.software,
+      inFlightChunks: GPU_CHUNKS_IN_FLIGHT,
     });
   });
   return out;

@@ -4,7 +4,9 @@
  * kernels only through `Kernel` (a GPU run, a worker-pool run, a combine), never their WGSL.
  *
  * - Each backend's chunks of a job run one after another (the planner's model), backends side by
- *   side. A job therefore keeps at most one chunk waiting per device: the chunks of concurrent
+ *   side. On a GPU the next chunk is queued once the current one's inputs are uploaded, so its
+ *   upload can run while the current one computes (device-queue.ts; chunks the planner marked
+ *   `overlap`). A job still keeps at most one chunk waiting per device: the chunks of concurrent
  *   jobs alternate in the FIFO device queues and the pool's FIFO, and no job starves.
  * - Faults are events, not failures: a lost GPU re-runs its in-flight and remaining chunks on the
  *   workers ('device-lost', 'retry'); GPU out-of-memory halves the chunk down to
@@ -16,6 +18,8 @@
 import { ZkgpuError, isZkgpuError } from '../errors.js';
 import { abortError } from '../cpu/pool.js';
 import { GpuError, type GpuContext } from '../gpu/context.js';
+import type { StagedGpu } from '../gpu/runner.js';
+import { GPU_CHUNKS_IN_FLIGHT } from './backends.js';
 import type { DeviceQueue } from './device-queue.js';
 import type { SchedulerStats } from './stats.js';
 
@@ -37,6 +41,20 @@ export interface ExecChunk {
   kind: BackendKind;
   offset: number;
   count: number;
+  /** GPU only: the planner sized it so it may upload or compute beside another such chunk. */
+  overlap?: boolean;
+}
+
+/**
+ * When a GPU chunk's successful attempt uploaded and computed, in ms since the job started. The
+ * next chunk's uploadStart before this one's computeEnd shows the two overlapped.
+ */
+export interface ChunkTiming {
+  uploadStart: number;
+  uploadEnd: number;
+  computeStart: number;
+  /** The result is back on the host. */
+  computeEnd: number;
 }
 
 /** One finished piece of a job, as its JobReport lists it. */
@@ -49,6 +67,8 @@ export interface ChunkReport {
   ms: number;
   /** 1 when it ran once; more after a crash or device loss. */
   attempts: number;
+  /** GPU chunks: when its inputs were uploaded and when it computed. */
+  timing?: ChunkTiming;
 }
 
 export interface ChunkRange {
@@ -73,7 +93,10 @@ export interface ChunkAttempt {
  * public RuntimeOptions type. Each may throw (a GpuError('out-of-memory', ...) fakes an OOM).
  */
 export interface FaultInjection {
-  /** Called in the device queue as a GPU attempt starts, before its kernel (may destroy `device`). */
+  /**
+   * Called in the device queue as a GPU attempt's compute starts (after its upload, before the
+   * kernel computes); may destroy `device`.
+   */
   gpuChunk?(info: ChunkAttempt & { device: GPUDevice }): void | Promise<void>;
   /** Called inside each worker task of a wasm attempt, before the kernel: `crash()` ends that worker. */
   workerTask?(info: ChunkAttempt & { crash(): void }): void | Promise<void>;
@@ -83,6 +106,12 @@ export interface Kernel<T> {
   /** False for an NTT: it cannot be halved, so GPU out-of-memory sends it to the workers whole. */
   splittable: boolean;
   gpu(ctx: GpuContext, range: ChunkRange, signal: AbortSignal | undefined): Promise<T>;
+  /**
+   * `gpu` in two halves: upload the chunk's inputs, then `run` computes. When given, the device
+   * queue uploads a chunk while the one ahead of it computes; without it the whole of `gpu` is
+   * the compute and nothing overlaps.
+   */
+  gpuStage?(ctx: GpuContext, range: ChunkRange, signal: AbortSignal | undefined): Promise<StagedGpu<T>>;
   wasm(range: ChunkRange, signal: AbortSignal | undefined, attempt: ChunkAttempt): Promise<T>;
   /** Adds the parts (in any order); called with every part, also with one or none. */
   combine(parts: T[], signal: AbortSignal | undefined): Promise<T>;
@@ -102,7 +131,7 @@ export interface ExecEnv {
   gpu(id: string): GpuLane | null;
   /** A chunk saw the device gone (the runtime reports it once per device and may re-acquire). */
   deviceLost(id: string, ctx: GpuContext, message: string): void;
-  /** An out-of-memory at `bytes`: later plans keep chunks on `id` under it. */
+  /** An out-of-memory: later plans keep the device's budget (all chunks in flight) under `bytes`. */
   lowerGpuBudget(id: string, bytes: number): void;
   stats: SchedulerStats;
   dispatch(event: Event): void;
@@ -203,6 +232,7 @@ export function executeChunks<T>(env: ExecEnv, job: ExecJob, planned: readonly E
 
 async function run<T>(env: ExecEnv, job: ExecJob, planned: readonly ExecChunk[], kernel: Kernel<T>): Promise<ExecResult<T>> {
   const { signal } = job;
+  const jobStart = performance.now();
   const reports: ChunkReport[] = [];
   const parts: T[] = [];
   let done = 0;
@@ -215,7 +245,18 @@ async function run<T>(env: ExecEnv, job: ExecJob, planned: readonly ExecChunk[],
 
   const retry = (detail: RetryDetail) => env.dispatch(new CustomEvent<RetryDetail>('retry', { detail }));
 
-  const attemptOn = async (kind: BackendKind, lane: GpuLane | null, range: ChunkRange, info: ChunkAttempt): Promise<T> => {
+  /**
+   * One attempt of a chunk. GPU attempts fill `timing` and call `onUploaded` once the inputs are
+   * on the device (the lane then queues its next chunk).
+   */
+  const attemptOn = async (
+    kind: BackendKind,
+    lane: GpuLane | null,
+    range: ChunkRange,
+    info: ChunkAttempt,
+    gpu: { overlap?: boolean; timing: ChunkTiming; onUploaded?: () => void },
+  ): Promise<T> => {
+    const { overlap, timing, onUploaded } = gpu;
     if (kind === 'wasm') {
       const end = env.stats.begin(info.backend, 'wasm', kernel.bytesIn(range.count));
       try {
@@ -228,27 +269,57 @@ async function run<T>(env: ExecEnv, job: ExecJob, planned: readonly ExecChunk[],
       }
     }
     const { ctx, queue } = lane!;
-    return queue.run(async () => {
-      const end = env.stats.begin(info.backend, 'webgpu', kernel.bytesIn(range.count));
-      try {
-        await env.faults?.gpuChunk?.({ ...info, device: ctx.device });
-        const ns0 = ctx.gpuTimeNs;
-        const out = await kernel.gpu(ctx, range, signal);
-        if (ctx.timestamps && ctx.canTimestamp) {
-          timed = true;
-          gpuNs += ctx.gpuTimeNs - ns0;
-        }
-        end({ ok: true, bytesOut: kernel.bytesOut });
-        return out;
-      } catch (e) {
-        end({ ok: false, bytesOut: 0 });
-        throw e;
-      }
-    }, signal);
+    // One stats interval from the upload's start to the compute's end: the union in SchedulerStats
+    // counts an upload that overlaps another chunk's compute once.
+    let end: ReturnType<SchedulerStats['begin']> | null = null;
+    const fail = () => end?.({ ok: false, bytesOut: 0 });
+    return queue.stage<StagedGpu<T> | null, T>(
+      {
+        overlap: overlap === true && kernel.gpuStage !== undefined,
+        upload: async () => {
+          end = env.stats.begin(info.backend, 'webgpu', kernel.bytesIn(range.count));
+          timing.uploadStart = performance.now() - jobStart;
+          try {
+            const staged = kernel.gpuStage ? await kernel.gpuStage(ctx, range, signal) : null;
+            timing.uploadEnd = performance.now() - jobStart;
+            // Nothing staged ahead (a kernel without gpuStage): the next chunk waits for this one.
+            if (staged) onUploaded?.();
+            return staged;
+          } catch (e) {
+            fail();
+            throw e;
+          }
+        },
+        compute: async (staged) => {
+          timing.computeStart = performance.now() - jobStart;
+          try {
+            await env.faults?.gpuChunk?.({ ...info, device: ctx.device });
+            const ns0 = ctx.gpuTimeNs;
+            const out = staged ? await staged.run() : await kernel.gpu(ctx, range, signal);
+            if (ctx.timestamps && ctx.canTimestamp) {
+              timed = true;
+              gpuNs += ctx.gpuTimeNs - ns0;
+            }
+            timing.computeEnd = performance.now() - jobStart;
+            end!({ ok: true, bytesOut: kernel.bytesOut });
+            return out;
+          } catch (e) {
+            fail();
+            await staged?.release(); // a no-op once run() has taken the inputs
+            throw e;
+          }
+        },
+        discard: async (staged) => {
+          fail();
+          await staged?.release();
+        },
+      },
+      signal,
+    );
   };
 
   /** Runs one planned chunk (or a half of one) to its parts, moving and retrying it on faults. */
-  const runChunk = async (index: number, chunk: ExecChunk): Promise<T[]> => {
+  const runChunk = async (index: number, chunk: ExecChunk, onUploaded?: () => void): Promise<T[]> => {
     let { backend, kind } = chunk;
     const range = { offset: chunk.offset, count: chunk.count };
     const t0 = performance.now();
@@ -273,10 +344,11 @@ async function run<T>(env: ExecEnv, job: ExecJob, planned: readonly ExecChunk[],
       }
       attempts++;
       const info: ChunkAttempt = { job: job.id, chunk: index, offset: range.offset, count: range.count, attempt: attempts, backend };
+      const timing: ChunkTiming = { uploadStart: 0, uploadEnd: 0, computeStart: 0, computeEnd: 0 };
       try {
-        const out = await attemptOn(kind, lane, range, info);
+        const out = await attemptOn(kind, lane, range, info, { overlap: chunk.overlap, timing, onUploaded });
         if (signal?.aborted) throw abortError(signal); // no progress after the job has rejected
-        reports.push({ backend, offset: range.offset, count: range.count, ms: performance.now() - t0, attempts });
+        reports.push({ backend, offset: range.offset, count: range.count, ms: performance.now() - t0, attempts, ...(kind === 'webgpu' ? { timing } : {}) });
         done += range.count;
         env.dispatch(
           new CustomEvent<ProgressDetail>('progress', {
@@ -291,11 +363,14 @@ async function run<T>(env: ExecEnv, job: ExecJob, planned: readonly ExecChunk[],
         const base = { job: job.id, chunk: index, offset: range.offset, count: range.count, attempt: attempts, from: backend };
         if (failure === 'oom') {
           const half = Math.ceil(range.count / 2);
-          env.lowerGpuBudget(backend, half * kernel.deviceBytesPerElement);
+          // Later plans keep chunks at `half`: a chunk planned to share the device (overlap) had
+          // GPU_CHUNKS_IN_FLIGHT shares of the budget, so the budget is that many halves.
+          env.lowerGpuBudget(backend, half * kernel.deviceBytesPerElement * (chunk.overlap ? GPU_CHUNKS_IN_FLIGHT : 1));
           if (kernel.splittable && range.count > half && half >= OOM_FLOOR_ELEMENTS) {
             retry({ ...base, to: backend, reason: `GPU out of memory (${message(e)}): halved to ${half} + ${range.count - half} elements` });
-            const first = await runChunk(index, { backend, kind, offset: range.offset, count: half });
-            const second = await runChunk(index, { backend, kind, offset: range.offset + half, count: range.count - half });
+            const halves = { backend, kind, overlap: chunk.overlap };
+            const first = await runChunk(index, { ...halves, offset: range.offset, count: half }, onUploaded);
+            const second = await runChunk(index, { ...halves, offset: range.offset + half, count: range.count - half }, onUploaded);
             return [...first, ...second];
           }
           if (!job.failover) throw gpuError(e, job.stage);
@@ -323,7 +398,9 @@ async function run<T>(env: ExecEnv, job: ExecJob, planned: readonly ExecChunk[],
     }
   };
 
-  // One sequential lane per backend, in plan order; lanes run side by side.
+  // One lane per backend, in plan order; lanes run side by side. A lane queues its next chunk when
+  // the current one is done or, on a GPU, once its inputs are uploaded (it then computes while the
+  // next uploads); either way at most one of its chunks waits in the device queue.
   const lanes = new Map<string, { index: number; chunk: ExecChunk }[]>();
   planned.forEach((chunk, index) => {
     const list = lanes.get(chunk.backend) ?? [];
@@ -332,15 +409,23 @@ async function run<T>(env: ExecEnv, job: ExecJob, planned: readonly ExecChunk[],
   });
   await Promise.all(
     [...lanes.values()].map(async (list) => {
+      const started: Promise<void>[] = [];
       for (const { index, chunk } of list) {
-        if (failed) return; // another lane failed the job: start nothing more
-        try {
-          parts.push(...(await runChunk(index, chunk)));
-        } catch (e) {
-          failed = true;
-          throw e;
-        }
+        if (failed) break; // another chunk failed the job: start nothing more
+        let uploaded!: () => void;
+        const ready = new Promise<void>((r) => (uploaded = r));
+        const done = runChunk(index, chunk, uploaded).then(
+          (out) => void parts.push(...out),
+          (e) => {
+            failed = true;
+            throw e;
+          },
+        );
+        done.catch(() => {}); // awaited below; this only keeps an early exit from leaving it unhandled
+        started.push(done);
+        await Promise.race([ready, done]);
       }
+      await Promise.all(started);
     }),
   );
   const value = await kernel.combine(parts, signal);

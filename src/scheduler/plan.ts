@@ -2,8 +2,10 @@
  * The planner: which backend runs which elements of one job, pure and synchronous (no I/O).
  *
  * Model: a backend runs its chunks one after another, each costing fixedMs + count * perElementNs;
- * backends run side by side, so a plan takes as long as its busiest backend. Budgets are per chunk
- * (a backend holds one chunk at a time): count * bytesPerElement must fit the backend's budget.
+ * backends run side by side, so a plan takes as long as its busiest backend. Budgets are what a
+ * backend holds at once. A GPU holds `inFlightChunks` (2: its queue uploads the next chunk while
+ * one computes), so an MSM chunk gets 1/inFlightChunks of the GPU's budgets; an NTT, which is
+ * never split, may take the whole budget and is then marked `overlap: false` (it runs alone).
  *
  * - MSM: split across backends so they finish together. For a target time T each backend can take
  *   M_i(T) elements (chunks of at most its capacity, each paying its fixed cost); the smallest T
@@ -45,6 +47,11 @@ export interface BackendDescription {
   /** A software GPU adapter: left out under 'auto'. */
   software?: boolean;
   /**
+   * 'webgpu' only: chunks the device holds at once (default 1). 2 when its queue uploads the next
+   * chunk while the current one computes: the budgets must then cover two chunks' buffers.
+   */
+  inFlightChunks?: number;
+  /**
    * Work already queued on this backend (other jobs' planned chunks), in ms: this job's chunks
    * start after it. Concurrent jobs therefore spread: a G1 MSM planned while a G2 MSM holds the
    * workers leans to the GPU (the Groth16 graph). Default 0.
@@ -59,6 +66,12 @@ export interface PlanChunk {
   hostBytes: number;
   deviceBytes: number;
   estimateMs: number;
+  /**
+   * True when inFlightChunks such chunks fit the backend's budgets together, so the device queue
+   * may upload another while this one computes (always for a GPU MSM chunk; false on the workers
+   * and for an NTT that needs more than its share).
+   */
+  overlap: boolean;
 }
 
 export interface BackendShare {
@@ -123,6 +136,9 @@ function checkBackends(backends: readonly BackendDescription[]): void {
     checkNonNegative(`${at}.bytesPerElement.host`, b.bytesPerElement?.host);
     checkNonNegative(`${at}.bytesPerElement.device`, b.bytesPerElement.device);
     if (b.busyForMs !== undefined) checkNonNegative(`${at}.busyForMs`, b.busyForMs);
+    if (b.inFlightChunks !== undefined && !(Number.isSafeInteger(b.inFlightChunks) && b.inFlightChunks >= 1)) {
+      bad(`${at}.inFlightChunks`, `must be an integer >= 1, got ${String(b.inFlightChunks)}`);
+    }
   });
 }
 
@@ -131,18 +147,34 @@ function perBudget(budget: number, bytesPerElement: number): number {
   return bytesPerElement === 0 ? Infinity : Math.floor(budget / bytesPerElement);
 }
 
-/** The most elements one chunk can have on `b`, and what bounds it. */
-export function chunkCapacity(b: BackendDescription): { elements: number; boundBy: string } {
+/** Chunks `b` holds at once: inFlightChunks on a GPU, 1 on the workers (their pool queues chunks). */
+function inFlight(b: BackendDescription): number {
+  return b.kind === 'webgpu' ? (b.inFlightChunks ?? 1) : 1;
+}
+
+/**
+ * The most elements one chunk can have on `b`, and what bounds it. A GPU chunk gets its share of
+ * the budgets (1/inFlightChunks) so the chunks the device holds at once fit together; `alone`
+ * gives it the whole budgets (an NTT that then runs without overlap).
+ */
+export function chunkCapacity(b: BackendDescription, alone = false): { elements: number; boundBy: string } {
   const bounds: { elements: number; boundBy: string }[] = [{ elements: b.maxChunkElements, boundBy: `maxChunkElements ${b.maxChunkElements}` }];
   if (b.kind === 'wasm') {
     bounds.push({ elements: perBudget(b.budgetBytes, b.bytesPerElement.host), boundBy: `host budget ${b.budgetBytes} B at ${b.bytesPerElement.host} B/element` });
   } else {
-    bounds.push({ elements: perBudget(b.budgetBytes, b.bytesPerElement.device), boundBy: `device budget ${b.budgetBytes} B at ${b.bytesPerElement.device} B/element` });
+    const k = alone ? 1 : inFlight(b);
+    const share = k > 1 ? ` shared by ${k} chunks in flight` : '';
+    bounds.push({ elements: perBudget(b.budgetBytes, k * b.bytesPerElement.device), boundBy: `device budget ${b.budgetBytes} B${share} at ${b.bytesPerElement.device} B/element` });
     if (b.hostBudgetBytes !== undefined) {
-      bounds.push({ elements: perBudget(b.hostBudgetBytes, b.bytesPerElement.host), boundBy: `host staging budget ${b.hostBudgetBytes} B at ${b.bytesPerElement.host} B/element` });
+      bounds.push({ elements: perBudget(b.hostBudgetBytes, k * b.bytesPerElement.host), boundBy: `host staging budget ${b.hostBudgetBytes} B${share} at ${b.bytesPerElement.host} B/element` });
     }
   }
   return bounds.reduce((a, c) => (c.elements < a.elements ? c : a));
+}
+
+/** Whether a GPU chunk of `count` elements fits its share, so another may be in flight beside it. */
+function overlaps(b: BackendDescription, count: number): boolean {
+  return b.kind === 'webgpu' && inFlight(b) > 1 && count <= chunkCapacity(b).elements;
 }
 
 interface Lane {
@@ -198,6 +230,7 @@ function chunksFor(l: Lane, offset: number, m: number): PlanChunk[] {
       hostBytes: count * l.b.bytesPerElement.host,
       deviceBytes: count * l.b.bytesPerElement.device,
       estimateMs: l.b.model.fixedMs + count * l.rate,
+      overlap: overlaps(l.b, count),
     });
     offset += count;
   }
@@ -260,12 +293,13 @@ export function plan(job: PlanJob, backends: readonly BackendDescription[]): Pla
   checkJob(job);
   checkBackends(backends);
   const shares = new Map<string, BackendShare>(
-    backends.map((b) => [b.id, { backend: b.id, elements: 0, chunks: 0, estimateMs: 0, capacity: chunkCapacity(b).elements }]),
+    backends.map((b) => [b.id, { backend: b.id, elements: 0, chunks: 0, estimateMs: 0, capacity: chunkCapacity(b, job.op === 'ntt').elements }]),
   );
   const chosen = candidates(job, backends, shares);
   const lanes: Lane[] = [];
   for (const b of chosen) {
-    const cap = chunkCapacity(b);
+    // An NTT is one chunk: it may take the whole budget (then it runs alone, overlap false).
+    const cap = chunkCapacity(b, job.op === 'ntt');
     if (cap.elements < 1) shares.get(b.id)!.excluded = `cannot hold one element: ${cap.boundBy}`;
     else lanes.push({ b, cap: cap.elements, rate: b.model.perElementNs / 1e6, busy: b.busyForMs ?? 0 });
   }
@@ -311,13 +345,13 @@ function planNtt(job: PlanJob, lanes: Lane[], shares: Map<string, BackendShare>,
   for (let i = 0; i < lanes.length; i++) {
     const l = lanes[i];
     if (l.cap < job.n) {
-      shares.get(l.b.id)!.excluded = `holds at most ${l.cap} elements in one chunk (${chunkCapacity(l.b).boundBy}); an NTT is not split`;
+      shares.get(l.b.id)!.excluded = `holds at most ${l.cap} elements in one chunk (${chunkCapacity(l.b, true).boundBy}); an NTT is not split`;
       continue;
     }
     if (best < 0 || laneFinish(l, job.n) < laneFinish(lanes[best], job.n)) best = i;
   }
   if (best < 0) {
-    const sizes = lanes.map((l) => `${l.b.id} holds at most ${l.cap} (${chunkCapacity(l.b).boundBy})`).join('; ');
+    const sizes = lanes.map((l) => `${l.b.id} holds at most ${l.cap} (${chunkCapacity(l.b, true).boundBy})`).join('; ');
     throw new ZkgpuError('PLAN_INFEASIBLE', `${jobName(job)}: no backend holds the whole transform and NTTs are not split across backends or chunks: ${sizes}`);
   }
   for (let i = 0; i < lanes.length; i++) {

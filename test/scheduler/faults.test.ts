@@ -143,7 +143,7 @@ describe('scheduler: faults are events', () => {
   });
 
   it('abort rejects ABORTED promptly while GPU chunks are queued, and the queue keeps working', async () => {
-    const rt = await createRuntime({ threads: 2, maxGpuBytes: 64 * BN254_G1_DEVICE_BYTES });
+    const rt = await createRuntime({ threads: 2, maxGpuBytes: 2 * 64 * BN254_G1_DEVICE_BYTES }); // 64-point chunks, two in flight
     try {
       const c = progressionCase('bn254', 640, 'abort');
       const ac = new AbortController();
@@ -199,20 +199,22 @@ describe('scheduler: faults are events', () => {
 
   it("pinned 'webgpu': a device lost mid-chunk fails over to the workers; with failover: false it rejects GPU_DEVICE_LOST", async () => {
     events.length = 0;
-    // Destroyed at the start of chunk 1, so that chunk's own GPU attempt fails (in flight) and chunk 2 follows.
+    // Destroyed as chunk 1 starts computing, so that chunk's own GPU attempt fails (in flight). Chunk
+    // 2 was uploaded beside chunk 1's compute (device-queue.ts), so it was in flight too: its GPU
+    // attempt fails and it re-runs on the workers as attempt 2.
     hooks = {
       gpuChunk: ({ device, chunk }) => {
         if (chunk === 1) device.destroy();
       },
     };
-    const rt = await createRuntime({ threads: 2, maxGpuBytes: 100 * BN254_G1_DEVICE_BYTES, faultInjection } as RuntimeOptions);
+    const rt = await createRuntime({ threads: 2, maxGpuBytes: 2 * 100 * BN254_G1_DEVICE_BYTES, faultInjection } as RuntimeOptions); // 100-point chunks
     const reacquired = new Promise<void>((res) => rt.addEventListener('device-reacquired', () => res(), { once: true }));
     try {
       const report = await msm(rt, 'lost-pinned', 300, { backend: 'webgpu' });
       expect(report.chunks.map((c) => [c.backend, c.offset, c.attempts])).toEqual([
         ['webgpu', 0, 1],
         ['wasm', 100, 2],
-        ['wasm', 200, 1],
+        ['wasm', 200, 2],
       ]);
       expect(report.fallback?.from).toBe('webgpu');
       await reacquired;

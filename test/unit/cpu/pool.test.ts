@@ -55,6 +55,39 @@ describe('WorkerPool', () => {
     await expect(pool.run((api) => api.memoryBytes())).resolves.toBeGreaterThan(0);
   });
 
+  it('starts queued tasks by priority, equal priorities in arrival order', async () => {
+    pool = await WorkerPool.create({ threads: 1, module: await engineModule() });
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const started: string[] = [];
+    const task = (label: string) => async () => {
+      started.push(label);
+    };
+    const holding = pool.run(() => gate);
+    const queued = [['a', 0], ['b', 1], ['c', 0], ['d', 2], ['e', 1], ['f', -1]].map(([label, priority]) =>
+      pool!.run(task(label as string), undefined, priority as number),
+    );
+    expect(pool.pending).toBe(6);
+    open();
+    await Promise.all([holding, ...queued]);
+    expect(started).toEqual(['d', 'b', 'e', 'a', 'c', 'f']);
+  });
+
+  it("gives a freed worker to the finished task's follow-up when it outranks what was waiting", async () => {
+    // A prover queues its quotient when the last transform ends: the long MSM waiting at a lower
+    // priority must not take the worker in between.
+    pool = await WorkerPool.create({ threads: 1, module: await engineModule() });
+    const started: string[] = [];
+    const task = (label: string) => async () => {
+      started.push(label);
+    };
+    const first = pool.run(task('transform'), undefined, 1);
+    const waiting = pool.run(task('msm'), undefined, 0);
+    const followUp = first.then(() => pool!.run(task('quotient'), undefined, 1));
+    await Promise.all([first, waiting, followUp]);
+    expect(started).toEqual(['transform', 'quotient', 'msm']);
+  });
+
   it('rejects an already-aborted signal without queuing', async () => {
     pool = await WorkerPool.create({ threads: 1, module: await engineModule() });
     await expect(pool.run((api) => api.memoryBytes(), AbortSignal.abort())).rejects.toMatchObject({ code: 'ABORTED' });

@@ -110,6 +110,50 @@ describe('runtime.msm split across workers', () => {
     expect(zkgpuAsNoble(curve, g, result)).toEqual(nobleMsm(curve, g, points, scalars));
   });
 
+  it('maxWorkers, priority and SharedArrayBuffer inputs give the same sum; shared inputs are read in place, not detached', async () => {
+    const curve = 'bn254';
+    const points = await runtime.samplePoints({ curve, group: 'g1', n, seed: 13 });
+    const scalarList = randomScalars(curve, n, 'bn254:g1:shared');
+    const scalars = encodeScalars(scalarList);
+    const want = nobleMsm(curve, 'g1', points, scalarList);
+    const share = (a: Uint8Array) => {
+      const out = new Uint8Array(new SharedArrayBuffer(a.length));
+      out.set(a);
+      return out;
+    };
+    const sharedPoints = share(points);
+    const sharedScalars = share(scalars);
+    for (const maxWorkers of [1, 2, undefined]) {
+      const tasks: number[] = [];
+      const counting = await createRuntime({ threads: 2, faultInjection: { workerTask: () => void tasks.push(1) } } as Parameters<typeof createRuntime>[0]);
+      try {
+        const fromShared = await counting.msm({ curve, group: 'g1', points: sharedPoints, scalars: sharedScalars, maxWorkers, priority: 1 });
+        expect(zkgpuAsNoble(curve, 'g1', fromShared)).toEqual(want);
+        // One worker task per worker the call may use: maxWorkers 1 runs it whole.
+        expect(tasks.length).toBe(maxWorkers ?? 2);
+      } finally {
+        await counting.dispose();
+      }
+      const fromPlain = await runtime.msm({ curve, group: 'g1', points, scalars, maxWorkers });
+      expect(zkgpuAsNoble(curve, 'g1', fromPlain)).toEqual(want);
+    }
+    expect(sharedPoints).toEqual(points);
+    expect(sharedScalars).toEqual(scalars);
+    expect(points.length).toBe(n * 64); // the caller's plain arrays were copied, not transferred
+  });
+
+  it('rejects a bad maxWorkers or priority', async () => {
+    const points = await runtime.samplePoints({ curve: 'bn254', group: 'g1', n: 2, seed: 1 });
+    const scalars = encodeScalars([1n, 2n]);
+    for (const maxWorkers of [0, 1.5, -1, '2']) {
+      await expect(runtime.msm({ curve: 'bn254', group: 'g1', points, scalars, maxWorkers: maxWorkers as number })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('maxWorkers') });
+    }
+    for (const priority of [Infinity, NaN, '1']) {
+      await expect(runtime.msm({ curve: 'bn254', group: 'g1', points, scalars, priority: priority as number })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('priority') });
+    }
+    await expect(runtime.ntt({ curve: 'bn254', values: new Uint8Array(64), maxWorkers: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+
   it('validatePoints names the first point that is not on the curve', async () => {
     const curve = 'bn254';
     const points = await runtime.samplePoints({ curve, group: 'g1', n, seed: 5 });

@@ -1,0 +1,26 @@
+/** How one proof's MSMs and transforms share the workers (prove.ts's workerLayout). */
+import { describe, expect, it } from 'vitest';
+import { workerLayout } from '../../../src/groth16/prove.js';
+
+describe('workerLayout', () => {
+  it('runs every MSM and transform whole on one worker with 1 or 2 threads', () => {
+    for (const threads of [1, 2]) {
+      expect(workerLayout(threads, 65474, 65536)).toEqual({ g1Workers: 1, g2Workers: 1, nttWorkers: 1 });
+    }
+  });
+
+  it('gives the G2 MSM the largest share on many threads, every share within the pool and at least one', () => {
+    for (const threads of [3, 4, 8, 16, 64]) {
+      for (const [nVars, domain] of [[1000, 1024], [65474, 65536], [1 << 20, 1 << 21]]) {
+        const lay = workerLayout(threads, nVars, domain);
+        for (const w of [lay.g1Workers, lay.g2Workers, lay.nttWorkers]) {
+          expect(Number.isInteger(w) && w >= 1 && w <= threads).toBe(true);
+        }
+        expect(lay.g2Workers).toBeGreaterThanOrEqual(lay.g1Workers);
+        // Five MSMs together ask for about the pool, not several times it.
+        expect(4 * lay.g1Workers + lay.g2Workers).toBeLessThanOrEqual(threads + 5);
+      }
+    }
+    expect(workerLayout(16, 65474, 65536).g2Workers).toBeGreaterThan(workerLayout(16, 65474, 65536).g1Workers);
+  });
+});
