@@ -2,9 +2,9 @@
  * MSM on the CPU worker pool: the points are split into one contiguous chunk per worker, each
  * worker runs Pippenger on its chunk, and the partial sums are added (a few affine additions).
  */
-import { transfer, type Remote } from 'comlink';
+import type { Remote } from 'comlink';
 import type { CurveName, GroupName } from '../math/index.js';
-import type { WorkerPool } from './pool.js';
+import { postable, type WorkerPool } from './pool.js';
 import type { CpuWorkerApi } from './worker-api.js';
 import { splitRange } from './split.js';
 import { invalidPointError } from '../validate.js';
@@ -43,12 +43,11 @@ export async function msmOnPool(pool: WorkerPool, job: CpuMsmJob): Promise<Uint8
   const parts = Math.min(pool.size, job.maxWorkers ?? pool.size, Math.max(1, Math.floor(n / MIN_POINTS_PER_WORKER)));
   const partials = await Promise.all(
     splitRange(n, parts).map(({ offset, count }) => {
-      const points = part(job.points, offset * job.pointBytes, (offset + count) * job.pointBytes);
-      const scalars = part(job.scalars, offset * 32, (offset + count) * 32);
-      return pool.run(async (api) => {
+      const pointsPart = job.points.subarray(offset * job.pointBytes, (offset + count) * job.pointBytes);
+      const scalarsPart = job.scalars.subarray(offset * 32, (offset + count) * 32);
+      return pool.run(async (api, worker) => {
         await job.beforeTask?.(api);
-        const p = movable(points);
-        const s = movable(scalars);
+        const [p, s] = postable(pool, worker, [pointsPart, scalarsPart]);
         if (!job.validate) return api.msm(job.curve, job.group, p, s, job.windowBits);
         const r = await api.msmValidated(job.curve, job.group, p, s, job.windowBits);
         if ('point' in r) return r.point;
@@ -57,23 +56,6 @@ export async function msmOnPool(pool: WorkerPool, job: CpuMsmJob): Promise<Uint8
     }),
   );
   return addOnPool(pool, job.curve, job.group, partials, job.pointBytes, job.signal, job.priority);
-}
-
-const isShared = (a: Uint8Array) => typeof SharedArrayBuffer === 'function' && a.buffer instanceof SharedArrayBuffer;
-
-/**
- * One task's range of an input. A SharedArrayBuffer-backed input (a prover's key sections and
- * witness) is posted as a view of the same memory: no copy on this thread, where a fresh copy
- * cost ~5 ms per MB in page faults on the 2-core VMs measured (a 2^16 proof copied ~34 MB).
- * Any other input is copied (slice), so the caller's buffer is never detached by the transfer.
- */
-function part(a: Uint8Array, begin: number, end: number): Uint8Array {
-  return isShared(a) ? a.subarray(begin, end) : a.slice(begin, end);
-}
-
-/** What to post: shared memory as it is, a private copy transferred. */
-function movable(a: Uint8Array): Uint8Array {
-  return isShared(a) ? a : transfer(a, [a.buffer as ArrayBuffer]);
 }
 
 /** Σ points (affine, engine encoding) on one worker: infinity for none, the point itself for one. */

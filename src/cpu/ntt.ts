@@ -7,9 +7,9 @@
  */
 import { transfer } from 'comlink';
 import type { CurveName } from '../math/index.js';
-import type { WorkerPool } from './pool.js';
 import { splitRange } from './split.js';
 import { bitReversePermuteBytes, transposeBytes } from './permute.js';
+import { postable, type WorkerPool } from './pool.js';
 
 const ELEMENT_BYTES = 32;
 
@@ -41,10 +41,9 @@ export interface CpuNttJob {
 export async function nttOnPool(pool: WorkerPool, job: CpuNttJob): Promise<Uint8Array> {
   const workers = Math.min(pool.size, job.maxWorkers ?? pool.size);
   if (workers === 1 || job.logN < MIN_SPLIT_LOG_N) {
-    const values = job.values.slice();
     return pool.run(
-      (api) =>
-        api.ntt(job.curve, transfer(values, [values.buffer]), {
+      (api, worker) =>
+        api.ntt(job.curve, postable(pool, worker, [job.values])[0], {
           inverse: job.inverse,
           shift: job.shift,
           inputOrder: job.inputOrder,

@@ -101,9 +101,9 @@ export class BinFile {
     return s;
   }
 
-  async readSection(id: number, options?: { shared?: boolean }): Promise<Uint8Array> {
+  async readSection(id: number): Promise<Uint8Array> {
     const s = this.section(id);
-    return this.file.read(s.offset, s.size, options);
+    return this.file.read(s.offset, s.size);
   }
 
   /** A cursor over one (small) section, for header fields. */

@@ -13,8 +13,8 @@
  * start first; then the six transforms, and the C, A and B1 MSMs. The critical path (A, B, C ->
  * transforms -> quotient -> H MSM) has a higher worker-pool priority, so H starts as soon as its
  * scalars exist; each MSM spreads over its share of the workers only (workerLayout), the other
- * MSMs keeping the rest busy. The main thread only reads and posts (key points and witness in
- * shared memory, read by the workers in place): its core is the workers'. The planner sees each
+ * MSMs keeping the rest busy. The main thread only reads and posts (through the pool's reused
+ * staging buffers): its core is the workers'. The planner sees each
  * queued job's work, so with a GPU the G1 MSMs lean to it while G2 holds the workers.
  */
 import { ZkgpuError } from '../errors.js';
@@ -173,8 +173,7 @@ export async function proveOn(
     checkAbort();
 
     mark = performance.now();
-    // Key points and witness in shared memory where possible: the MSM workers read them in place.
-    const wtns = await readWtns(wtnsSource, { shared: true });
+    const wtns = await readWtns(wtnsSource);
     if (extra.wtnsName) wtns.name = extra.wtnsName;
     t.readWitness = performance.now() - mark;
     progress('readWitness');
@@ -183,10 +182,10 @@ export async function proveOn(
 
     mark = performance.now();
     const coefficients = await key.bin.readSection(ZKEY_SECTION.coefficients);
-    const pointsA = await key.bin.readSection(ZKEY_SECTION.pointsA, { shared: true });
-    const pointsB1 = await key.bin.readSection(ZKEY_SECTION.pointsB1, { shared: true });
-    const pointsB2 = await key.bin.readSection(ZKEY_SECTION.pointsB2, { shared: true });
-    const pointsC = await key.bin.readSection(ZKEY_SECTION.pointsC, { shared: true });
+    const pointsA = await key.bin.readSection(ZKEY_SECTION.pointsA);
+    const pointsB1 = await key.bin.readSection(ZKEY_SECTION.pointsB1);
+    const pointsB2 = await key.bin.readSection(ZKEY_SECTION.pointsB2);
+    const pointsC = await key.bin.readSection(ZKEY_SECTION.pointsC);
     t.readKey += performance.now() - mark;
     progress('readKey');
     checkAbort();
@@ -268,7 +267,7 @@ export async function proveOn(
     // Read while the transforms run: between the quotient's end and the H MSM's submission there
     // is then no file read, so the H MSM reaches the pool before a freed worker takes a lower-priority MSM.
     mark = performance.now();
-    const pointsH = await key.bin.readSection(ZKEY_SECTION.pointsH, { shared: true });
+    const pointsH = await key.bin.readSection(ZKEY_SECTION.pointsH);
     t.readKey += performance.now() - mark;
     const [ea, eb, ec] = await Promise.all([cosetA, cosetB, cosetC]);
     t.ntt = performance.now() - nttStart;

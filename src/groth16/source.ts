@@ -16,18 +16,9 @@ export interface RandomAccess {
   /** What error messages call this file: the path or URL, or 'bytes' for in-memory sources. */
   readonly name: string;
   readonly size: number;
-  /**
-   * Exactly `length` bytes from `offset`; the caller keeps the range inside [0, size). `shared`:
-   * a file read lands in a SharedArrayBuffer where one is available (Node, cross-origin-isolated
-   * pages), so workers can read it without a copy (see msmOnPool); in-memory sources return views.
-   */
-  read(offset: number, length: number, options?: { shared?: boolean }): Promise<Uint8Array>;
+  /** Exactly `length` bytes from `offset`; the caller keeps the range inside [0, size). */
+  read(offset: number, length: number): Promise<Uint8Array>;
   close(): Promise<void>;
-}
-
-/** SharedArrayBuffer exists and may be posted to workers (always in Node; isolated pages only in browsers). */
-export function canShareMemory(): boolean {
-  return typeof SharedArrayBuffer === 'function' && (isNode() || (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true);
 }
 
 function isNode(): boolean {
@@ -101,8 +92,8 @@ async function openPath(path: string | URL, name: string): Promise<RandomAccess>
   return {
     name,
     size,
-    async read(offset, length, options) {
-      const out = options?.shared && canShareMemory() ? new Uint8Array(new SharedArrayBuffer(length)) : new Uint8Array(length);
+    async read(offset, length) {
+      const out = new Uint8Array(length);
       let done = 0;
       try {
         // One read() returns at most 2 GiB on Linux; loop until the range is filled.

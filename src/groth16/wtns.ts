@@ -29,12 +29,8 @@ export interface Witness {
   readonly values: bigint[];
 }
 
-export interface ReadWtnsOptions {
-  /** Read the values into a SharedArrayBuffer where possible (the prover's MSM workers read them in place). */
-  shared?: boolean;
-}
 
-export async function readWtns(source: BinSource, options: ReadWtnsOptions = {}): Promise<Witness> {
+export async function readWtns(source: BinSource): Promise<Witness> {
   const file = await openSource(source, 'wtns');
   try {
     const bin = await BinFile.open(file, 'wtns', 2, SECTION_NAMES);
@@ -51,7 +47,7 @@ export async function readWtns(source: BinSource, options: ReadWtnsOptions = {})
     const nWitness = h.u32('nWitness');
     h.end();
     const section = bin.expectSize(2, nWitness * n8, `nWitness = ${nWitness} values of ${n8} bytes`);
-    const bytes = await file.read(section.offset, section.size, { shared: options.shared });
+    const bytes = await file.read(section.offset, section.size);
     // Word compares, not BigInts: converting every value took ~30 ms per 2^16 witness.
     const bad = firstNotBelow(bytes, q);
     if (bad >= 0) {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { WorkerPool } from '../../../src/cpu/pool.js';
+import { MAX_STAGING_BYTES, WorkerPool, postable } from '../../../src/cpu/pool.js';
 import { isZkgpuError } from '../../../src/errors.js';
 import { engineModule } from '../../helpers/runtime.js';
 
@@ -86,6 +86,34 @@ describe('WorkerPool', () => {
     const followUp = first.then(() => pool!.run(task('quotient'), undefined, 1));
     await Promise.all([first, waiting, followUp]);
     expect(started).toEqual(['transform', 'quotient', 'msm']);
+  });
+
+  it("stages inputs in each worker's own reused shared buffer; never posts or detaches the caller's", async () => {
+    pool = await WorkerPool.create({ threads: 2, module: await engineModule() });
+    const a = new Uint8Array(1000).map((_, i) => i & 0xff);
+    const b = new Uint8Array(77).fill(9);
+    const first = pool.stage(0, [a, b])!;
+    expect(first[0].buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(first[0]).toEqual(a);
+    expect(first[1]).toEqual(b);
+    expect(first[1].byteOffset % 16).toBe(0);
+    const again = pool.stage(0, [b])!;
+    expect(again[0].buffer).toBe(first[0].buffer); // reused, not reallocated
+    expect(pool.stage(1, [a])![0].buffer).not.toBe(first[0].buffer); // one buffer per worker
+    expect(pool.stage(0, [new Uint8Array(MAX_STAGING_BYTES + 1)])).toBeNull();
+    // What a task posts: staged views, or the caller's shared memory as it is; the caller's plain arrays stay whole.
+    const shared = new Uint8Array(new SharedArrayBuffer(64)).fill(3);
+    const [x, y] = postable(pool, 1, [a, shared]);
+    expect(x.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(x).toEqual(a);
+    expect(y).toBe(shared);
+    expect(a.length).toBe(1000);
+    // Each worker reads its own staging: two concurrent NTTs of different inputs give their own answers.
+    const values = (seed: number) => new Uint8Array(32 * 1024).map((_, i) => (i % 32 === 31 ? 0 : (i * seed) & 0xff));
+    const [v1, v2] = [values(3), values(5)];
+    const alone = await Promise.all([v1, v2].map((v) => pool!.run((api) => api.ntt('bn254', v.slice(), {}))));
+    const staged = await Promise.all([v1, v2].map((v) => pool!.run((api, worker) => api.ntt('bn254', postable(pool!, worker, [v])[0], {}))));
+    expect(staged).toEqual(alone);
   });
 
   it('rejects an already-aborted signal without queuing', async () => {
