@@ -345,14 +345,22 @@ const CRITICAL_PATH = 1;
  * workers in proportion to its cost (a G2 point ~2.3 G1 points on wasm), at least one, and each
  * transform a third (three chains). With 2 workers everything runs whole on one worker: at
  * 2^16 (BN254, one worker) the five MSMs took 2805 ms whole and 3133 ms as halves, and a 2^16
- * transform whole skips the four-step split's three transposes on the main thread.
+ * transform whole skips the four-step split's three transposes on the main thread. From
+ * WHOLE_MSM_MAX_VARS variables on, each MSM spreads over every worker again: at 2^20 whole MSMs
+ * made the proof slower (37.9 s against 36.0 s split, 2 workers) and bigger (2.20 against 1.83
+ * GiB peak RSS: each worker's heap holds a whole MSM), the bucket reduction being cheap there.
  */
 export function workerLayout(threads: number, nVars: number, domainSize: number): { g1Workers: number; g2Workers: number; nttWorkers: number } {
+  const nttWorkers = Math.max(1, Math.floor(threads / 3));
+  if (nVars >= WHOLE_MSM_MAX_VARS) return { g1Workers: threads, g2Workers: threads, nttWorkers };
   const g2Cost = 2.3 * nVars;
   const total = 3 * nVars + domainSize + g2Cost; // A, B1, C and H in G1, B2 in G2
   const share = (cost: number) => Math.max(1, Math.round((threads * cost) / total));
-  return { g1Workers: share(nVars), g2Workers: share(g2Cost), nttWorkers: Math.max(1, Math.floor(threads / 3)) };
+  return { g1Workers: share(nVars), g2Workers: share(g2Cost), nttWorkers };
 }
+
+/** Measured whole-MSM win at 2^16 and loss at 2^20 (workerLayout); 2^18 splits the difference, not measured. */
+export const WHOLE_MSM_MAX_VARS = 1 << 18;
 
 /** The runtime's POINT_NOT_ON_CURVE (index within the section) as FILE_FORMAT at the file offset. */
 function keyPointError(e: unknown, key: ZkeyFile, id: number, group: 'g1' | 'g2'): unknown {

@@ -1,6 +1,6 @@
 /** How one proof's MSMs and transforms share the workers (prove.ts's workerLayout). */
 import { describe, expect, it } from 'vitest';
-import { workerLayout } from '../../../src/groth16/prove.js';
+import { WHOLE_MSM_MAX_VARS, workerLayout } from '../../../src/groth16/prove.js';
 
 describe('workerLayout', () => {
   it('runs every MSM and transform whole on one worker with 1 or 2 threads', () => {
@@ -11,7 +11,7 @@ describe('workerLayout', () => {
 
   it('gives the G2 MSM the largest share on many threads, every share within the pool and at least one', () => {
     for (const threads of [3, 4, 8, 16, 64]) {
-      for (const [nVars, domain] of [[1000, 1024], [65474, 65536], [1 << 20, 1 << 21]]) {
+      for (const [nVars, domain] of [[1000, 1024], [65474, 65536], [200_000, 1 << 18]]) {
         const lay = workerLayout(threads, nVars, domain);
         for (const w of [lay.g1Workers, lay.g2Workers, lay.nttWorkers]) {
           expect(Number.isInteger(w) && w >= 1 && w <= threads).toBe(true);
@@ -22,5 +22,12 @@ describe('workerLayout', () => {
       }
     }
     expect(workerLayout(16, 65474, 65536).g2Workers).toBeGreaterThan(workerLayout(16, 65474, 65536).g1Workers);
+  });
+
+  it('spreads every MSM over all the workers for large circuits', () => {
+    for (const threads of [1, 2, 8]) {
+      expect(workerLayout(threads, WHOLE_MSM_MAX_VARS, 2 * WHOLE_MSM_MAX_VARS)).toMatchObject({ g1Workers: threads, g2Workers: threads });
+      expect(workerLayout(threads, (1 << 20) + 5, 1 << 21)).toMatchObject({ g1Workers: threads, g2Workers: threads });
+    }
   });
 });
