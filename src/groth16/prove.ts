@@ -181,13 +181,11 @@ export async function proveOn(
     checkAbort();
 
     mark = performance.now();
+    // What the first worker tasks need (A, B, C and the G2 MSM); the other sections are read
+    // while the workers run those, instead of with both workers idle.
     const coefficients = await key.bin.readSection(ZKEY_SECTION.coefficients);
-    const pointsA = await key.bin.readSection(ZKEY_SECTION.pointsA);
-    const pointsB1 = await key.bin.readSection(ZKEY_SECTION.pointsB1);
     const pointsB2 = await key.bin.readSection(ZKEY_SECTION.pointsB2);
-    const pointsC = await key.bin.readSection(ZKEY_SECTION.pointsC);
     t.readKey += performance.now() - mark;
-    progress('readKey');
     checkAbort();
 
     const { curve } = h;
@@ -244,6 +242,14 @@ export async function proveOn(
     // the planner sees its queued work, so the G1 MSMs planned after it lean to the GPU where
     // there is one.
     const msmB2 = timed('msmB2', () => msm('msmB2', ZKEY_SECTION.pointsB2, 'g2', pointsB2, wtns.bytes));
+
+    mark = performance.now();
+    const pointsA = await key.bin.readSection(ZKEY_SECTION.pointsA);
+    const pointsB1 = await key.bin.readSection(ZKEY_SECTION.pointsB1);
+    const pointsC = await key.bin.readSection(ZKEY_SECTION.pointsC);
+    t.readKey += performance.now() - mark;
+    progress('readKey');
+    checkAbort();
 
     const abc = await abcJob;
     checkAbort();
