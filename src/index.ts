@@ -1,7 +1,7 @@
 /** zkgpu: the public entry. */
 export { createRuntime, Runtime, JobEvent, MAX_NTT_LOG_N } from './runtime.js';
 export type { Backend, Engine, JobReport, RuntimeOptions, MsmRequest, NttRequest, BabyBearNttRequest, NttOrder, SamplePointsRequest } from './runtime.js';
-export type { ChunkReport, ProgressDetail, RetryDetail, DeviceLostDetail, DeviceReacquiredDetail, DeviceStats, RuntimeStats } from './runtime.js';
+export type { ChunkReport, ChunkTiming, ProgressDetail, RetryDetail, DeviceLostDetail, DeviceReacquiredDetail, DeviceStats, RuntimeStats } from './runtime.js';
 export { ZkgpuError, isZkgpuError } from './errors.js';
 export type { ZkgpuErrorCode } from './errors.js';
 export type { CurveName, GroupName } from './math/index.js';

@@ -38,7 +38,7 @@ import { checkBelow, checkBytes, checkCurve, checkGroup, checkSignal, invalidPoi
 export type NttOrder = 'natural' | 'bit-reversed';
 
 export type { Backend, Engine } from './backend-choice.js';
-export type { ChunkReport, ProgressDetail, RetryDetail } from './scheduler/execute.js';
+export type { ChunkReport, ChunkTiming, ProgressDetail, RetryDetail } from './scheduler/execute.js';
 export type { DeviceStats, RuntimeStats } from './scheduler/stats.js';
 
 /** Detail of the runtime's 'device-lost' event. */
