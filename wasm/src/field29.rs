@@ -318,13 +318,13 @@ impl<const M: usize, const N: usize, P: FpParams<M>> Field for F29<M, N, P> {
             t[i] = d & MASK;
             borrow = d >> 63;
         }
-        if borrow != 0 {
-            let mut carry = 0u64;
-            for i in 0..N {
-                let s = t[i] + Self::P29[i] + carry;
-                t[i] = s & MASK;
-                carry = s >> 29;
-            }
+        // Branchless: add p masked by the borrow (a data-dependent branch mispredicts half the time).
+        let keep = 0u64.wrapping_sub(borrow);
+        let mut carry = 0u64;
+        for i in 0..N {
+            let s = t[i] + (Self::P29[i] & keep) + carry;
+            t[i] = s & MASK;
+            carry = s >> 29;
         }
         Self::raw(t)
     }
