@@ -68,11 +68,12 @@ const isShared = (a: Uint8Array) => typeof SharedArrayBuffer === 'function' && a
  * into fresh buffers that are transferred.
  */
 export function postable(pool: WorkerPool, worker: number, parts: Uint8Array[]): Uint8Array[] {
-  if (parts.every(isShared)) return parts;
-  const staged = pool.stage(worker, parts.map((p) => (isShared(p) ? new Uint8Array(0) : p)));
-  return parts.map((p, i) => {
+  const own = parts.filter((p) => !isShared(p));
+  const staged = own.length > 0 ? pool.stage(worker, own) : [];
+  let next = 0;
+  return parts.map((p) => {
     if (isShared(p)) return p;
-    if (staged) return staged[i];
+    if (staged) return staged[next++];
     const copy = p.slice();
     return transfer(copy, [copy.buffer]);
   });

@@ -5,6 +5,7 @@
  * error scopes around each submission and thrown as GpuError. Readback: mapAsync inside
  * try/finally, the bytes are copied before unmap (the mapped range is invalid after unmap).
  */
+import { ZkgpuError } from '../errors.js';
 import { GpuError, errorKind, type GpuContext } from './context.js';
 import type { Program } from './program.js';
 
@@ -120,6 +121,30 @@ export function uploadBuffer(ctx: GpuContext, data: Uint8Array, label: string, e
 export interface StagedGpu<T> {
   run(): Promise<T>;
   release(): Promise<void>;
+}
+
+/**
+ * A StagedGpu around inputs already uploaded: `run` hands them to `compute` (once: a second run
+ * throws, naming `what`), `release` returns their buffers to the pool unless `run` took them.
+ */
+export function stagedOnce<S, T>(ctx: GpuContext, staged: S, buffersOf: (s: S) => GPUBuffer[], what: string, compute: (s: S) => Promise<T>): StagedGpu<T> {
+  let held: S | null = staged;
+  const take = () => {
+    const s = held;
+    held = null;
+    return s;
+  };
+  return {
+    release: async () => {
+      const s = take();
+      if (s !== null) await ctx.pool.release(buffersOf(s));
+    },
+    run: async () => {
+      const s = take();
+      if (s === null) throw new ZkgpuError('INVALID_ARGUMENT', `${what} runs once`);
+      return compute(s);
+    },
+  };
 }
 
 /**

@@ -20,7 +20,7 @@ import { abortError } from '../cpu/pool.js';
 import { CURVES, encodePoint, g1, isCurveName, type CurveName, type G1Point } from '../math/index.js';
 import type { GpuContext } from '../gpu/context.js';
 import { loadShader, stripStandalone, type Program } from '../gpu/program.js';
-import { readBuffer, submitPasses, uploadBuffer, uploadInputs, type Pass, type StagedGpu } from '../gpu/runner.js';
+import { readBuffer, stagedOnce, submitPasses, uploadBuffer, uploadInputs, type Pass, type StagedGpu } from '../gpu/runner.js';
 import { curvePrelude } from './prelude.js';
 import { chunkPoints, DEFAULT_MAX_CHUNK_POINTS, planChunk, SCAN_BLOCK, type MsmChunkPlan } from './plan.js';
 import { decodeXyzz, xyzzToAffine } from './xyzz.js';
@@ -175,36 +175,23 @@ export async function stageGpuMsm(ctx: GpuContext, req: GpuMsmRequest): Promise<
     ]);
     return { plan, points, scalars };
   };
-  let first: ChunkInputs | null = await upload(0);
-  const take = () => {
-    const f = first;
-    first = null;
-    return f;
-  };
-  return {
-    release: async () => {
-      const f = take();
-      if (f) await ctx.pool.release([f.points, f.scalars]);
-    },
-    run: async () => {
-      const G = g1(curve);
-      let sum: G1Point = G.infinity;
-      let staged = take();
-      if (!staged) throw new ZkgpuError('INVALID_ARGUMENT', 'gpuMsm: a staged MSM runs once');
-      // Chunks after the first (inputs over one binding) upload in turn: one chunk's buffers at a time.
-      for (let start = 0; start < n; start += chunk, staged = null) {
-        const inputs = staged ?? (await upload(start));
-        try {
-          const raw = await runChunk(ctx, progs, curve, inputs, { signal, stop: req.debugStopAfter });
-          if (req.debugStopAfter) return raw;
-          sum = G.add(sum, xyzzToAffine(curve, decodeXyzz(curve, raw)));
-        } finally {
-          await ctx.pool.release([inputs.points, inputs.scalars]);
-        }
+  return stagedOnce(ctx, await upload(0), (f) => [f.points, f.scalars], 'gpuMsm: a staged MSM', async (first) => {
+    const G = g1(curve);
+    let sum: G1Point = G.infinity;
+    let staged: ChunkInputs | null = first;
+    // Chunks after the first (inputs over one binding) upload in turn: one chunk's buffers at a time.
+    for (let start = 0; start < n; start += chunk, staged = null) {
+      const inputs = staged ?? (await upload(start));
+      try {
+        const raw = await runChunk(ctx, progs, curve, inputs, { signal, stop: req.debugStopAfter });
+        if (req.debugStopAfter) return raw;
+        sum = G.add(sum, xyzzToAffine(curve, decodeXyzz(curve, raw)));
+      } finally {
+        await ctx.pool.release([inputs.points, inputs.scalars]);
       }
-      return encodePoint(curve, 'g1', sum);
-    },
-  };
+    }
+    return encodePoint(curve, 'g1', sum);
+  });
 }
 
 interface ChunkInput {

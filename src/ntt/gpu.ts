@@ -22,7 +22,7 @@ import { CURVES, invMod, mod, rootOfUnity, toMont, type CurveName } from '../mat
 import type { GpuContext } from '../gpu/context.js';
 import { fieldPrelude } from '../gpu/field.js';
 import { loadShader, stripStandalone, type Program } from '../gpu/program.js';
-import { readBuffer, submitPasses, uploadBuffer, uploadInputs, type Pass, type StagedGpu } from '../gpu/runner.js';
+import { readBuffer, stagedOnce, submitPasses, uploadBuffer, uploadInputs, type Pass, type StagedGpu } from '../gpu/runner.js';
 
 export type GpuNttOrder = 'natural' | 'bit-reversed';
 
@@ -161,27 +161,14 @@ export async function stageGpuNtt(ctx: GpuContext, req: GpuNttRequest): Promise<
   }
   const progs = await nttPrograms(ctx, curve);
   const label = `ntt:${curve}:2^${logN}`;
-  let input: GPUBuffer | null = (await uploadInputs(ctx, [{ data: values, label: `${label}:in` }]))[0];
-  const take = () => {
-    const b = input;
-    input = null;
-    return b;
-  };
-  return {
-    release: async () => {
-      const b = take();
-      if (b) await ctx.pool.release([b]);
-    },
-    run: async () => {
-      const b = take();
-      if (!b) throw new ZkgpuError('INVALID_ARGUMENT', 'gpuNtt: a staged NTT runs once');
-      try {
-        return await computeNtt(ctx, progs, req, b);
-      } finally {
-        await ctx.pool.release([b]); // also when a table build failed first (a second release is a no-op)
-      }
-    },
-  };
+  const [input] = await uploadInputs(ctx, [{ data: values, label: `${label}:in` }]);
+  return stagedOnce(ctx, input, (b) => [b], 'gpuNtt: a staged NTT', async (b) => {
+    try {
+      return await computeNtt(ctx, progs, req, b);
+    } finally {
+      await ctx.pool.release([b]); // also when a table build failed first (a second release is a no-op)
+    }
+  });
 }
 
 /** The passes of one NTT over its uploaded values `input`, which it frees (it also holds the output). */
