@@ -442,7 +442,7 @@ export async function runGroth16Bench(argv: readonly string[], io: Groth16BenchI
   for (const r of results) io.out(row(r, r.impl === 'snarkjs' && speedup !== null ? speedup : undefined));
   if (zr?.stageMedians) {
     const st = zr.stageMedians;
-    const keys = ['readKey', 'readWitness', 'buildABC', 'ntt', 'quotient', 'msmA', 'msmB1', 'msmB2', 'msmC', 'msmH', 'finalize'];
+    const keys = ['readKey', 'readWitness', 'qap', 'buildABC', 'ntt', 'quotient', 'msmA', 'msmB1', 'msmB2', 'msmC', 'msmH', 'finalize'];
     io.out(`\nzkgpu stages, median ms (they overlap): ${keys.filter((k) => k in st).map((k) => `${k} ${formatMs(st[k])}`).join(', ')}`);
   }
   if (speedup !== null && zr && sr) {

@@ -42,6 +42,10 @@ const api: CpuWorkerApi = {
     const r = ready().buildAbc(curve, coefficients, witness, domain, rInv2);
     return 'a' in r ? transfer(r, [r.a.buffer as ArrayBuffer, r.b.buffer as ArrayBuffer, r.c.buffer as ArrayBuffer]) : r;
   },
+  hScalars: (curve, coefficients, witness, domain, rInv2, shift) => {
+    const r = ready().hScalars(curve, coefficients, witness, domain, rInv2, shift);
+    return 'h' in r ? transfer(r, [r.h.buffer as ArrayBuffer]) : r;
+  },
   quotient: (curve, a, b, c) => out(ready().quotient(curve, a, b, c)),
   memoryBytes: () => ready().memoryBytes(),
   crash: () => {

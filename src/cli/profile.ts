@@ -19,6 +19,10 @@ Options:
   --threads N                 worker threads (default: all available cores)
   --backend webgpu|wasm|auto  engine for every MSM and NTT (default auto: the GPU only for a
                               hardware adapter and large inputs)
+  --qap one-task|stages|auto  how the H scalars are made: one wasm task (A, B, C, the NTTs and the
+                              quotient on one worker), or stage by stage through the runtime
+                              (each NTT its own job); default auto: one task below 6 threads
+                              without a GPU
   --json                      print the whole report (proof and public signals included) as JSON
   -h, --help                  this text
 
@@ -34,7 +38,7 @@ export async function runProfile(argv: readonly string[], io: Groth16CliIO): Pro
   const progress = stageProgress(io.progress !== undefined ? io.progress : ttyProgressSink());
   let report: Groth16ProfileReport;
   try {
-    report = await groth16.profile(zkey, wtns, { threads: flags.threads, backend: flags.backend, onProgress: progress.onProgress });
+    report = await groth16.profile(zkey, wtns, { threads: flags.threads, backend: flags.backend, qap: flags.qap, onProgress: progress.onProgress });
   } catch (e) {
     if (isZkgpuError(e)) {
       io.err(`zkgpu profile: ${e.message} [${e.code}]`);

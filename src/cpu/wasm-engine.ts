@@ -86,11 +86,12 @@ interface Exports {
   zk_fixed_base_mul(curve: number, group: number, base: number, scalars: number, n: number, out: number): number;
   zk_build_abc(curve: number, coefs: number, count: number, witness: number, nVars: number, domain: number, rInv2: number, a: number, b: number, c: number): number;
   zk_quotient(curve: number, a: number, b: number, c: number, count: number, out: number): number;
+  zk_h_scalars(curve: number, coefs: number, count: number, witness: number, nVars: number, domain: number, rInv2: number, shift: number, out: number): number;
 }
 
 const REQUIRED_EXPORTS: readonly (keyof Exports)[] = [
   'memory', 'zk_alloc', 'zk_free', 'zk_msm', 'zk_validate_points', 'zk_point_add', 'zk_generate_points',
-  'zk_ntt', 'zk_ntt_rows', 'zk_mul_powers', 'zk_scale', 'zk_bb_ntt', 'zk_fixed_base_mul', 'zk_build_abc', 'zk_quotient',
+  'zk_ntt', 'zk_ntt_rows', 'zk_mul_powers', 'zk_scale', 'zk_bb_ntt', 'zk_fixed_base_mul', 'zk_build_abc', 'zk_quotient', 'zk_h_scalars',
 ];
 
 /** BabyBear p = 2^31 - 2^27 + 1 (src/math/babybear.ts) and its 2-adicity: sizes 2^0..2^27. */
@@ -229,6 +230,28 @@ export class WasmEngine {
       if (rc <= -16) return { badCoefficient: { index: Math.floor((-rc - 16) / 4), field: (-rc - 16) % 4 } };
       WasmEngine.check('zk_build_abc', rc);
       return { a: this.read(a, bytes), b: this.read(b, bytes), c: this.read(c, bytes) };
+    });
+  }
+
+  /**
+   * Groth16's H MSM scalars in one call: buildAbc's inputs, then A, B and C each from the domain to
+   * the coset `shift` <w> (inverse NTT, coset NTT) and A B - C there. Same as buildAbc, the
+   * transforms and quotient in sequence, without their copies; bad coefficients as buildAbc.
+   */
+  hScalars(curve: CurveId, coefficients: Uint8Array, witness: Uint8Array, domain: number, rInv2: Uint8Array, shift: Uint8Array):
+    | { h: Uint8Array }
+    | { badCoefficient: { index: number; field: number } } {
+    const count = checkLength(coefficients, 44, 'hScalars coefficients');
+    const nVars = checkLength(witness, SCALAR_BYTES, 'hScalars witness');
+    log2Exact(domain, 'hScalars domain');
+    if (rInv2.length !== SCALAR_BYTES) throw new RangeError('hScalars: rInv2 must be 32 bytes');
+    if (shift.length !== SCALAR_BYTES) throw new RangeError('hScalars: shift must be 32 bytes');
+    const bytes = domain * SCALAR_BYTES;
+    return this.call([coefficients, witness, rInv2, shift, bytes], ([co, w, k, g, out]) => {
+      const rc = this.x.zk_h_scalars(CURVE_CODE[curve], co, count, w, nVars, domain, k, g, out);
+      if (rc <= -16) return { badCoefficient: { index: Math.floor((-rc - 16) / 4), field: (-rc - 16) % 4 } };
+      WasmEngine.check('zk_h_scalars', rc);
+      return { h: this.read(out, bytes) };
     });
   }
 

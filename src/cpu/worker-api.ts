@@ -39,6 +39,10 @@ export interface CpuWorkerApi {
   buildAbc(curve: CurveId, coefficients: Uint8Array, witness: Uint8Array, domain: number, rInv2: Uint8Array):
     | { a: Uint8Array; b: Uint8Array; c: Uint8Array }
     | { badCoefficient: { index: number; field: number } };
+  /** Groth16's H scalars from the coefficients and witness; see WasmEngine.hScalars. */
+  hScalars(curve: CurveId, coefficients: Uint8Array, witness: Uint8Array, domain: number, rInv2: Uint8Array, shift: Uint8Array):
+    | { h: Uint8Array }
+    | { badCoefficient: { index: number; field: number } };
   /** a b - c for Fr arrays; see WasmEngine.quotient. */
   quotient(curve: CurveId, a: Uint8Array, b: Uint8Array, c: Uint8Array): Uint8Array;
   memoryBytes(): number;

@@ -7,7 +7,7 @@
 import type { WitnessCalculator } from 'circom_runtime';
 import { ZkgpuError } from '../errors.js';
 import { abortError } from '../cpu/pool.js';
-import { PROVE_STAGE_COUNT, proveOn, withRuntime, type Groth16ProveResult, type ProveOptions } from './prove.js';
+import { proveOn, proveStageCount, withRuntime, type Groth16ProveResult, type ProveOptions } from './prove.js';
 import { readWhole, type BinSource } from './source.js';
 
 /** A circuit input: signal name -> value or (nested) array of values; decimal or 0x-hex strings, integers or bigints. */
@@ -21,7 +21,7 @@ export async function fullProve(input: CircuitInput, wasmSource: BinSource, zkey
     if (options.signal?.aborted) throw abortError(options.signal);
     const wtns = await computeWitness(parsed, wasm, name);
     const witnessMs = performance.now() - start;
-    options.onProgress?.({ stage: 'witness', done: 1, total: PROVE_STAGE_COUNT + 1 });
+    options.onProgress?.({ stage: 'witness', done: 1, total: proveStageCount(runtime, options) + 1 });
     return proveOn(runtime, zkeySource, wtns, options, { witness: witnessMs, stagesBefore: 1, wtnsName: `the witness computed by ${name}` });
   });
 }

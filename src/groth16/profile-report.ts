@@ -130,7 +130,7 @@ export interface ProfileAnalysis {
 }
 
 /** Row order: the prover's order of work; stages not listed here follow in the order seen. */
-const STAGE_ORDER = ['witness', 'readKey', 'readWitness', 'buildABC', 'ifftA', 'fftA', 'ifftB', 'fftB', 'ifftC', 'fftC', 'quotient', 'msmA', 'msmB1', 'msmB2', 'msmC', 'msmH', 'finalize'];
+const STAGE_ORDER = ['witness', 'readKey', 'readWitness', 'qap', 'buildABC', 'ifftA', 'fftA', 'ifftB', 'fftB', 'ifftC', 'fftC', 'quotient', 'msmA', 'msmB1', 'msmB2', 'msmC', 'msmH', 'finalize'];
 /** Timings that cover other stages, not stages of their own. */
 const AGGREGATES = new Set(['ntt', 'total']);
 
@@ -138,6 +138,7 @@ const HOST_WHAT: Record<string, string> = {
   witness: 'witness (.wasm)',
   readKey: 'read .zkey',
   readWitness: 'read .wtns',
+  qap: 'QAP: A, B, C -> coset NTTs -> A*B - C',
   buildABC: 'QAP: A, B, C',
   quotient: 'QAP: A*B - C',
 };
@@ -146,7 +147,7 @@ const HOST_WHAT: Record<string, string> = {
  * Stages that run as one worker task outside the planner (src/groth16/qap-wasm.ts): they have no
  * job report and are not in runtime.stats(), so they get a pseudo-device of their own.
  */
-const WORKER_TASK_STAGES = new Set(['buildABC', 'quotient']);
+const WORKER_TASK_STAGES = new Set(['qap', 'buildABC', 'quotient']);
 export const WORKER_TASK_DEVICE = 'wasm-task';
 const WORKER_TASK_LABEL = 'wasm (one task)';
 
@@ -159,7 +160,7 @@ export const COLUMN_NOTES = [
   'bytes in/out: sent to / read back from the device, derived from element counts and sizes (points + scalars for an MSM, field elements for an NTT), as runtime.stats() counts them.',
   'peak RSS: highest resident set size sampled in the stage\'s window (whole process, workers included); sampled every 20 ms while the main thread is free and at each stage\'s end, so a host stage shows its value at its end.',
   'utilisation: busy time over the proof\'s wall time; a worker pool is busy while at least one of its chunks is in flight, however many threads that chunk uses.',
-  'not in any device\'s busy time: the check that the key\'s points are on the curve (it runs on the workers; it is in the MSMs\' wall ms), and the QAP stages buildABC and quotient, one wasm task each on a worker (device "wasm (one task)": its device ms is its wall ms, queueing included).',
+  'not in any device\'s busy time: the check that the key\'s points are on the curve (it runs on the workers; it is in the MSMs\' wall ms), and the QAP stages (qap, or buildABC and quotient), one wasm task each on a worker (device "wasm (one task)": its device ms is its wall ms, queueing included).',
 ];
 
 function stageWhat(stage: string, reports: JobReport[]): string {
@@ -368,9 +369,11 @@ function circuitOf(obs: ProfileObservations): ProfileAnalysis['circuit'] {
   const reports = obs.jobs.map((j) => j.report);
   const curve = reports.find((r) => r.curve)?.curve ?? null;
   const ntt = reports.filter((r) => r.op === 'ntt').map((r) => r.n);
-  // msmA's points are the circuit's variables (one per witness value).
+  // msmA's points are the circuit's variables (one per witness value); msmH's, the domain's
+  // points (there are no transform jobs when the QAP ran as one task).
   const a = obs.jobs.find((j) => j.stage === 'msmA')?.report.n ?? null;
-  return { curve, domainSize: ntt.length > 0 ? Math.max(...ntt) : null, variables: a };
+  const h = obs.jobs.find((j) => j.stage === 'msmH')?.report.n ?? null;
+  return { curve, domainSize: ntt.length > 0 ? Math.max(...ntt) : h, variables: a };
 }
 
 export function analyseProof(obs: ProfileObservations): ProfileAnalysis {

@@ -9,7 +9,7 @@ import { createRuntime, type Backend, type JobReport, type Runtime } from '../ru
 import type { GpuAdapterInfo } from '../gpu/context.js';
 import type { HardwareReport } from '../scheduler/index.js';
 import { isSoftwareAdapter } from '../backend-choice.js';
-import { prove, type Groth16Progress, type Groth16Timings } from './prove.js';
+import { prove, type Groth16Progress, type Groth16Timings, type ProveOptions } from './prove.js';
 import type { Groth16Proof } from './proof-format.js';
 import type { BinSource } from './source.js';
 import { analyseProof, type ProfileAnalysis, type ProfileObservations } from './profile-report.js';
@@ -23,6 +23,8 @@ export interface ProfileOptions {
   threads?: number;
   /** Engine for every MSM and NTT; default 'auto'. */
   backend?: Backend;
+  /** How the H scalars are made; see ProveOptions.qap. */
+  qap?: ProveOptions['qap'];
   signal?: AbortSignal;
   onProgress?: (event: Groth16Progress) => void;
   /**
@@ -98,6 +100,7 @@ async function profileOn(runtime: Runtime, zkey: BinSource, wtns: BinSource, opt
     result = await prove(zkey, wtns, {
       runtime,
       backend: options.backend,
+      qap: options.qap,
       signal: options.signal,
       onProgress: (e) => {
         stageEndMs[e.stage] = since();

@@ -23,7 +23,7 @@ import { CURVES, decodePoint, encodePoint, pointBytes, rootOfUnity, type G1Point
 import { abortError } from '../cpu/pool.js';
 import { openZkey, ZKEY_SECTION, type ZkeyFile } from './zkey.js';
 import { readWtns, type Witness } from './wtns.js';
-import { buildAbcOnWorker, quotientOnWorker } from './qap-wasm.js';
+import { buildAbcOnWorker, hScalarsOnWorker, quotientOnWorker } from './qap-wasm.js';
 import { encodeFrArray, readFr, viewOf } from './fr.js';
 import { g1ToJson, g2ToJson, type Groth16Proof } from './proof-format.js';
 import type { BinSource } from './source.js';
@@ -51,6 +51,15 @@ export interface ProveOptions {
    * 'ifftB', 'finalize', ...): where each chunk ran and for how long (zkgpu profile uses it).
    */
   onJobReport?: (stage: string, report: JobReport) => void;
+  /**
+   * How the H MSM's scalars are made. 'one-task': A, B, C, the six transforms and the quotient as
+   * one wasm task on one worker, nothing copied between them (timings: `qap`). 'stages': A, B, C,
+   * then each transform through the runtime (spread over workers, or on the GPU), then the
+   * quotient (timings: `buildABC`, `ifftA`... `quotient`). 'auto' (default): 'one-task' when the
+   * transforms would run whole on one worker anyway (fewer than 6 threads) and no GPU could take
+   * them, else 'stages'.
+   */
+  qap?: 'auto' | 'one-task' | 'stages';
 }
 
 /**
@@ -63,17 +72,20 @@ export interface Groth16Timings {
   /** Header parse plus reading the coefficient and point sections. */
   readKey: number;
   readWitness: number;
-  buildABC: number;
-  ifftA: number;
-  fftA: number;
-  ifftB: number;
-  fftB: number;
-  ifftC: number;
-  fftC: number;
+  /** qap 'one-task' only: A, B, C, the six transforms and the quotient, one worker task. */
+  qap?: number;
+  /** qap 'stages' only, as the seven below: A, B, C at the domain points. */
+  buildABC?: number;
+  ifftA?: number;
+  fftA?: number;
+  ifftB?: number;
+  fftB?: number;
+  ifftC?: number;
+  fftC?: number;
   /** All six transforms, first start to last result. */
-  ntt: number;
+  ntt?: number;
   /** A B - C at the coset points. */
-  quotient: number;
+  quotient?: number;
   msmA: number;
   msmB1: number;
   msmB2: number;
@@ -91,8 +103,12 @@ export interface Groth16ProveResult {
   readonly timings: Groth16Timings;
 }
 
-const STAGES = ['readKey', 'readWitness', 'buildABC', 'ntt', 'quotient', 'msmA', 'msmB1', 'msmB2', 'msmC', 'msmH', 'finalize'] as const;
-export const PROVE_STAGE_COUNT = STAGES.length;
+const STAGES = ['readKey', 'readWitness', 'buildABC', 'ntt', 'quotient', 'qap', 'msmA', 'msmB1', 'msmB2', 'msmC', 'msmH', 'finalize'] as const;
+
+/** Progress events of one proof on this runtime: every stage but the other path's QAP stages ('qap', or 'buildABC', 'ntt', 'quotient'). */
+export function proveStageCount(runtime: Runtime, options: ProveOptions): number {
+  return STAGES.length - (qapInOneTask(options.qap, runtime, options.backend) ? 3 : 1);
+}
 
 export async function prove(zkeySource: BinSource, wtnsSource: BinSource, options: ProveOptions = {}): Promise<Groth16ProveResult> {
   return withRuntime(options, (runtime) => proveOn(runtime, zkeySource, wtnsSource, options, {}));
@@ -122,6 +138,9 @@ function checkOptions(options: ProveOptions): void {
   }
   if (options.backend !== undefined && options.backend !== 'auto' && options.backend !== 'wasm' && options.backend !== 'webgpu') {
     throw new ZkgpuError('INVALID_ARGUMENT', `backend must be 'webgpu', 'wasm' or 'auto', got ${JSON.stringify(options.backend)}`);
+  }
+  if (options.qap !== undefined && options.qap !== 'auto' && options.qap !== 'one-task' && options.qap !== 'stages') {
+    throw new ZkgpuError('INVALID_ARGUMENT', `qap must be 'auto', 'one-task' or 'stages', got ${JSON.stringify(options.qap)}`);
   }
 }
 
@@ -155,7 +174,7 @@ export async function proveOn(
   const checkAbort = () => {
     if (userSignal?.aborted) throw abortError(userSignal);
   };
-  const progressTotal = STAGES.length + (extra.stagesBefore ?? 0);
+  const progressTotal = proveStageCount(runtime, options) + (extra.stagesBefore ?? 0);
   let progressDone = extra.stagesBefore ?? 0;
   const progress = (stage: string) => {
     progressDone++;
@@ -206,7 +225,7 @@ export async function proveOn(
     // 2^14-constraint BN254 proof, 2 threads, median of 4: 2084 ms checked vs 2050 ms unchecked (~2%).
     const reportTo = (stage: string) => (options.onJobReport ? (r: JobReport) => options.onJobReport?.(stage, r) : undefined);
     const lay = workerLayout(runtime.threads, h.nVars, h.domainSize);
-    const msm = (stage: string, id: number, group: 'g1' | 'g2', points: Uint8Array, scalars: Uint8Array, priority = 0) =>
+    const msm = (stage: string, id: number, group: 'g1' | 'g2', points: Uint8Array, scalars: Uint8Array, priority = 0, workers?: number) =>
       // The WebGPU engine has no G2 kernel: with backend 'webgpu' the G2 MSM runs on the workers,
       // beside the G1 MSMs on the GPU (the split the scheduler makes too).
       runtime
@@ -217,7 +236,7 @@ export async function proveOn(
           scalars,
           backend: group === 'g2' && backend === 'webgpu' ? 'wasm' : backend,
           validatePoints: true,
-          maxWorkers: group === 'g2' ? lay.g2Workers : lay.g1Workers,
+          maxWorkers: workers ?? (group === 'g2' ? lay.g2Workers : lay.g1Workers),
           priority,
           signal: jobSignal(),
           onReport: reportTo(stage),
@@ -226,18 +245,37 @@ export async function proveOn(
           throw keyPointError(e, key as ZkeyFile, id, group);
         });
 
-    // A, B, C first (one worker task, ~40 ms at 2^16): the transforms wait on it. The critical
-    // path (A, B, C -> transforms -> quotient -> H MSM) runs at a higher pool priority than the
-    // witness MSMs, so H starts as soon as its scalars exist instead of queuing behind them.
-    const abcJob = timed('buildABC', () =>
-      buildAbcOnWorker(runtime, curve, coefficients, wtns.bytes, {
-        fileName: key!.name,
-        sectionOffset: key!.bin.section(ZKEY_SECTION.coefficients).offset,
-        r: h.r,
-        domainSize: h.domainSize,
-        nVars: h.nVars,
-      }, jobSignal(), CRITICAL_PATH),
-    );
+    // The H MSM's scalars first (the critical path: A, B, C -> transforms -> quotient -> H MSM),
+    // at a higher pool priority than the witness MSMs, so H starts as soon as its scalars exist
+    // instead of queuing behind them.
+    const qapContext = {
+      fileName: key.name,
+      sectionOffset: key.bin.section(ZKEY_SECTION.coefficients).offset,
+      r: h.r,
+      domainSize: h.domainSize,
+      nVars: h.nVars,
+    };
+    // Evaluations on the domain -> coefficients -> evaluations on the coset w_2n <w_n>, as snarkjs
+    // (its `inc` = Fr.w[power + 1]; power < frTwoAdicity, checked when the key was opened).
+    const shift = rootOfUnity(curve, h.power + 1);
+    const stagedHScalars = async (): Promise<Uint8Array> => {
+      const abc = await timed('buildABC', () => buildAbcOnWorker(runtime, curve, coefficients, wtns.bytes, qapContext, jobSignal(), CRITICAL_PATH));
+      checkAbort();
+      const nttStart = performance.now();
+      const ntt = (stage: string, values: Uint8Array, options: { inverse?: boolean; coset?: bigint }) =>
+        runtime.ntt({ curve, values, ...options, backend, maxWorkers: lay.nttWorkers, priority: CRITICAL_PATH, signal: jobSignal(), onReport: reportTo(stage) });
+      const toCoset = (name: 'A' | 'B' | 'C', values: Uint8Array) =>
+        timed(`ifft${name}`, () => ntt(`ifft${name}`, values, { inverse: true })).then((coeffs) => timed(`fft${name}`, () => ntt(`fft${name}`, coeffs, { coset: shift })));
+      const [ea, eb, ec] = await Promise.all([toCoset('A', abc.a), toCoset('B', abc.b), toCoset('C', abc.c)]);
+      t.ntt = performance.now() - nttStart;
+      progress('ntt');
+      checkAbort();
+      return timed('quotient', () => quotientOnWorker(runtime, curve, ea, eb, ec, jobSignal(), CRITICAL_PATH));
+    };
+    const hScalars = qapInOneTask(options.qap, runtime, backend)
+      ? timed('qap', () => hScalarsOnWorker(runtime, curve, coefficients, wtns.bytes, qapContext, shift, jobSignal(), CRITICAL_PATH))
+      : stagedHScalars();
+    pending.push(hScalars.catch(() => {}));
     // Beside it, the G2 MSM, the longest: it runs on the workers only (no WebGPU G2 kernel), and
     // the planner sees its queued work, so the G1 MSMs planned after it lean to the GPU where
     // there is one.
@@ -251,36 +289,21 @@ export async function proveOn(
     progress('readKey');
     checkAbort();
 
-    const abc = await abcJob;
-    checkAbort();
-
-    // Evaluations on the domain -> coefficients -> evaluations on the coset w_2n <w_n>, as snarkjs
-    // (its `inc` = Fr.w[power + 1]; power < frTwoAdicity, checked when the key was opened).
-    const shift = rootOfUnity(curve, h.power + 1);
-    const nttStart = performance.now();
-    const ntt = (stage: string, values: Uint8Array, options: { inverse?: boolean; coset?: bigint }) =>
-      runtime.ntt({ curve, values, ...options, backend, maxWorkers: lay.nttWorkers, priority: CRITICAL_PATH, signal: jobSignal(), onReport: reportTo(stage) });
-    const toCoset = (name: 'A' | 'B' | 'C', values: Uint8Array) =>
-      timed(`ifft${name}`, () => ntt(`ifft${name}`, values, { inverse: true })).then((coeffs) => timed(`fft${name}`, () => ntt(`fft${name}`, coeffs, { coset: shift })));
-    const cosetA = toCoset('A', abc.a);
-    const cosetB = toCoset('B', abc.b);
-    const cosetC = toCoset('C', abc.c);
     // The other witness MSMs, largest first (C has nearly every variable; A and B1 skip the
-    // points at infinity): they fill the workers around the transforms.
+    // points at infinity): they fill the workers around the H scalars' work. The last one, B1,
+    // is split over every worker (lay.tailWorkers), so its pieces go to whichever workers free
+    // up first instead of one worker finishing it alone while the others idle.
     const msmC = timed('msmC', () => msm('msmC', ZKEY_SECTION.pointsC, 'g1', pointsC, wtns.bytes.subarray((h.nPublic + 1) * 32)));
     const msmA = timed('msmA', () => msm('msmA', ZKEY_SECTION.pointsA, 'g1', pointsA, wtns.bytes));
-    const msmB1 = timed('msmB1', () => msm('msmB1', ZKEY_SECTION.pointsB1, 'g1', pointsB1, wtns.bytes));
-    // Read while the transforms run: between the quotient's end and the H MSM's submission there
-    // is then no file read, so the H MSM reaches the pool before a freed worker takes a lower-priority MSM.
+    const msmB1 = timed('msmB1', () => msm('msmB1', ZKEY_SECTION.pointsB1, 'g1', pointsB1, wtns.bytes, 0, lay.tailWorkers));
+    // Read while the H scalars are made: between their end and the H MSM's submission there is
+    // then no file read, so the H MSM reaches the pool before a freed worker takes a lower-priority MSM.
     mark = performance.now();
     const pointsH = await key.bin.readSection(ZKEY_SECTION.pointsH);
     t.readKey += performance.now() - mark;
-    const [ea, eb, ec] = await Promise.all([cosetA, cosetB, cosetC]);
-    t.ntt = performance.now() - nttStart;
-    progress('ntt');
+    const quotient = await hScalars;
     checkAbort();
 
-    const quotient = await timed('quotient', () => quotientOnWorker(runtime, curve, ea, eb, ec, jobSignal(), CRITICAL_PATH));
     const msmH = timed('msmH', () => msm('msmH', ZKEY_SECTION.pointsH, 'g1', pointsH, quotient, CRITICAL_PATH));
 
     const [a, b1, b2, c, hSum] = await Promise.all([msmA, msmB1, msmB2, msmC, msmH]);
@@ -342,6 +365,20 @@ export async function proveOn(
   }
 }
 
+/**
+ * Whether the H scalars are one wasm task (ProveOptions.qap). With fewer than 6 threads each
+ * transform runs whole on one worker (workerLayout), so the one task only drops the copies and
+ * permutation passes between the stages: at 2^16 (BN254, 2 threads, same process, alternating,
+ * median of 7) the proof took 2015 ms against 2090 ms staged, the H scalars ready after 329 ms
+ * against 390 ms. Not when a GPU might take the transforms.
+ */
+function qapInOneTask(choice: ProveOptions['qap'], runtime: Runtime, backend: Backend | undefined): boolean {
+  if (choice === 'one-task') return true;
+  if (choice === 'stages') return false;
+  if (backend === 'webgpu') return false;
+  return nttWorkers(runtime.threads) === 1 && (backend === 'wasm' || runtime.gpu === null);
+}
+
 /** Pool priority of the proof's critical path (A, B, C, the transforms, the quotient, the H MSM). */
 const CRITICAL_PATH = 1;
 
@@ -355,14 +392,31 @@ const CRITICAL_PATH = 1;
  * WHOLE_MSM_MAX_VARS variables on, each MSM spreads over every worker again: at 2^20 whole MSMs
  * made the proof slower (37.9 s against 36.0 s split, 2 workers) and bigger (2.20 against 1.83
  * GiB peak RSS: each worker's heap holds a whole MSM), the bucket reduction being cheap there.
+ *
+ * tailWorkers is for the MSM queued last: always split over every worker, it evens out the end
+ * of the proof. At 2^16 with 2 workers, whole, it ran alone on one worker for its last ~330 ms
+ * while the other idled; split, the proof took 1945 ms instead of 2033 (median of 15 each,
+ * same machine, alternating processes).
  */
-export function workerLayout(threads: number, nVars: number, domainSize: number): { g1Workers: number; g2Workers: number; nttWorkers: number } {
-  const nttWorkers = Math.max(1, Math.floor(threads / 3));
-  if (nVars >= WHOLE_MSM_MAX_VARS) return { g1Workers: threads, g2Workers: threads, nttWorkers };
+export function workerLayout(threads: number, nVars: number, domainSize: number): WorkerLayout {
+  const ntt = nttWorkers(threads);
+  if (nVars >= WHOLE_MSM_MAX_VARS) return { g1Workers: threads, g2Workers: threads, nttWorkers: ntt, tailWorkers: threads };
   const g2Cost = 2.3 * nVars;
   const total = 3 * nVars + domainSize + g2Cost; // A, B1, C and H in G1, B2 in G2
   const share = (cost: number) => Math.max(1, Math.round((threads * cost) / total));
-  return { g1Workers: share(nVars), g2Workers: share(g2Cost), nttWorkers };
+  return { g1Workers: share(nVars), g2Workers: share(g2Cost), nttWorkers: ntt, tailWorkers: threads };
+}
+
+export interface WorkerLayout {
+  g1Workers: number;
+  g2Workers: number;
+  nttWorkers: number;
+  tailWorkers: number;
+}
+
+/** Workers per transform: a third each, three chains running at once. */
+function nttWorkers(threads: number): number {
+  return Math.max(1, Math.floor(threads / 3));
 }
 
 /** Measured whole-MSM win at 2^16 and loss at 2^20 (workerLayout); 2^18 splits the difference, not measured. */

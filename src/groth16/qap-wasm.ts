@@ -1,5 +1,5 @@
 /**
- * The QAP stages of the Groth16 prover on a worker's wasm (zk_build_abc, zk_quotient): about ten
+ * The QAP stages of the Groth16 prover on a worker's wasm (zk_build_abc, zk_quotient, zk_h_scalars): about ten
  * times fewer CPU cycles than the BigInt versions in qap.ts, which stay as their reference (the
  * tests compare the two), and off the main thread, whose core the workers share.
  */
@@ -29,15 +29,42 @@ function rInverseSquared(r: bigint): Uint8Array {
  * coefficient, the field and its byte offset, as qap.ts's buildAbc words it.
  */
 export async function buildAbcOnWorker(runtime: Runtime, curve: CurveName, coefficients: Uint8Array, witness: Uint8Array, ctx: CoefficientContext, signal?: AbortSignal, priority?: number): Promise<AbcBytes> {
+  const { coefs, w } = workerCopies(coefficients, witness);
+  const rInv2 = rInverseSquared(ctx.r);
+  type Result = AbcBytes | BadCoefficient;
+  const r = await runtime.runOnWorker<Result>(async (api) => (await api.buildAbc(curve, transfer(coefs, [coefs.buffer]), transfer(w, [w.buffer]), ctx.domainSize, rInv2)) as Result, signal, priority);
+  if ('a' in r) return r;
+  throw coefficientError(coefficients, ctx, r);
+}
+
+/**
+ * The H MSM's scalars in one worker task: buildAbcOnWorker, the three inverse + coset transforms
+ * (coset `shift` <w>) and the quotient, with no copies between them (WasmEngine.hScalars). The
+ * whole chain on one worker: for a few workers, where the transforms would not spread anyway.
+ * Bad coefficients as buildAbcOnWorker.
+ */
+export async function hScalarsOnWorker(runtime: Runtime, curve: CurveName, coefficients: Uint8Array, witness: Uint8Array, ctx: CoefficientContext, shift: bigint, signal?: AbortSignal, priority?: number): Promise<Uint8Array> {
+  const { coefs, w } = workerCopies(coefficients, witness);
+  const rInv2 = rInverseSquared(ctx.r);
+  const g = encodeScalar(shift);
+  type Result = { h: Uint8Array } | BadCoefficient;
+  const r = await runtime.runOnWorker<Result>(async (api) => (await api.hScalars(curve, transfer(coefs, [coefs.buffer]), transfer(w, [w.buffer]), ctx.domainSize, rInv2, g)) as Result, signal, priority);
+  if ('h' in r) return r.h;
+  throw coefficientError(coefficients, ctx, r);
+}
+
+type BadCoefficient = { badCoefficient: { index: number; field: number } };
+
+/** Copies the worker gets to keep (transferred); the caller's arrays are left as they were. */
+function workerCopies(coefficients: Uint8Array, witness: Uint8Array): { coefs: Uint8Array; w: Uint8Array } {
   const count = viewOf(coefficients).getUint32(0, true);
-  // Copies the worker gets to keep (transferred); the caller's arrays are left as they were.
   // Uint8Array's slice, not Buffer's (a Buffer's slice is a view: transferring it would detach the file's bytes).
   const coefs = Uint8Array.prototype.slice.call(coefficients, 4, 4 + count * COEFFICIENT_BYTES);
   const w = Uint8Array.prototype.slice.call(witness);
-  const rInv2 = rInverseSquared(ctx.r);
-  type Result = AbcBytes | { badCoefficient: { index: number; field: number } };
-  const r = await runtime.runOnWorker<Result>(async (api) => (await api.buildAbc(curve, transfer(coefs, [coefs.buffer]), transfer(w, [w.buffer]), ctx.domainSize, rInv2)) as Result, signal, priority);
-  if ('a' in r) return r;
+  return { coefs, w };
+}
+
+function coefficientError(coefficients: Uint8Array, ctx: CoefficientContext, r: BadCoefficient): ZkgpuError {
   const { index, field } = r.badCoefficient;
   const at = 4 + index * COEFFICIENT_BYTES;
   const view = viewOf(coefficients);
@@ -48,7 +75,7 @@ export async function buildAbcOnWorker(runtime: Runtime, curve: CurveName, coeff
     : field === 1 ? `constraint ${value} is outside the domain of ${ctx.domainSize}`
     : field === 2 ? `signal ${value} is not below nVars = ${ctx.nVars}`
     : 'value is not below r';
-  throw new ZkgpuError(
+  return new ZkgpuError(
     'FILE_FORMAT',
     `${ctx.fileName}: section 4 (coefficients): coefficient ${index}: ${message} (byte offset ${ctx.sectionOffset + at + fieldAt})`,
   );

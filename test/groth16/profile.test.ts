@@ -20,10 +20,13 @@ const WASM_FIXTURE = fixture('bn128/manypublic');
 // The GPU runs take the smallest circuit: lavapipe compiles each WGSL pipeline on first use (seconds).
 const GPU_FIXTURE = fixture('bn128/tiny');
 
+/** Rows with the H scalars made stage by stage (--qap stages; any run with a GPU). */
 const STAGES = ['readKey', 'readWitness', 'buildABC', 'ifftA', 'fftA', 'ifftB', 'fftB', 'ifftC', 'fftC', 'quotient', 'msmA', 'msmB1', 'msmB2', 'msmC', 'msmH', 'finalize'];
+/** Rows with the H scalars as one task (--qap one-task; the default on 2 threads without a GPU). */
+const ONE_TASK_STAGES = ['readKey', 'readWitness', 'qap', 'msmA', 'msmB1', 'msmB2', 'msmC', 'msmH', 'finalize'];
 const HOST_STAGES = new Set(['readKey', 'readWitness']);
 /** One wasm task each on a worker, outside the planner (src/groth16/qap-wasm.ts). */
-const TASK_STAGES = new Set(['buildABC', 'quotient']);
+const TASK_STAGES = new Set(['qap', 'buildABC', 'quotient']);
 
 let snarkjs: SnarkjsApi;
 let dir: string;
@@ -54,8 +57,8 @@ async function profileJson(argv: string[]): Promise<Groth16ProfileReport> {
 }
 
 /** Invariants every report keeps, whatever ran where. */
-function checkReport(r: Groth16ProfileReport): void {
-  expect(r.stages.map((s) => s.stage)).toEqual(STAGES);
+function checkReport(r: Groth16ProfileReport, stages = STAGES): void {
+  expect(r.stages.map((s) => s.stage)).toEqual(stages);
   for (const s of r.stages) {
     expect(s.device, s.stage).toBeTruthy();
     expect(s.wallMs, s.stage).toBeGreaterThanOrEqual(0);
@@ -95,11 +98,14 @@ async function verifies(r: Groth16ProfileReport, vkeyPath: string): Promise<bool
 }
 
 describe('zkgpu profile on the workers (--backend wasm)', () => {
-  it('--json: a proof snarkjs verifies, every stage with its device, shares adding up per device', async () => {
-    const r = await profileJson([WASM_FIXTURE.zkey, WASM_FIXTURE.wtns, '--threads', '2', '--backend', 'wasm']);
+  it.each([
+    ['(default: the H scalars in one task)', [], ONE_TASK_STAGES],
+    ['--qap stages', ['--qap', 'stages'], STAGES],
+  ])('--json %s: a proof snarkjs verifies, every stage with its device, shares adding up per device', async (_name, extra, stages) => {
+    const r = await profileJson([WASM_FIXTURE.zkey, WASM_FIXTURE.wtns, '--threads', '2', '--backend', 'wasm', ...extra]);
     expect(await verifies(r, WASM_FIXTURE.vkey)).toBe(true);
     expect(r.publicSignals).toEqual(readJson(WASM_FIXTURE.snarkjsPublic));
-    checkReport(r);
+    checkReport(r, stages);
     expect(r.threads).toBe(2);
     expect(r.adapter).toBeNull();
     expect(r.devices.map((d) => d.id)).toEqual(['host', 'wasm']);
@@ -111,7 +117,7 @@ describe('zkgpu profile on the workers (--backend wasm)', () => {
 
   it('text: a header row, then one row per stage in order, the devices and the verdict', async () => {
     const io = capture();
-    expect(await main(['profile', WASM_FIXTURE.zkey, WASM_FIXTURE.wtns, '--threads', '2', '--backend', 'wasm'], io)).toBe(0);
+    expect(await main(['profile', WASM_FIXTURE.zkey, WASM_FIXTURE.wtns, '--threads', '2', '--backend', 'wasm', '--qap', 'stages'], io)).toBe(0);
     const lines = io.stdout;
     const head = lines.findIndex((l) => /^stage\s+what\s+device\s+wall ms\s+% total\s+device ms\s+% device/.test(l));
     expect(head, lines.join('\n')).toBeGreaterThan(0);
@@ -185,6 +191,7 @@ describe('zkgpu profile: bad input and usage', () => {
       ['profile', WASM_FIXTURE.zkey, WASM_FIXTURE.wtns, 'extra.json'],
       ['profile', WASM_FIXTURE.zkey, WASM_FIXTURE.wtns, '--threads', '0'],
       ['profile', WASM_FIXTURE.zkey, WASM_FIXTURE.wtns, '--backend', 'cuda'],
+      ['profile', WASM_FIXTURE.zkey, WASM_FIXTURE.wtns, '--qap', 'fused'],
     ];
     for (const argv of cases) {
       const io = capture();

@@ -433,8 +433,7 @@ pub unsafe extern "C" fn zk_build_abc(
     if count >= (1 << 28) {
         return ERR_ARG;
     }
-    let coefs = core::slice::from_raw_parts(coefs, count as usize * qap::COEFFICIENT_BYTES);
-    let witness = core::slice::from_raw_parts(witness, n_vars as usize * 32);
+    let (coefs, witness) = qap_inputs(coefs, count, witness, n_vars);
     let n = domain as usize;
     let rinv2 = core::ptr::read_unaligned(r_inv2 as *const [u32; 8]);
     let out = [
@@ -446,11 +445,24 @@ pub unsafe extern "C" fn zk_build_abc(
         curve,
         domain,
         F,
-        match qap::build_abc::<F>(coefs, witness, n, rinv2, out) {
-            Ok(()) => 0,
-            Err(e) => -(16 + 4 * e.index as i32 + e.field as i32),
-        }
+        qap_status(qap::build_abc::<F>(coefs, witness, n, rinv2, out))
     )
+}
+
+/// The coefficient and witness bytes of zk_build_abc and zk_h_scalars.
+unsafe fn qap_inputs<'a>(coefs: *const u8, count: u32, witness: *const u8, n_vars: u32) -> (&'a [u8], &'a [u8]) {
+    (
+        core::slice::from_raw_parts(coefs, count as usize * qap::COEFFICIENT_BYTES),
+        core::slice::from_raw_parts(witness, n_vars as usize * 32),
+    )
+}
+
+/// 0, or -(16 + 4 i + field) for coefficient i's bad field.
+fn qap_status(r: Result<(), qap::BadCoefficient>) -> i32 {
+    match r {
+        Ok(()) => 0,
+        Err(e) => -(16 + 4 * e.index as i32 + e.field as i32),
+    }
 }
 
 /// out_k = a_k b_k - c_k for `count` standard-form Fr values (the H MSM's scalars).
@@ -463,4 +475,34 @@ pub unsafe extern "C" fn zk_quotient(curve: u32, a: *const u8, b: *const u8, c: 
         qap::quotient::<F>(view(a), view(b), view(c), out);
         0
     })
+}
+
+/// Groth16's H MSM scalars in one call (qap::h_scalars): zk_build_abc's inputs and errors, then
+/// each of A, B, C from the domain to the coset `shift`<w> (32-byte standard form) and
+/// out[k] = a[k] b[k] - c[k], `domain` (a power of two) standard-form values.
+#[no_mangle]
+pub unsafe extern "C" fn zk_h_scalars(
+    curve: u32,
+    coefs: *const u8,
+    count: u32,
+    witness: *const u8,
+    n_vars: u32,
+    domain: u32,
+    r_inv2: *const u8,
+    shift: *const u8,
+    out: *mut u8,
+) -> i32 {
+    if count >= (1 << 28) || !domain.is_power_of_two() {
+        return ERR_ARG;
+    }
+    let (coefs, witness) = qap_inputs(coefs, count, witness, n_vars);
+    let rinv2 = core::ptr::read_unaligned(r_inv2 as *const [u32; 8]);
+    let shift = core::ptr::read_unaligned(shift as *const [u32; 8]);
+    let out = core::slice::from_raw_parts_mut(out as *mut [u32; 8], domain as usize);
+    with_fr!(
+        curve,
+        domain,
+        F,
+        qap_status(qap::h_scalars::<F>(coefs, witness, domain as usize, rinv2, shift, out))
+    )
 }

@@ -303,6 +303,28 @@ pub fn ntt<F: NttField>(a: &mut [F], flags: u32, shift: Option<F>) {
     }
 }
 
+/// Evaluations on the domain <w> (natural order) -> evaluations on the coset g<w> (natural
+/// order), in place: Groth16's inverse NTT then coset NTT as one pass pair. The inverse DIF leaves
+/// the coefficients bit-reversed, where the 1/n and g^i factors are applied, and the forward DIT
+/// takes them from there, so neither transform needs a permutation pass. Values raw (standard
+/// form), `shift` Montgomery, as `ntt`.
+pub fn evals_to_coset<F: NttField>(a: &mut [F], shift: F) {
+    let n = a.len();
+    if n <= 1 {
+        // c_0 = A_0 and its coset value c_0 g^0.
+        return;
+    }
+    let log_n = n.trailing_zeros();
+    dif(a, table::<F>(log_n, true));
+    let mut factor = F::from_u64(n as u64).inverse();
+    for i in 0..n {
+        let j = i.reverse_bits() >> (usize::BITS - log_n);
+        a[j] = a[j].mul(&factor);
+        factor = factor.mul(&shift);
+    }
+    dit(a, table::<F>(log_n, false));
+}
+
 /// Rows of a four-step NTT: each row transformed (natural in/out, no 1/m), then element k of
 /// row i multiplied by w^((i + row_offset) k), w the 2^twiddle_log_n-th root (inverse if asked).
 pub fn ntt_rows<F: NttField>(
@@ -388,6 +410,14 @@ mod tests {
                 ntt(&mut d, INVERSE, Some(g));
                 assert_eq!(d, a);
             }
+            // evals_to_coset = inverse NTT then coset NTT, against the naive coset evaluation.
+            let g = F::from_u64(7);
+            let coefs = naive(&a, F::root(lg).inverse());
+            let n_inv = F::from_u64(n as u64).inverse();
+            let shifted: Vec<F> = coefs.iter().enumerate().map(|(i, x)| x.mul(&n_inv).mul(&g.pow8(&[i as u32]))).collect();
+            let mut e = a.clone();
+            evals_to_coset(&mut e, g);
+            assert_eq!(e, naive(&shifted, F::root(lg)), "evals_to_coset lg={lg}");
         }
     }
 

@@ -45,6 +45,40 @@ pub fn build_abc<F: NttField>(
     r_inv2: [u32; 8],
     out: [&mut [[u32; 8]]; 3],
 ) -> Result<(), BadCoefficient> {
+    let abc = abc_values::<F>(coefs, witness, domain, r_inv2)?;
+    for (o, v) in out.into_iter().zip(abc.iter()) {
+        for (x, y) in o.iter_mut().zip(v.iter()) {
+            *x = y.store_raw8();
+        }
+    }
+    Ok(())
+}
+
+/// The H MSM's scalars straight from the coefficients and the witness, on one worker with no
+/// copies between stages: A, B, C as build_abc, each taken to the coset g<w> (ntt::evals_to_coset,
+/// `shift` = g in standard form), then A B - C. `out` standard form, `domain` values.
+pub fn h_scalars<F: NttField>(
+    coefs: &[u8],
+    witness: &[u8],
+    domain: usize,
+    r_inv2: [u32; 8],
+    shift: [u32; 8],
+    out: &mut [[u32; 8]],
+) -> Result<(), BadCoefficient> {
+    let mut abc = abc_values::<F>(coefs, witness, domain, r_inv2)?;
+    let g = F::from_std8(shift);
+    for v in abc.iter_mut() {
+        crate::ntt::evals_to_coset(v, g);
+    }
+    let [a, b, c] = &abc;
+    for k in 0..out.len() {
+        out[k] = a[k].mul(&F::from_std8(b[k].store_raw8())).sub(&c[k]).store_raw8();
+    }
+    Ok(())
+}
+
+/// A, B and C = A B at the domain points, raw (standard form) in F's working representation.
+fn abc_values<F: NttField>(coefs: &[u8], witness: &[u8], domain: usize, r_inv2: [u32; 8]) -> Result<[Vec<F>; 3], BadCoefficient> {
     let m = F::modulus();
     let n_vars = witness.len() / 32;
     // The witness in Montgomery form once: then each coefficient costs one product.
@@ -73,16 +107,16 @@ pub fn build_abc<F: NttField>(
         let row = &mut rows[matrix as usize][constraint];
         *row = row.add(&t);
     }
+    drop(w);
     let k = F::from_std8(r_inv2);
-    let [oa, ob, oc] = out;
+    let [mut a, mut b] = rows;
+    let mut c = Vec::with_capacity(domain);
     for i in 0..domain {
-        let a = rows[0][i].mul(&k);
-        let b = rows[1][i].mul(&k);
-        oa[i] = a.store_raw8();
-        ob[i] = b.store_raw8();
-        oc[i] = a.mul(&F::from_std8(b.store_raw8())).store_raw8();
+        a[i] = a[i].mul(&k);
+        b[i] = b[i].mul(&k);
+        c.push(a[i].mul(&F::from_std8(b[i].store_raw8())));
     }
-    Ok(())
+    Ok([a, b, c])
 }
 
 /// out_k = a_k b_k - c_k, all standard form (the H MSM's scalars from the coset evaluations).

@@ -3,9 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { WHOLE_MSM_MAX_VARS, workerLayout } from '../../../src/groth16/prove.js';
 
 describe('workerLayout', () => {
-  it('runs every MSM and transform whole on one worker with 1 or 2 threads', () => {
+  it('runs every MSM but the last and every transform whole on one worker with 1 or 2 threads', () => {
     for (const threads of [1, 2]) {
-      expect(workerLayout(threads, 65474, 65536)).toEqual({ g1Workers: 1, g2Workers: 1, nttWorkers: 1 });
+      expect(workerLayout(threads, 65474, 65536)).toEqual({ g1Workers: 1, g2Workers: 1, nttWorkers: 1, tailWorkers: threads });
+    }
+  });
+
+  it('splits the last MSM over every worker, whatever the size', () => {
+    for (const threads of [1, 3, 8, 16]) {
+      for (const nVars of [1000, 65474, WHOLE_MSM_MAX_VARS + 1]) expect(workerLayout(threads, nVars, 2 * nVars).tailWorkers).toBe(threads);
     }
   });
 

@@ -44,9 +44,10 @@ const CASES: [FixtureCurve, FixtureCircuit][] = [
 ];
 
 describe.each(CASES)('groth16.prove %s %s', (curve, circuit) => {
-  it('produces a proof snarkjs verifies, shaped like snarkjs\'s, with the same public signals', async () => {
+  // Both ways of making the H scalars: one wasm task, and the staged transforms through the runtime.
+  it.each(['one-task', 'stages'] as const)('produces a proof snarkjs verifies, shaped like snarkjs\'s, with the same public signals (qap %s)', async (qap) => {
     const f = fixture(curve, circuit);
-    const ours = await groth16.prove(f.zkey, f.wtns, { runtime, backend: 'wasm' });
+    const ours = await groth16.prove(f.zkey, f.wtns, { runtime, backend: 'wasm', qap });
     const theirs = await snarkjs.groth16.prove(f.zkey, f.wtns);
     console.log(`[groth16] ${curve}/${circuit} timings (ms): ${JSON.stringify(ours.timings, (_k, v) => (typeof v === 'number' ? Math.round(v * 10) / 10 : v))}`);
 
@@ -100,21 +101,34 @@ describe('groth16.prove behaviour', () => {
     expect(readFileSync(f.zkey).equals(bytes[0]) && readFileSync(f.wtns).equals(bytes[1])).toBe(true);
   });
 
-  it('reports timings per stage (non-enumerable) and progress up to done === total', async () => {
+  const STAGED_QAP = ['buildABC', 'ifftA', 'fftA', 'ifftB', 'fftB', 'ifftC', 'fftC', 'ntt', 'quotient'] as const;
+  const COMMON = ['readKey', 'readWitness', 'msmA', 'msmB1', 'msmB2', 'msmC', 'msmH', 'finalize', 'total'] as const;
+  const COMMON_EVENTS = ['readKey', 'readWitness', 'msmA', 'msmB1', 'msmB2', 'msmC', 'msmH', 'finalize'];
+  it.each([
+    // 2 threads and no GPU: 'auto' makes the H scalars in one task.
+    [undefined, ['qap'], ['qap']],
+    ['one-task', ['qap'], ['qap']],
+    ['stages', STAGED_QAP, ['buildABC', 'ntt', 'quotient']],
+  ] as const)('reports timings per stage (non-enumerable) and progress up to done === total (qap %s)', async (qap, qapTimings, qapEvents) => {
     const f = fixture('bn128', 'mul');
     const events: { stage: string; done: number; total: number }[] = [];
-    const res = await groth16.prove(f.zkey, f.wtns, { runtime, onProgress: (e) => events.push(e) });
-    const t = res.timings;
-    for (const k of ['readKey', 'readWitness', 'buildABC', 'ifftA', 'fftA', 'ifftB', 'fftB', 'ifftC', 'fftC', 'ntt', 'quotient', 'msmA', 'msmB1', 'msmB2', 'msmC', 'msmH', 'finalize', 'total'] as const) {
-      expect(t[k], k).toBeGreaterThanOrEqual(0);
-    }
-    expect(t.total).toBeGreaterThanOrEqual(t.msmH);
+    const res = await groth16.prove(f.zkey, f.wtns, { runtime, qap, onProgress: (e) => events.push(e) });
+    const t = res.timings as unknown as Record<string, number | undefined>;
+    for (const k of [...COMMON, ...qapTimings]) expect(t[k], k).toBeGreaterThanOrEqual(0);
+    const otherPath = (qapTimings as readonly string[]).includes('qap') ? STAGED_QAP : ['qap'];
+    for (const k of otherPath) expect(t[k], k).toBeUndefined();
+    expect(t.total).toBeGreaterThanOrEqual(t.msmH as number);
     expect(Object.getOwnPropertyDescriptor(res, 'timings')?.enumerable).toBe(false);
     expect(events.length).toBe(events[0].total);
     expect(events.map((e) => e.done)).toEqual(events.map((_, i) => i + 1));
-    expect(new Set(events.map((e) => e.stage))).toEqual(
-      new Set(['readKey', 'readWitness', 'buildABC', 'ntt', 'quotient', 'msmA', 'msmB1', 'msmB2', 'msmC', 'msmH', 'finalize']),
-    );
+    expect(new Set(events.map((e) => e.stage))).toEqual(new Set([...COMMON_EVENTS, ...qapEvents]));
+  });
+
+  it('refuses an unknown qap option, naming it', async () => {
+    const f = fixture('bn128', 'mul');
+    const e = await groth16.prove(f.zkey, f.wtns, { runtime, qap: 'fast' as 'auto' }).catch((x) => x);
+    expect(isZkgpuError(e, 'INVALID_ARGUMENT')).toBe(true);
+    expect(e.message).toMatch(/qap must be 'auto', 'one-task' or 'stages', got "fast"/);
   });
 
   it('leaves a given runtime open, creates and disposes its own otherwise', async () => {
@@ -136,16 +150,20 @@ describe('groth16.prove behaviour', () => {
     const e1b = await groth16.prove(f.zkey, f.wtns, { signal: pre.signal }).catch((e) => e);
     expect(isZkgpuError(e1b, 'ABORTED')).toBe(true);
 
-    const mid = new AbortController();
-    const p = groth16.prove(f.zkey, f.wtns, {
-      runtime,
-      signal: mid.signal,
-      onProgress: (e) => {
-        if (e.stage === 'buildABC') mid.abort();
-      },
-    });
-    const e2 = await p.catch((e) => e);
-    expect(isZkgpuError(e2, 'ABORTED')).toBe(true);
+    // 'readKey' comes while the first worker tasks (the H scalars, the G2 MSM) run, on both paths.
+    for (const qap of ['one-task', 'stages'] as const) {
+      const mid = new AbortController();
+      const p = groth16.prove(f.zkey, f.wtns, {
+        runtime,
+        qap,
+        signal: mid.signal,
+        onProgress: (e) => {
+          if (e.stage === 'readKey') mid.abort();
+        },
+      });
+      const e2 = await p.catch((e) => e);
+      expect(isZkgpuError(e2, 'ABORTED'), qap).toBe(true);
+    }
     // The runtime still works after the cancelled jobs.
     const ok = await groth16.prove(f.zkey, f.wtns, { runtime });
     expect(await snarkjs.groth16.verify(f.vkey, ok.publicSignals, ok.proof)).toBe(true);

@@ -1,12 +1,13 @@
 /**
- * The wasm QAP kernels (buildAbc, quotient) against the BigInt reference in src/groth16/qap.ts,
+ * The wasm QAP kernels (buildAbc, quotient, hScalars) against the BigInt reference in
+ * src/groth16/qap.ts and src/math/ntt.ts,
  * on random coefficients and witnesses (seed logged) and on edges: values r - 1 and 0, repeated
  * (matrix, constraint, signal) entries, zero witness values, rows no coefficient touches; and each
  * kind of bad coefficient, reported with its index and field.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WasmEngine } from '../../../src/cpu/wasm-engine.js';
-import { CURVES, encodeScalar, invMod, type CurveName } from '../../../src/math/index.js';
+import { CURVES, encodeScalar, invMod, nttNaive, rootOfUnity, type CurveName } from '../../../src/math/index.js';
 import { buildAbc, quotientScalars } from '../../../src/groth16/qap.js';
 import { encodeFrArray } from '../../../src/groth16/fr.js';
 import { rngFor } from '../../helpers/seed.js';
@@ -58,8 +59,8 @@ function randomCase(curve: CurveName, name: string, domain: number, nVars: numbe
   }));
   cs[0] = { matrix: 0, constraint: 0, signal: 2, value: r - 1n };
   cs[1] = { ...cs[0] }; // the same entry twice
-  cs[2] = { matrix: 1, constraint: 1, signal: 1, value: 5n }; // times a zero witness value
-  cs[3] = { matrix: 1, constraint: 2, signal: 0, value: 0n };
+  cs[2] = { matrix: 1, constraint: 1 % domain, signal: 1, value: 5n }; // times a zero witness value
+  cs[3] = { matrix: 1, constraint: 2 % domain, signal: 0, value: 0n };
   return { r, witness, cs };
 }
 
@@ -87,6 +88,34 @@ describe.each(['bn254', 'bls12-381'] as const)('%s', (curve) => {
     expect(engine.quotient(curve, ea, eb, ec)).toEqual(quotientScalars(ea, eb, ec, r));
   });
 
+  // Domains 1 (no transform at all), 2 and 4 (smaller than a butterfly block), 64; the prover's
+  // shift w_2n and another one.
+  it.each([
+    [1, 'w2n'],
+    [2, 'w2n'],
+    [4, 'w2n'],
+    [64, 'w2n'],
+    [64, 'seven'],
+  ] as const)('hScalars (domain %i, shift %s) equals buildAbc -> inverse NTT -> coset NTT -> quotient in BigInt', (domain, shiftName) => {
+    const { r, witness, cs } = randomCase(curve, `h-${curve}-${domain}-${shiftName}`, domain, 40, 6 * domain);
+    const logN = Math.log2(domain);
+    const shift = shiftName === 'seven' ? 7n : rootOfUnity(curve, logN + 1);
+    const coefficients = encodeCoefficients(cs);
+    const abc = buildAbc(coefficients, witness, { fileName: 'test.zkey', sectionOffset: 0, r, domainSize: domain, nVars: witness.length });
+    const coset = (values: bigint[]) => encodeFrArray(nttNaive(curve, nttNaive(curve, values, { inverse: true }), { shift }));
+    const want = quotientScalars(coset(abc.a), coset(abc.b), coset(abc.c), r);
+    const got = engine.hScalars(curve, coefficients.subarray(4), encodeFrArray(witness), domain, rInv2(r), encodeScalar(shift));
+    if (!('h' in got)) throw new Error(`refused: ${JSON.stringify(got)}`);
+    expect(got.h).toEqual(want);
+    // Constant polynomials (domain 1) leave A B - C = 0 everywhere; larger domains must not.
+    expect(want.some((x) => x !== 0)).toBe(domain > 1);
+  });
+
+  it('hScalars refuses a domain that is not a power of two', () => {
+    const w = encodeFrArray([1n]);
+    expect(() => engine.hScalars(curve, new Uint8Array(0), w, 12, rInv2(CURVES[curve].r), encodeScalar(1n))).toThrow(/hScalars domain: length 12 is not a power of two/);
+  });
+
   it('a bad coefficient is reported with its index and field', () => {
     const domain = 16;
     const { r, witness, cs } = randomCase(curve, `qap-bad-${curve}`, domain, 20, 40);
@@ -100,6 +129,8 @@ describe.each(['bn254', 'bls12-381'] as const)('%s', (curve) => {
       const broken = cs.map((c, i) => (i === 17 ? { ...c, ...change } : c));
       const got = engine.buildAbc(curve, encodeCoefficients(broken).subarray(4), encodeFrArray(witness), domain, rInv2(r));
       expect(got, JSON.stringify(change, (_, v) => (typeof v === 'bigint' ? String(v) : v))).toEqual({ badCoefficient: { index: 17, field } });
+      const gotH = engine.hScalars(curve, encodeCoefficients(broken).subarray(4), encodeFrArray(witness), domain, rInv2(r), encodeScalar(5n));
+      expect(gotH, 'hScalars').toEqual({ badCoefficient: { index: 17, field } });
     }
   });
 });
