@@ -67,11 +67,26 @@ describe('zkgpu prove', () => {
     expect(io.stdout).toHaveLength(1);
     const report = JSON.parse(io.stdout[0]) as { command: string; timings: Record<string, number> };
     expect(report.command).toBe('prove');
-    for (const stage of ['readKey', 'readWitness', 'buildABC', 'ntt', 'msmA', 'msmB2', 'msmH', 'total']) {
+    // 2 threads, no GPU: the H scalars are one worker task (qap), not the staged buildABC/ntt.
+    for (const stage of ['readKey', 'readWitness', 'qap', 'msmA', 'msmB2', 'msmH', 'total']) {
       expect(report.timings[stage], stage).toBeGreaterThanOrEqual(0);
     }
+    expect(report.timings.buildABC).toBeUndefined();
     const vio = capture();
     expect(await main(['verify', BLS.vkey, out('bls-public.json'), out('bls-proof.json')], vio)).toBe(0);
+  });
+
+  it('--qap stages times A, B, C, the transforms and the quotient as their own stages', async () => {
+    const io = capture();
+    const code = await main(['prove', BLS.zkey, BLS.wtns, out('bls-staged-proof.json'), out('bls-staged-public.json'), '--json', '--qap', 'stages', ...FAST], io);
+    expect(code).toBe(0);
+    const report = JSON.parse(io.stdout[0]) as { timings: Record<string, number> };
+    for (const stage of ['buildABC', 'ifftA', 'fftC', 'ntt', 'quotient', 'msmH']) {
+      expect(report.timings[stage], stage).toBeGreaterThanOrEqual(0);
+    }
+    expect(report.timings.qap).toBeUndefined();
+    const vio = capture();
+    expect(await main(['verify', BLS.vkey, out('bls-staged-public.json'), out('bls-staged-proof.json')], vio)).toBe(0);
   });
 
   it('a witness of another circuit: exit 1, the error message, and no output files', async () => {
