@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build, createServer as createViteServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as snarkjs from 'snarkjs';
 import { SEED } from '../helpers/seed.js';
 import type { PageResults } from './main.js';
 import { ISOLATION_HEADERS } from './vite.config.js';
@@ -34,18 +35,21 @@ const MIME: Record<string, string> = {
   '.wasm': 'application/wasm',
 };
 
-/** A static server for the built page: COOP/COEP on every response, .wasm as application/wasm. */
-function serveStatic(root: string): Promise<Server> {
+/**
+ * A static server for `root` on 127.0.0.1 (any port), `headers` on every response, .wasm as
+ * application/wasm: the built page with COOP/COEP, the Groth16 vectors with CORS/CORP.
+ */
+function serveFiles(root: string, headers: Record<string, string>): Promise<Server> {
   const server = createHttpServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
     const file = normalize(join(root, path === '/' ? 'index.html' : path));
     if (!file.startsWith(root + sep)) {
-      res.writeHead(403, ISOLATION_HEADERS).end();
+      res.writeHead(403, headers).end();
       return;
     }
     readFile(file).then(
-      (body) => res.writeHead(200, { ...ISOLATION_HEADERS, 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream' }).end(body),
-      () => res.writeHead(404, ISOLATION_HEADERS).end(),
+      (body) => res.writeHead(200, { ...headers, 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream' }).end(body),
+      () => res.writeHead(404, headers).end(),
     );
   });
   return new Promise((resolve, reject) => {
@@ -53,6 +57,14 @@ function serveStatic(root: string): Promise<Server> {
     server.listen(0, '127.0.0.1', () => resolve(server));
   });
 }
+
+/**
+ * The committed Groth16 vectors, served on another port: the page fetches them by URL as a web
+ * app fetches its key; CORS and CORP let a cross-origin isolated page read them.
+ */
+const VECTORS = fileURLToPath(new URL('../vectors/groth16', import.meta.url));
+const VECTOR_HEADERS = { 'Access-Control-Allow-Origin': '*', 'Cross-Origin-Resource-Policy': 'cross-origin' };
+let vectorsUrl = '';
 
 let browser: Browser | undefined;
 /** Cleanups for servers and temporary folders, run in afterAll whatever failed. */
@@ -77,6 +89,9 @@ beforeAll(async () => {
     ],
     env: { ...process.env, XDG_RUNTIME_DIR: '/tmp' },
   });
+  const vectors = await serveFiles(VECTORS, VECTOR_HEADERS);
+  cleanups.push(() => new Promise((resolve) => vectors.close(resolve)));
+  vectorsUrl = `http://127.0.0.1:${(vectors.address() as AddressInfo).port}`;
 }, 30_000);
 
 afterAll(async () => {
@@ -104,7 +119,7 @@ async function startPage(mode: Mode): Promise<string> {
   cleanups.push(() => rm(outDir, { recursive: true, force: true }));
   // logLevel error: the Node-only branches' lazy node: imports are externalised with warnings.
   await build({ configFile, logLevel: 'error', build: { outDir } });
-  const server = await serveStatic(outDir);
+  const server = await serveFiles(outDir, ISOLATION_HEADERS);
   cleanups.push(() => new Promise((resolve) => server.close(resolve)));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
 }
@@ -137,7 +152,7 @@ describe.each<Mode>(['vite build', 'vite dev server'])('CPU engine in headless C
     await page.exposeFunction('__zkgpuWorkers', () => page.workers().map((w) => w.url()));
 
     const t1 = performance.now();
-    await page.goto(`${url}?seed=${SEED}`);
+    await page.goto(`${url}?seed=${SEED}&vectors=${encodeURIComponent(vectorsUrl)}`);
     try {
       await page.waitForFunction(() => window.__zkgpu?.done === true, undefined, { timeout: PAGE_TIMEOUT_MS, polling: 100 });
     } catch (e) {
@@ -176,6 +191,20 @@ describe.each<Mode>(['vite build', 'vite dev server'])('CPU engine in headless C
   it('BLS12-381 G2 MSM, n = 20, equals the BigInt oracle', () => expectCheck('msm bls12-381 g2'));
   it('NTT 2^16 (four-step split) equals the BigInt reference and inverts exactly', () => expectCheck('ntt bn254 2^16'));
   it('coset NTT 2^4 equals the DFT definition and inverts exactly', () => expectCheck('coset ntt'));
+
+  it('Groth16 prove and fullProve from URLs on the page\'s workers (both curves, both QAP paths); snarkjs verifies every proof', async () => {
+    for (const name of ['groth16 bn128/mulchain prove', 'groth16 bls12381/mulchain prove', 'groth16 bn128/mulchain fullProve']) expectCheck(name);
+    const proofs = results.groth16 ?? [];
+    expect(proofs.map((p) => p.vector)).toEqual(['bn128/mulchain', 'bls12381/mulchain', 'bn128/mulchain']);
+    for (const p of proofs) {
+      const vkey = JSON.parse(await readFile(join(VECTORS, p.vector, 'vkey.json'), 'utf8'));
+      expect(await snarkjs.groth16.verify(vkey, p.publicSignals, p.proof), `${p.vector} (${p.how})`).toBe(true);
+      // The same proof with another public signal must fail: the verifier really checks.
+      const wrong = [...p.publicSignals];
+      wrong[0] = String(BigInt(wrong[0]) + 1n);
+      expect(await snarkjs.groth16.verify(vkey, wrong, p.proof), `${p.vector} (${p.how}), altered signal`).toBe(false);
+    }
+  });
 
   it('the runtime found a WebGPU adapter in the browser', () => {
     // Headless Chromium without a GPU gives SwiftShader, which 'auto' must class as software.

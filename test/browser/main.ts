@@ -6,7 +6,7 @@
  */
 import { bn254 } from '@noble/curves/bn254.js';
 import { pippenger } from '@noble/curves/abstract/curve.js';
-import { createRuntime, hardwareFingerprint, isZkgpuError, type Calibration, type GpuAdapterInfo, type JobReport, type Runtime } from '../../src/index.js';
+import { createRuntime, groth16, hardwareFingerprint, isZkgpuError, type Calibration, type GpuAdapterInfo, type Groth16Proof, type JobReport, type Runtime } from '../../src/index.js';
 import { defaultBytesPerElement } from '../../src/scheduler/models.js';
 import {
   BABYBEAR_GENERATOR,
@@ -56,6 +56,16 @@ export interface PageResults {
     gpu?: string | null;
   };
   checks: CheckResult[];
+  /** Groth16 proofs made in the page, for the test to verify with snarkjs (absent without ?vectors=). */
+  groth16?: BrowserProof[];
+}
+
+export interface BrowserProof {
+  /** The vector it proves, e.g. "bn128/mulchain" (test/vectors/groth16/<vector>). */
+  vector: string;
+  how: string;
+  proof: Groth16Proof;
+  publicSignals: string[];
 }
 
 declare global {
@@ -406,6 +416,44 @@ async function runScheduler(adapter: GpuAdapterInfo): Promise<void> {
   }
 }
 
+/**
+ * Groth16 as a web app calls it: key, witness, circuit wasm and input fetched by URL from the
+ * test's vector server (?vectors=URL), proved on this page's workers. The page checks the public
+ * signals against the vector's public.json and that the proof went through the expected QAP path;
+ * the test verifies each proof with snarkjs in Node.
+ */
+async function runGroth16(rt: Runtime): Promise<void> {
+  const base = new URLSearchParams(location.search).get('vectors');
+  if (!base) {
+    log('groth16: no ?vectors= URL, skipped (opened by hand?)');
+    return;
+  }
+  results.groth16 = [];
+  const url = (vector: string, file: string) => `${base}/${vector}/${file}`;
+  const expected = async (vector: string) => ((await (await fetch(url(vector, 'public.json'))).json()) as string[]);
+  const cases = [
+    { vector: 'bn128/mulchain', how: 'prove, qap auto (one worker task on 2 threads, wasm)', qap: undefined, stage: 'qap', full: false },
+    { vector: 'bls12381/mulchain', how: 'prove, qap stages (each transform a runtime job, wasm)', qap: 'stages' as const, stage: 'ntt', full: false },
+    { vector: 'bn128/mulchain', how: 'fullProve from input.json and circuit.wasm, qap one-task', qap: 'one-task' as const, stage: 'qap', full: true },
+  ];
+  for (const c of cases) {
+    await check(`groth16 ${c.vector} ${c.how}`, async () => {
+      const stages: string[] = [];
+      const options = { runtime: rt, backend: 'wasm' as const, qap: c.qap, onProgress: (p: { stage: string }) => void stages.push(p.stage) };
+      const t0 = performance.now();
+      const out = c.full
+        ? await groth16.fullProve((await (await fetch(url(c.vector, 'input.json'))).json()) as Record<string, string>, url(c.vector, 'circuit.wasm'), url(c.vector, 'circuit.zkey'), options)
+        : await groth16.prove(url(c.vector, 'circuit.zkey'), url(c.vector, 'witness.wtns'), options);
+      const ms = Math.round(performance.now() - t0);
+      const want = await expected(c.vector);
+      assert(JSON.stringify(out.publicSignals) === JSON.stringify(want), `public signals ${JSON.stringify(out.publicSignals)} != public.json ${JSON.stringify(want)}`);
+      assert(stages.includes(c.stage), `expected a '${c.stage}' stage, the prover reported ${stages.join(', ')}`);
+      results.groth16!.push({ vector: c.vector, how: c.how, proof: out.proof, publicSignals: out.publicSignals });
+      return `${ms} ms; stages ${stages.join(', ')}; public signals equal public.json`;
+    });
+  }
+}
+
 async function main(): Promise<void> {
   log(`seed ${seed}; crossOriginIsolated ${results.info.crossOriginIsolated}; hardwareConcurrency ${results.info.hardwareConcurrency}`);
   let rt: Runtime | undefined;
@@ -414,6 +462,7 @@ async function main(): Promise<void> {
     results.info.threads = rt.threads;
     results.info.gpu = rt.gpu ? `${rt.gpu.vendor} ${rt.gpu.architecture} ${rt.gpu.description}`.trim() : null;
     await run(rt);
+    await runGroth16(rt);
     await runGpu(rt);
     await runGpuBabyBear(rt);
     const adapter = rt.gpu;
