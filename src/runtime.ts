@@ -31,7 +31,7 @@ import { SchedulerStats, type RuntimeStats } from './scheduler/stats.js';
 import { gpuBabyBearNtt } from './ntt/babybear-gpu.js';
 import { babybearNttOnPool, checkBabyBearNttJob } from './cpu/babybear-ntt.js';
 import { BABYBEAR_GENERATOR } from './math/babybear.js';
-import { checkBackend, chooseBackend, type Backend, type BackendChoice, type Engine } from './backend-choice.js';
+import { checkBackend, chooseBackend, isSoftwareAdapter, type Backend, type BackendChoice, type Engine } from './backend-choice.js';
 import { dropZeroScalars } from './msm-compact.js';
 import { checkBelow, checkBytes, checkCurve, checkGroup, checkSignal, invalidPointError, pointBytes, SCALAR_BYTES } from './validate.js';
 
@@ -411,6 +411,18 @@ export class Runtime extends EventTarget {
       if (this.hardwareCache?.report === report) this.hardwareCache = null;
     });
     return report;
+  }
+
+  /**
+   * @internal Whether 'auto' may put any job on the GPU: there is one, the backends list does not
+   * leave it out, and it is a hardware adapter or the backends list names 'webgpu'. The Groth16
+   * prover makes its H scalars in one worker task when it may not.
+   */
+  get autoMayUseGpu(): boolean {
+    const ctx = this.gpuContext;
+    if (!ctx) return false;
+    if (this.settings.backends && !this.settings.backends.includes('webgpu')) return false;
+    return this.explicitGpu || !isSoftwareAdapter(ctx.info);
   }
 
   private get explicitGpu(): boolean {

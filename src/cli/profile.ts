@@ -22,7 +22,7 @@ Options:
   --qap one-task|stages|auto  how the H scalars are made: one wasm task (A, B, C, the NTTs and the
                               quotient on one worker), or stage by stage through the runtime
                               (each NTT its own job); default auto: one task below 6 threads
-                              without a GPU
+                              unless a hardware GPU could take the NTTs
   --json                      print the whole report (proof and public signals included) as JSON
   -h, --help                  this text
 

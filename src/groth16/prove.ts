@@ -57,7 +57,7 @@ export interface ProveOptions {
    * then each transform through the runtime (spread over workers, or on the GPU), then the
    * quotient (timings: `buildABC`, `ifftA`... `quotient`). 'auto' (default): 'one-task' when the
    * transforms would run whole on one worker anyway (fewer than 6 threads) and no GPU could take
-   * them, else 'stages'.
+   * them (none, or a software adapter 'auto' leaves out), else 'stages'.
    */
   qap?: 'auto' | 'one-task' | 'stages';
 }
@@ -370,13 +370,14 @@ export async function proveOn(
  * transform runs whole on one worker (workerLayout), so the one task only drops the copies and
  * permutation passes between the stages: at 2^16 (BN254, 2 threads, same process, alternating,
  * median of 7) the proof took 2015 ms against 2090 ms staged, the H scalars ready after 329 ms
- * against 390 ms. Not when a GPU might take the transforms.
+ * against 390 ms. Not when 'auto' might give the transforms to a GPU (a software adapter such as
+ * lavapipe or SwiftShader it never takes unless the runtime's backends list names 'webgpu').
  */
 function qapInOneTask(choice: ProveOptions['qap'], runtime: Runtime, backend: Backend | undefined): boolean {
   if (choice === 'one-task') return true;
   if (choice === 'stages') return false;
   if (backend === 'webgpu') return false;
-  return nttWorkers(runtime.threads) === 1 && (backend === 'wasm' || runtime.gpu === null);
+  return nttWorkers(runtime.threads) === 1 && (backend === 'wasm' || !runtime.autoMayUseGpu);
 }
 
 /** Pool priority of the proof's critical path (A, B, C, the transforms, the quotient, the H MSM). */

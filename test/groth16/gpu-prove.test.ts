@@ -53,3 +53,34 @@ describe.each(CASES.map((f) => [f.id, f] as const))('groth16 on WebGPU: %s', (_i
     console.log(`[groth16 gpu] ${f.id}: total ${r.timings.total.toFixed(0)} ms; G2 MSM on ${reports.filter((j) => j.group === 'g2').map((j) => j.backend).join(', ')}`);
   });
 });
+
+describe('qap auto beside a GPU adapter', () => {
+  const f = CASES.find((c) => c.meta.circuit === 'mulchain' && c.id.startsWith('bn128'))!;
+  const stagesOf = async (rt: Runtime, backend?: 'auto' | 'webgpu') => {
+    const stages: string[] = [];
+    const r = await groth16.prove(f.zkey, f.wtns, { runtime: rt, backend, onProgress: (e) => void stages.push(e.stage) });
+    expect(await snarkjs.groth16.verify(readJson(f.vkey), r.publicSignals, JSON.parse(JSON.stringify(r.proof)))).toBe(true);
+    return stages;
+  };
+
+  it('one worker task when auto never gives this software adapter the transforms; staged when it may, or when pinned to webgpu', async () => {
+    expect(runtime.gpu?.description, 'this test expects a software adapter (lavapipe in CI)').toMatch(/llvmpipe|lavapipe|swiftshader/i);
+    expect(runtime.autoMayUseGpu).toBe(false);
+    const auto = await stagesOf(runtime, 'auto');
+    expect(auto).toContain('qap');
+    expect(auto).not.toContain('ntt');
+    const pinned = await stagesOf(runtime, 'webgpu');
+    expect(pinned).toContain('ntt');
+    expect(pinned).not.toContain('qap');
+    // A backends list naming 'webgpu' lets auto weigh the software adapter: the transforms stay separate jobs.
+    const shared = await createRuntime({ threads: 2, backends: ['webgpu', 'wasm'] });
+    try {
+      expect(shared.autoMayUseGpu).toBe(true);
+      const stages = await stagesOf(shared, 'auto');
+      expect(stages).toContain('ntt');
+      expect(stages).not.toContain('qap');
+    } finally {
+      await shared.dispose();
+    }
+  });
+});
