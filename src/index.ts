@@ -1,13 +1,13 @@
 /** zkgpu: the public entry. */
-export { createRuntime, Runtime, JobEvent, MAX_NTT_LOG_N } from './runtime.js';
-export type { Backend, Engine, JobReport, RuntimeOptions, MsmRequest, NttRequest, BabyBearNttRequest, NttOrder, SamplePointsRequest } from './runtime.js';
-export type { ChunkReport, ChunkTiming, ProgressDetail, RetryDetail, DeviceLostDetail, DeviceReacquiredDetail, DeviceStats, RuntimeStats } from './runtime.js';
-export { ZkgpuError, isZkgpuError } from './errors.js';
-export type { ZkgpuErrorCode } from './errors.js';
+export { createRuntime, Runtime, JobEvent, MAX_NTT_LOG_N } from './runtime/index.js';
+export type { Backend, Engine, JobReport, RuntimeOptions, MsmRequest, NttRequest, BabyBearNttRequest, NttOrder, SamplePointsRequest } from './runtime/index.js';
+export type { ChunkReport, ChunkTiming, ProgressDetail, RetryDetail, DeviceLostDetail, DeviceReacquiredDetail, DeviceStats, RuntimeStats } from './runtime/index.js';
+export { ZkgpuError, isZkgpuError } from './core/errors.js';
+export type { ZkgpuErrorCode } from './core/errors.js';
 export type { CurveName, GroupName } from './math/index.js';
 export type { WasmSource } from './cpu/wasm-engine.js';
-export { version } from './version.js';
-export { isSoftwareAdapter, AUTO_GPU_MIN_ELEMENTS } from './backend-choice.js';
+export { version } from './core/version.js';
+export { isSoftwareAdapter, AUTO_GPU_MIN_ELEMENTS } from './scheduler/policy.js';
 export type { GpuAdapterInfo } from './gpu/context.js';
 export { groth16, type Groth16ProveResult, type Groth16Timings, type Groth16Progress, type ProveOptions as Groth16ProveOptions, type CircuitInput, type Groth16Proof, type ZkeyHeader, type Witness, type BinSource, type SnarkjsCurveName, DEV_SETUP_WARNING, type DevSetupOptions, type DevSetupResult, type Groth16VerificationKey, type R1csHeader, type ProfileOptions as Groth16ProfileOptions, type ProfileReport as Groth16ProfileReport, type ProfileStage as Groth16ProfileStage, type ProfileDevice as Groth16ProfileDevice, type ProfileVerdict as Groth16ProfileVerdict } from './groth16/index.js';
 export type { HardwareReport, Plan, PlanJob, PlanChunk } from './scheduler/index.js';

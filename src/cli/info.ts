@@ -5,10 +5,10 @@
  */
 import { parseArgs } from 'node:util';
 import { acquireGpu, type GpuContext } from '../gpu/context.js';
-import { detectHardware } from '../scheduler/detect.js';
-import { hardwareFingerprint } from '../scheduler/fingerprint.js';
-import { calibrationLocation, loadCalibration } from '../scheduler/calibration-cache.js';
-import type { ByteFigure, HardwareReport } from '../scheduler/types.js';
+import { detectHardware } from '../scheduler/hardware/detect.js';
+import { hardwareFingerprint } from '../scheduler/hardware/fingerprint.js';
+import { calibrationLocation, loadCalibration } from '../scheduler/calibration/cache.js';
+import type { ByteFigure, HardwareReport } from '../scheduler/hardware/types.js';
 import type { CliIO } from './main.js';
 
 export const INFO_USAGE = `Usage: zkgpu info [options]

@@ -3,15 +3,14 @@
  * names the offending index; the kernels behind it assume valid input and check nothing.
  */
 import { ZkgpuError } from './errors.js';
-import { CURVES, type CurveName, type GroupName } from './math/index.js';
+import { CURVE_NAMES, isCurveName, SCALAR_BYTES, type CurveName, type GroupName } from './sizes.js';
 
-export const SCALAR_BYTES = 32;
 
 export function checkCurve(curve: unknown): CurveName {
-  if (typeof curve !== 'string' || !(curve in CURVES)) {
+  if (!isCurveName(curve)) {
     throw new ZkgpuError(
       'UNKNOWN_CURVE',
-      `unknown curve ${JSON.stringify(curve)}: expected one of ${Object.keys(CURVES).map((c) => `'${c}'`).join(', ')}`,
+      `unknown curve ${JSON.stringify(curve)}: expected one of ${CURVE_NAMES.map((c) => `'${c}'`).join(', ')}`,
     );
   }
   return curve as CurveName;
@@ -32,11 +31,6 @@ export function checkBytes(name: string, value: unknown): Uint8Array {
   // caller's memory (and hang the call). A plain Uint8Array view over the same bytes slices by copy.
   if (value.constructor !== Uint8Array) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   return value;
-}
-
-/** Byte size of one affine point in the .zkey encoding (x ‖ y, Fp2 coordinates for G2). */
-export function pointBytes(curve: CurveName, group: GroupName): number {
-  return CURVES[curve].fpBytes * (group === 'g1' ? 2 : 4);
 }
 
 /**

@@ -9,10 +9,11 @@
  * - idle workers are unref'd so a Node process exits when the work ends; dispose() ends them all.
  */
 import { transfer, wrap, type Remote } from 'comlink';
-import { ZkgpuError } from '../errors.js';
+import { ZkgpuError } from '../core/errors.js';
+import { abortError } from '../core/abort.js';
 import { spawnCpuWorker, type SpawnWorker, type WorkerHandle } from './spawn.js';
 import type { CpuWorkerApi } from './worker-api.js';
-import { canShareMemory } from '../bytes.js';
+import { canShareMemory } from '../core/bytes.js';
 
 /**
  * Largest staging buffer a worker keeps (per worker, for as long as the pool lives). Bigger
@@ -77,12 +78,6 @@ export function postable(pool: WorkerPool, worker: number, parts: Uint8Array[]):
     const copy = p.slice();
     return transfer(copy, [copy.buffer]);
   });
-}
-
-export function abortError(signal?: AbortSignal): ZkgpuError {
-  const reason = signal?.reason;
-  const detail = reason instanceof Error ? `: ${reason.message}` : reason !== undefined ? `: ${String(reason)}` : '';
-  return new ZkgpuError('ABORTED', `operation aborted${detail}`, { cause: reason });
 }
 
 export class WorkerPool extends EventTarget {

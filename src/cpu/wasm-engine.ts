@@ -9,20 +9,14 @@
  * Node module, node:fs/promises, is imported lazily and only for file paths.
  */
 
-export type CurveId = 'bn254' | 'bls12-381';
-export type GroupId = 'g1' | 'g2';
+import { pointBytes, SCALAR_BYTES, type CurveName, type GroupName } from '../core/sizes.js';
+
 /** A compiled module, its bytes, a URL, or a string (file path in Node, URL otherwise). */
 export type WasmSource = WebAssembly.Module | Uint8Array | ArrayBuffer | URL | string;
 
-export const SCALAR_BYTES = 32;
-export const POINT_BYTES: Record<CurveId, Record<GroupId, number>> = {
-  bn254: { g1: 64, g2: 128 },
-  'bls12-381': { g1: 96, g2: 192 },
-};
-
-const CURVE_CODE: Record<CurveId, number> = { bn254: 0, 'bls12-381': 1 };
-const GROUP_CODE: Record<GroupId, number> = { g1: 1, g2: 2 };
-const MAX_LOG_N: Record<CurveId, number> = { bn254: 28, 'bls12-381': 32 };
+const CURVE_CODE: Record<CurveName, number> = { bn254: 0, 'bls12-381': 1 };
+const GROUP_CODE: Record<GroupName, number> = { g1: 1, g2: 2 };
+const MAX_LOG_N: Record<CurveName, number> = { bn254: 28, 'bls12-381': 32 };
 
 /** zkgpu.wasm next to the package root; the build copies wasm/ to dist/wasm so this holds from src/ and dist/src/. */
 export function defaultWasmUrl(): URL {
@@ -169,7 +163,7 @@ export class WasmEngine {
     if (rc < 0) throw new Error(`zkgpu wasm: ${name} failed with code ${rc}`);
   }
 
-  msm(curve: CurveId, group: GroupId, points: Uint8Array, scalars: Uint8Array, opts: { windowBits?: number } = {}): Uint8Array {
+  msm(curve: CurveName, group: GroupName, points: Uint8Array, scalars: Uint8Array, opts: { windowBits?: number } = {}): Uint8Array {
     return (this.runMsm(curve, group, points, scalars, opts.windowBits, false) as { point: Uint8Array }).point;
   }
 
@@ -178,12 +172,12 @@ export class WasmEngine {
    * message instead of two): `{ invalidIndex }` for the first point off the curve or with a
    * coordinate not below p, else the sum.
    */
-  msmValidated(curve: CurveId, group: GroupId, points: Uint8Array, scalars: Uint8Array, opts: { windowBits?: number } = {}): { point: Uint8Array } | { invalidIndex: number } {
+  msmValidated(curve: CurveName, group: GroupName, points: Uint8Array, scalars: Uint8Array, opts: { windowBits?: number } = {}): { point: Uint8Array } | { invalidIndex: number } {
     return this.runMsm(curve, group, points, scalars, opts.windowBits, true);
   }
 
-  private runMsm(curve: CurveId, group: GroupId, points: Uint8Array, scalars: Uint8Array, windowBits: number | undefined, validate: boolean): { point: Uint8Array } | { invalidIndex: number } {
-    const pb = POINT_BYTES[curve][group];
+  private runMsm(curve: CurveName, group: GroupName, points: Uint8Array, scalars: Uint8Array, windowBits: number | undefined, validate: boolean): { point: Uint8Array } | { invalidIndex: number } {
+    const pb = pointBytes(curve, group);
     const n = checkLength(points, pb, 'msm points');
     const ns = checkLength(scalars, SCALAR_BYTES, 'msm scalars');
     if (n !== ns) throw new RangeError(`msm: ${n} points but ${ns} scalars`);
@@ -202,8 +196,8 @@ export class WasmEngine {
    * [k_i] base for every 32-byte scalar k_i (standard form, < r): n affine points in the points'
    * encoding, infinity (zero scalar) as zeros. One base, many scalars: the setup's point work.
    */
-  fixedBaseMul(curve: CurveId, group: GroupId, base: Uint8Array, scalars: Uint8Array): Uint8Array {
-    const pb = POINT_BYTES[curve][group];
+  fixedBaseMul(curve: CurveName, group: GroupName, base: Uint8Array, scalars: Uint8Array): Uint8Array {
+    const pb = pointBytes(curve, group);
     if (base.length !== pb) throw new RangeError(`fixedBaseMul: base must be ${pb} bytes`);
     const n = checkLength(scalars, SCALAR_BYTES, 'fixedBaseMul scalars');
     return this.call([base, scalars, n * pb], ([b, s, out]) => {
@@ -218,7 +212,7 @@ export class WasmEngine {
    * `rInv2` is R^-2 mod r (R = 2^256). A bad coefficient gives `{ badCoefficient: { index, field } }`
    * (field 0 matrix, 1 constraint, 2 signal, 3 value not below r).
    */
-  buildAbc(curve: CurveId, coefficients: Uint8Array, witness: Uint8Array, domain: number, rInv2: Uint8Array):
+  buildAbc(curve: CurveName, coefficients: Uint8Array, witness: Uint8Array, domain: number, rInv2: Uint8Array):
     | { a: Uint8Array; b: Uint8Array; c: Uint8Array }
     | { badCoefficient: { index: number; field: number } } {
     const count = checkLength(coefficients, 44, 'buildAbc coefficients');
@@ -238,7 +232,7 @@ export class WasmEngine {
    * the coset `shift` <w> (inverse NTT, coset NTT) and A B - C there. Same as buildAbc, the
    * transforms and quotient in sequence, without their copies; bad coefficients as buildAbc.
    */
-  hScalars(curve: CurveId, coefficients: Uint8Array, witness: Uint8Array, domain: number, rInv2: Uint8Array, shift: Uint8Array):
+  hScalars(curve: CurveName, coefficients: Uint8Array, witness: Uint8Array, domain: number, rInv2: Uint8Array, shift: Uint8Array):
     | { h: Uint8Array }
     | { badCoefficient: { index: number; field: number } } {
     const count = checkLength(coefficients, 44, 'hScalars coefficients');
@@ -256,7 +250,7 @@ export class WasmEngine {
   }
 
   /** a_k b_k - c_k mod r for three arrays of 32-byte standard-form values. */
-  quotient(curve: CurveId, a: Uint8Array, b: Uint8Array, c: Uint8Array): Uint8Array {
+  quotient(curve: CurveName, a: Uint8Array, b: Uint8Array, c: Uint8Array): Uint8Array {
     const n = checkLength(a, SCALAR_BYTES, 'quotient a');
     if (b.length !== a.length || c.length !== a.length) throw new RangeError('quotient: a, b and c must have the same length');
     return this.call([a, b, c, a.length], ([pa, pb, pc, out]) => {
@@ -266,8 +260,8 @@ export class WasmEngine {
   }
 
   /** -1 when all points are valid; else the index of the first invalid point. */
-  validatePoints(curve: CurveId, group: GroupId, points: Uint8Array): number {
-    const n = checkLength(points, POINT_BYTES[curve][group], 'validatePoints');
+  validatePoints(curve: CurveName, group: GroupName, points: Uint8Array): number {
+    const n = checkLength(points, pointBytes(curve, group), 'validatePoints');
     return this.call([points], ([p]) => {
       const rc = this.x.zk_validate_points(CURVE_CODE[curve], GROUP_CODE[group], p, n);
       if (rc < -1) WasmEngine.check('zk_validate_points', rc);
@@ -275,8 +269,8 @@ export class WasmEngine {
     });
   }
 
-  pointAdd(curve: CurveId, group: GroupId, a: Uint8Array, b: Uint8Array): Uint8Array {
-    const pb = POINT_BYTES[curve][group];
+  pointAdd(curve: CurveName, group: GroupName, a: Uint8Array, b: Uint8Array): Uint8Array {
+    const pb = pointBytes(curve, group);
     if (a.length !== pb || b.length !== pb) throw new RangeError(`pointAdd: points must be ${pb} bytes`);
     return this.call([a, b, pb], ([pa, pq, out]) => {
       WasmEngine.check('zk_point_add', this.x.zk_point_add(CURVE_CODE[curve], GROUP_CODE[group], pa, pq, out));
@@ -285,8 +279,8 @@ export class WasmEngine {
   }
 
   /** n distinct valid points, deterministic in `seed` (a non-negative integer below 2^53). */
-  generatePoints(curve: CurveId, group: GroupId, n: number, seed: number): Uint8Array {
-    const pb = POINT_BYTES[curve][group];
+  generatePoints(curve: CurveName, group: GroupName, n: number, seed: number): Uint8Array {
+    const pb = pointBytes(curve, group);
     if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError('generatePoints: seed must be a non-negative safe integer');
     const lo = seed >>> 0;
     const hi = Math.floor(seed / 2 ** 32) >>> 0;
@@ -297,7 +291,7 @@ export class WasmEngine {
   }
 
   ntt(
-    curve: CurveId,
+    curve: CurveName,
     values: Uint8Array,
     opts: { inverse?: boolean; shift?: Uint8Array | null; inputOrder?: 'natural' | 'bit-reversed'; outputOrder?: 'natural' | 'bit-reversed' } = {},
   ): Uint8Array {
@@ -314,7 +308,7 @@ export class WasmEngine {
   }
 
   /** Four-step NTT rows: see zk_ntt_rows in wasm/README.md. */
-  nttRows(curve: CurveId, values: Uint8Array, logM: number, opts: { inverse?: boolean; twiddleLogN?: number; rowOffset?: number } = {}): Uint8Array {
+  nttRows(curve: CurveName, values: Uint8Array, logM: number, opts: { inverse?: boolean; twiddleLogN?: number; rowOffset?: number } = {}): Uint8Array {
     const total = checkLength(values, SCALAR_BYTES, 'nttRows');
     const m = 2 ** logM;
     if (!Number.isInteger(logM) || logM < 0 || logM > MAX_LOG_N[curve] || total % m !== 0) {
@@ -328,7 +322,7 @@ export class WasmEngine {
   }
 
   /** values[i] *= base^(startExp + i); base is a 32-byte LE standard Fr element. */
-  mulPowers(curve: CurveId, values: Uint8Array, base: Uint8Array, startExp: number): Uint8Array {
+  mulPowers(curve: CurveName, values: Uint8Array, base: Uint8Array, startExp: number): Uint8Array {
     const count = checkLength(values, SCALAR_BYTES, 'mulPowers');
     if (base.length !== SCALAR_BYTES) throw new RangeError('mulPowers: base must be 32 bytes');
     if (!Number.isInteger(startExp) || startExp < 0 || startExp > 0xffffffff) throw new RangeError('mulPowers: startExp must be a u32');
@@ -359,7 +353,7 @@ export class WasmEngine {
   }
 
   /** values[i] *= factor (e.g. 1/n after a split inverse NTT). */
-  scale(curve: CurveId, values: Uint8Array, factor: Uint8Array): Uint8Array {
+  scale(curve: CurveName, values: Uint8Array, factor: Uint8Array): Uint8Array {
     const count = checkLength(values, SCALAR_BYTES, 'scale');
     if (factor.length !== SCALAR_BYTES) throw new RangeError('scale: factor must be 32 bytes');
     return this.call([values, factor], ([v, f]) => {

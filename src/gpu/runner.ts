@@ -5,7 +5,7 @@
  * error scopes around each submission and thrown as GpuError. Readback: mapAsync inside
  * try/finally, the bytes are copied before unmap (the mapped range is invalid after unmap).
  */
-import { ZkgpuError } from '../errors.js';
+import { ZkgpuError } from '../core/errors.js';
 import { GpuError, errorKind, type GpuContext } from './context.js';
 import type { Program } from './program.js';
 

@@ -20,8 +20,9 @@ import {
 } from './point.js';
 import type { Rng } from './random.js';
 
-export type CurveName = 'bn254' | 'bls12-381';
-export type GroupName = 'g1' | 'g2';
+import { FIELD_BYTES, type CurveName, type GroupName } from '../core/sizes.js';
+
+export { CURVE_NAMES, GROUP_NAMES, isCurveName, isGroupName, type CurveName, type GroupName } from '../core/sizes.js';
 
 export type G1Point = AffinePoint<bigint>;
 export type G2Point = AffinePoint<Fp2>;
@@ -68,7 +69,7 @@ const BN254: CurveParams = {
   name: 'bn254',
   p: 21888242871839275222246405745257275088696311157297823662689037894645226208583n,
   r: 21888242871839275222246405745257275088548364400416034343698204186575808495617n,
-  fpBytes: 32,
+  fpBytes: FIELD_BYTES.bn254,
   frBytes: 32,
   fpBits: 254,
   frBits: 254,
@@ -101,7 +102,7 @@ const BLS12_381: CurveParams = {
   name: 'bls12-381',
   p: 4002409555221667393417789825735904156556882819939007885332058136124031650490837864442687629129015664037894272559787n,
   r: 52435875175126190479447740508185965837690552500527637822603658699938581184513n,
-  fpBytes: 48,
+  fpBytes: FIELD_BYTES['bls12-381'],
   frBytes: 32,
   fpBits: 381,
   frBits: 255,
@@ -147,16 +148,6 @@ export const CURVES: Readonly<Record<CurveName, CurveParams>> = deepFreeze({
   'bls12-381': BLS12_381,
 });
 
-export const CURVE_NAMES: readonly CurveName[] = Object.freeze(['bn254', 'bls12-381'] as CurveName[]);
-export const GROUP_NAMES: readonly GroupName[] = Object.freeze(['g1', 'g2'] as GroupName[]);
-
-export function isCurveName(x: unknown): x is CurveName {
-  return x === 'bn254' || x === 'bls12-381';
-}
-
-export function isGroupName(x: unknown): x is GroupName {
-  return x === 'g1' || x === 'g2';
-}
 
 // Field and group objects are immutable, so one instance per curve is shared.
 const fpCache = new Map<CurveName, PrimeField>();

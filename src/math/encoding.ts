@@ -10,6 +10,9 @@
 
 import { CURVES, type CurveName, type G1Point, type G2Point, type GroupName } from './curves.js';
 import { invMod, mod } from './field.js';
+import { pointBytes, SCALAR_BYTES } from '../core/sizes.js';
+
+export { pointBytes } from '../core/sizes.js';
 import type { Fp2 } from './fp2.js';
 
 export type AnyPoint = G1Point | G2Point;
@@ -94,10 +97,6 @@ export function decodeFpMont(bytes: Uint8Array, curve: CurveName, offset = 0): b
   return mod(v * fpRadix(curve).rInv, p);
 }
 
-/** Bytes of one encoded affine point: 2 fpBytes for G1, 4 fpBytes for G2. */
-export function pointBytes(curve: CurveName, group: GroupName): number {
-  return CURVES[curve].fpBytes * (group === 'g1' ? 2 : 4);
-}
 
 function writePoint(out: Uint8Array, at: number, curve: CurveName, group: GroupName, point: AnyPoint): void {
   if (point.infinity) {
@@ -206,7 +205,7 @@ export function decodePoints(curve: CurveName, group: GroupName, bytes: Uint8Arr
 }
 
 /** Bytes of one scalar / Fr value. */
-export const SCALAR_BYTES = 32;
+export { SCALAR_BYTES } from '../core/sizes.js';
 
 /** x in [0, 2^256) as 32 little-endian bytes (standard form; the range check against r is the caller's). */
 export function encodeScalar(x: bigint): Uint8Array {

@@ -4,10 +4,10 @@
  */
 import type { Remote } from 'comlink';
 import type { CurveName, GroupName } from '../math/index.js';
-import { postable, type WorkerPool } from './pool.js';
-import type { CpuWorkerApi } from './worker-api.js';
-import { splitRange } from './split.js';
-import { invalidPointError } from '../validate.js';
+import { postable, type WorkerPool } from '../cpu/pool.js';
+import type { CpuWorkerApi } from '../cpu/worker-api.js';
+import { splitRange } from '../cpu/split.js';
+import { invalidPointError } from '../core/validate.js';
 
 /**
  * Chunks never go below this many points, so tiny MSMs stay on one worker. Measured here (BN254,

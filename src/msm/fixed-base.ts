@@ -7,8 +7,8 @@
  */
 import { transfer } from 'comlink';
 import type { CurveName, GroupName } from '../math/index.js';
-import type { WorkerPool } from './pool.js';
-import { POINT_BYTES } from './wasm-engine.js';
+import type { WorkerPool } from '../cpu/pool.js';
+import { pointBytes } from '../core/sizes.js';
 
 export const FIXED_BASE_CHUNK = 1 << 14;
 
@@ -24,7 +24,7 @@ export interface FixedBaseJob {
 
 /** n points, [scalars[i]] base each, affine in the points' encoding (zero scalar -> zeros). */
 export async function fixedBaseOnPool(pool: WorkerPool, job: FixedBaseJob): Promise<Uint8Array> {
-  const pb = POINT_BYTES[job.curve][job.group];
+  const pb = pointBytes(job.curve, job.group);
   const n = job.scalars.length / 32;
   const out = new Uint8Array(n * pb);
   const tasks: Promise<void>[] = [];

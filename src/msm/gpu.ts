@@ -15,8 +15,9 @@
  * The coordinates upload unchanged: the .zkey Montgomery radix 2^(8 fpBytes) is the GPU's
  * 2^(16 limbs) (checked in prelude.ts).
  */
-import { ZkgpuError } from '../errors.js';
-import { abortError } from '../cpu/pool.js';
+import { ZkgpuError } from '../core/errors.js';
+import { abortError } from '../core/abort.js';
+import { SCALAR_BYTES } from '../core/sizes.js';
 import { CURVES, encodePoint, g1, isCurveName, type CurveName, type G1Point } from '../math/index.js';
 import type { GpuContext } from '../gpu/context.js';
 import { loadShader, stripStandalone, type Program } from '../gpu/program.js';
@@ -47,7 +48,6 @@ export interface GpuMsmRequest {
   debugStopAfter?: MsmDebugStage;
 }
 
-const SCALAR_BYTES = 32;
 const SORT_WG = 256;
 const CURVE_WG = 64;
 

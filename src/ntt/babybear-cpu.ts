@@ -8,9 +8,9 @@
  * over the pool's workers.
  */
 import { transfer } from 'comlink';
-import { ZkgpuError } from '../errors.js';
+import { ZkgpuError } from '../core/errors.js';
 import { BABYBEAR_P, BABYBEAR_TWO_ADICITY } from '../math/babybear.js';
-import type { WorkerPool } from './pool.js';
+import type { WorkerPool } from '../cpu/pool.js';
 
 export interface BabyBearNttJob {
   /** n = 2^logN values in standard form, each < p = 2013265921. Not modified. */

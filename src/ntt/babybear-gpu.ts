@@ -13,7 +13,7 @@
  * Size limit: 2^27 (the 2-adicity) and n * 4 bytes within maxStorageBufferBindingSize (2^25 at
  * the 128 MiB WebGPU default, 2^27 with the adapter's own limits on most GPUs and lavapipe).
  */
-import { ZkgpuError } from '../errors.js';
+import { ZkgpuError } from '../core/errors.js';
 import {
   BABYBEAR_P,
   babybearInv,
@@ -22,7 +22,7 @@ import {
   mont32Params,
   mulMod31,
 } from '../math/index.js';
-import { checkBabyBearNttJob } from '../cpu/babybear-ntt.js';
+import { checkBabyBearNttJob } from './babybear-cpu.js';
 import type { GpuContext } from '../gpu/context.js';
 import { loadShader, stripStandalone, type Program } from '../gpu/program.js';
 import { readBuffer, submitPasses, uploadBuffer } from '../gpu/runner.js';

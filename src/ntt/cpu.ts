@@ -7,9 +7,9 @@
  */
 import { transfer } from 'comlink';
 import type { CurveName } from '../math/index.js';
-import { splitRange } from './split.js';
+import { splitRange } from '../cpu/split.js';
 import { bitReversePermuteBytes, transposeBytes } from './permute.js';
-import { postable, type WorkerPool } from './pool.js';
+import { postable, type WorkerPool } from '../cpu/pool.js';
 
 const ELEMENT_BYTES = 32;
 

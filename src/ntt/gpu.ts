@@ -17,7 +17,7 @@
  * larger than one storage binding (n is capped by maxStorageBufferBindingSize / 32 bytes: 2^22 at
  * the 128 MiB default, more with the adapter's own limits).
  */
-import { ZkgpuError } from '../errors.js';
+import { ZkgpuError } from '../core/errors.js';
 import { CURVES, invMod, mod, rootOfUnity, toMont, type CurveName } from '../math/index.js';
 import type { GpuContext } from '../gpu/context.js';
 import { fieldPrelude } from '../gpu/field.js';

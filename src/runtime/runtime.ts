@@ -1,45 +1,49 @@
 /**
  * The runtime: owns the CPU worker pool and (when an adapter exists) one GPU device, checks every
  * request at the boundary, asks the scheduler's planner how to split it over its backends
- * (backend-choice.ts says whether the GPU may take part), and runs the plan's chunks through the
- * executor (scheduler/execute.ts: one queue per GPU device, the pool for the workers, faults
+ * (scheduler/policy.ts says whether the GPU may take part), and runs the plan's chunks through the
+ * executor (scheduler/execute/executor.ts: one queue per GPU device, the pool for the workers, faults
  * handled as events). Every call ends with a JobReport (engines, chunks, time), delivered to the
  * request's `onReport` and as a 'job' event on the runtime; runtime.stats() sums the devices' work.
  */
 import { transfer, type Remote } from 'comlink';
-import type { CpuWorkerApi } from './cpu/worker-api.js';
-import { ZkgpuError } from './errors.js';
-import { CURVES, encodeScalar, invMod, type CurveName, type GroupName } from './math/index.js';
-import { compileWasm, type WasmSource } from './cpu/wasm-engine.js';
-import { WorkerPool, abortError } from './cpu/pool.js';
-import { addOnPool, msmOnPool } from './cpu/msm.js';
-import { nttOnPool } from './cpu/ntt.js';
-import { defaultThreadCount } from './cpu/threads.js';
-import { splitRange } from './cpu/split.js';
-import { acquireGpu, type GpuAdapterInfo, type GpuContext, type GpuErrorEvent } from './gpu/context.js';
-import type { PoolStats } from './gpu/pool.js';
-import type { StagedGpu } from './gpu/runner.js';
-import { stageGpuNtt } from './ntt/gpu.js';
-import { gpuMsm, stageGpuMsm } from './msm/gpu.js';
-import { calibratedModels, checkCalibration, describeBackends, detectHardware, hardwareFingerprint, loadCalibration, plan, type BackendDescription, type Calibration, type HardwareReport, type Plan, type PlanJob } from './scheduler/index.js';
-import { checkByteCap } from './scheduler/detect-host.js';
-import { modelsFor } from './scheduler/calibration.js';
-import { defaultBytesPerElement } from './scheduler/models.js';
-import { DeviceQueue } from './scheduler/device-queue.js';
-import { executeChunks, type ChunkReport, type ExecChunk, type ExecEnv, type FaultInjection, type Kernel } from './scheduler/execute.js';
-import { SchedulerStats, type RuntimeStats } from './scheduler/stats.js';
-import { gpuBabyBearNtt } from './ntt/babybear-gpu.js';
-import { babybearNttOnPool, checkBabyBearNttJob } from './cpu/babybear-ntt.js';
-import { BABYBEAR_GENERATOR } from './math/babybear.js';
-import { checkBackend, chooseBackend, isSoftwareAdapter, type Backend, type BackendChoice, type Engine } from './backend-choice.js';
-import { dropZeroScalars } from './msm-compact.js';
-import { checkBelow, checkBytes, checkCurve, checkGroup, checkSignal, invalidPointError, pointBytes, SCALAR_BYTES } from './validate.js';
+import type { CpuWorkerApi } from '../cpu/worker-api.js';
+import { ZkgpuError } from '../core/errors.js';
+import { CURVES, encodeScalar, invMod, type CurveName, type GroupName } from '../math/index.js';
+import { compileWasm, type WasmSource } from '../cpu/wasm-engine.js';
+import { WorkerPool } from '../cpu/pool.js';
+import { abortError } from '../core/abort.js';
+import { addOnPool, msmOnPool } from '../msm/cpu.js';
+import { nttOnPool } from '../ntt/cpu.js';
+import { defaultThreadCount } from '../cpu/threads.js';
+import { splitRange } from '../cpu/split.js';
+import { acquireGpu, type GpuAdapterInfo, type GpuContext, type GpuErrorEvent } from '../gpu/context.js';
+import type { PoolStats } from '../gpu/pool.js';
+import type { StagedGpu } from '../gpu/runner.js';
+import { stageGpuNtt } from '../ntt/gpu.js';
+import { gpuMsm, stageGpuMsm } from '../msm/gpu.js';
+import { calibratedModels, checkCalibration, describeBackends, detectHardware, hardwareFingerprint, loadCalibration, plan, type BackendDescription, type Calibration, type HardwareReport, type Plan, type PlanJob } from '../scheduler/index.js';
+import { checkByteCap } from '../scheduler/hardware/detect-host.js';
+import { modelsFor } from '../scheduler/calibration/calibration.js';
+import { defaultBytesPerElement } from '../scheduler/models.js';
+import { DeviceQueue } from '../scheduler/execute/device-queue.js';
+import { executeChunks, type ChunkReport, type ExecChunk, type ExecEnv, type FaultInjection, type Kernel } from '../scheduler/execute/executor.js';
+import { SchedulerStats, type RuntimeStats } from '../scheduler/execute/stats.js';
+import { gpuBabyBearNtt } from '../ntt/babybear-gpu.js';
+import { babybearNttOnPool, checkBabyBearNttJob } from '../ntt/babybear-cpu.js';
+import { BABYBEAR_GENERATOR } from '../math/babybear.js';
+import { checkBackend, chooseBackend, isSoftwareAdapter, type Backend, type BackendChoice, type Engine } from '../scheduler/policy.js';
+import { dropZeroScalars } from '../msm/compact.js';
+import { checkBelow, checkBytes, checkCurve, checkGroup, checkSignal, invalidPointError } from '../core/validate.js';
+import { MAX_NTT_LOG_N, pointBytes, SCALAR_BYTES } from '../core/sizes.js';
+
+export { MAX_NTT_LOG_N } from '../core/sizes.js';
 
 export type NttOrder = 'natural' | 'bit-reversed';
 
-export type { Backend, Engine } from './backend-choice.js';
-export type { ChunkReport, ChunkTiming, ProgressDetail, RetryDetail } from './scheduler/execute.js';
-export type { DeviceStats, RuntimeStats } from './scheduler/stats.js';
+export type { Backend, Engine } from '../scheduler/policy.js';
+export type { ChunkReport, ChunkTiming, ProgressDetail, RetryDetail } from '../scheduler/execute/executor.js';
+export type { DeviceStats, RuntimeStats } from '../scheduler/execute/stats.js';
 
 /** Detail of the runtime's 'device-lost' event. */
 export interface DeviceLostDetail {
@@ -217,8 +221,6 @@ export interface SamplePointsRequest {
   seed?: number;
 }
 
-/** Largest transform accepted: 2^24 values are 512 MiB, within one wasm32 instance's 4 GiB. */
-export const MAX_NTT_LOG_N = 24;
 
 /** Where a lost device's replacement comes from: the default search, the caller's GPU, or nowhere. */
 type GpuSource = { gpu?: GPU } | null;
@@ -298,7 +300,7 @@ export class Runtime extends EventTarget {
       maxGpuBytes: checkByteCap('maxGpuBytes', options.maxGpuBytes),
       maxHostBytes: checkByteCap('maxHostBytes', options.maxHostBytes),
       backends: checkBackendList(options.backends),
-      // Test-only (not in RuntimeOptions): scheduler/execute.ts FaultInjection.
+      // Test-only (not in RuntimeOptions): scheduler/execute/executor.ts FaultInjection.
       faults: (options as { faultInjection?: FaultInjection }).faultInjection,
     };
     const module = await compileWasm(options.wasm);

@@ -13,7 +13,7 @@ import {
   type CostModel,
   type ModelKey,
 } from './models.js';
-import type { HardwareReport } from './types.js';
+import type { HardwareReport } from './hardware/types.js';
 
 /**
  * With a GPU, host memory is divided once so the two can run side by side: a quarter for the GPU's

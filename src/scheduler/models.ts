@@ -6,7 +6,7 @@
  * point falls slowly as n grows (n / log n), so the per-element figures are taken at the largest
  * size the README measured: they are optimistic for small jobs, which only keeps those on the CPU.
  */
-import { ZkgpuError } from '../errors.js';
+import { ZkgpuError } from '../core/errors.js';
 import type { CurveName, GroupName } from '../math/index.js';
 
 export type PlanOp = 'msm' | 'ntt';
@@ -74,9 +74,9 @@ export function defaultWasmModel(k: ModelKey, threads: number): CostModel {
 
 /**
  * PLACEHOLDER (no hardware GPU has been measured yet): a hardware adapter is taken as 10x two
- * workers per element, with 5 ms per chunk for submission and readback (backend-choice.ts: "a few
+ * workers per element, with 5 ms per chunk for submission and readback (scheduler/policy.ts: "a few
  * ms"). Software adapters: lavapipe ran the BN254 NTT 2^20 in 1.4 s against 0.655 s on 2 workers
- * (backend-choice.ts), so 2.14x slower than 2 workers per element, and 20 ms per chunk (placeholder).
+ * (scheduler/policy.ts), so 2.14x slower than 2 workers per element, and 20 ms per chunk (placeholder).
  */
 export const GPU_HARDWARE_SPEEDUP_PLACEHOLDER = 10;
 export const GPU_HARDWARE_FIXED_MS_PLACEHOLDER = 5;
@@ -140,5 +140,5 @@ export function wasmInstanceBytesPerElement(k: ModelKey): number {
   return k.op === 'ntt' ? 2 * 32 : 2 * msmInputBytes(k.curve, k.group ?? 'g1');
 }
 
-/** runtime.ts MAX_NTT_LOG_N: the CPU engine takes NTTs up to 2^24 values. */
+/** core/sizes.ts MAX_NTT_LOG_N: the CPU engine takes NTTs up to 2^24 values. */
 export const WASM_NTT_MAX_ELEMENTS = 2 ** 24;

@@ -17,8 +17,8 @@
  * - `backend` in the job pins it: an id or a kind ('wasm', 'webgpu'); 'auto' or absent lets the
  *   planner choose, and then leaves software GPU adapters out (README: 'auto' never picks them).
  */
-import { ZkgpuError } from '../errors.js';
-import { checkCurve, checkGroup } from '../validate.js';
+import { ZkgpuError } from '../core/errors.js';
+import { checkCurve, checkGroup } from '../core/validate.js';
 import type { CurveName, GroupName } from '../math/index.js';
 import type { BytesPerElement, CostModel, PlanOp } from './models.js';
 

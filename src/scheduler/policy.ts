@@ -8,8 +8,8 @@
  *   was created with an explicit `backends` list naming 'webgpu' (`explicitGpu`): then both rules
  *   are left to the planner's cost models.
  */
-import { ZkgpuError } from './errors.js';
-import { GpuError, type GpuAdapterInfo, type GpuContext } from './gpu/context.js';
+import { ZkgpuError } from '../core/errors.js';
+import { GpuError, type GpuAdapterInfo, type GpuContext } from '../gpu/context.js';
 
 export type Backend = 'webgpu' | 'wasm' | 'auto';
 export type Engine = 'webgpu' | 'wasm';

@@ -8,7 +8,7 @@
  * byte offset, so a truncated download or a flipped byte is reported instead of producing a hang,
  * a crash or a wrong proof.
  */
-import { ZkgpuError } from '../errors.js';
+import { ZkgpuError } from '../../core/errors.js';
 import type { RandomAccess } from './source.js';
 
 export interface SectionEntry {

@@ -2,7 +2,7 @@
  * Naming between the files and zkgpu: a .zkey names its curve by the base-field prime q, a .wtns
  * by the scalar-field prime r, snarkjs's proofs by ffjavascript's names ('bn128', 'bls12381').
  */
-import { CURVES, type CurveName } from '../math/index.js';
+import { CURVES, type CurveName } from '../../math/index.js';
 
 export type SnarkjsCurveName = 'bn128' | 'bls12381';
 

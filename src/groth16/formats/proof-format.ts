@@ -4,7 +4,7 @@
  *   G1 [x, y, "1"], infinity ["0", "1", "0"]
  *   G2 [[x.c0, x.c1], [y.c0, y.c1], ["1", "0"]], infinity [["0","0"], ["1","0"], ["0","0"]]
  */
-import type { G1Point, G2Point } from '../math/index.js';
+import type { G1Point, G2Point } from '../../math/index.js';
 import type { SnarkjsCurveName } from './curve-id.js';
 
 export type G1Json = [string, string, string];

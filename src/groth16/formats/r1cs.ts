@@ -13,8 +13,8 @@
  * offset; a constraint term is checked where it is read (wire below nWires, coefficient below the
  * prime), so a corrupt file never reaches the setup's arithmetic.
  */
-import { ZkgpuError } from '../errors.js';
-import type { CurveName } from '../math/index.js';
+import { ZkgpuError } from '../../core/errors.js';
+import type { CurveName } from '../../math/index.js';
 import { BinFile, SectionCursor } from './binfile.js';
 import { curveFromScalarField, KNOWN_CURVES_TEXT } from './curve-id.js';
 import { readFr, viewOf } from './fr.js';

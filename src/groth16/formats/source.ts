@@ -7,7 +7,7 @@
  * Bytes, ArrayBuffers and snarkjs's `{ type: 'mem', data }` objects are used in place, never copied
  * and never written. Nothing here ever opens a file for writing.
  */
-import { ZkgpuError } from '../errors.js';
+import { ZkgpuError } from '../../core/errors.js';
 
 /** A path (Node) or URL string, a URL, bytes, or snarkjs's in-memory file object. */
 export type BinSource = string | URL | Uint8Array | ArrayBuffer | { type: 'mem'; data: Uint8Array | ArrayBuffer };

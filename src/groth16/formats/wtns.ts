@@ -5,13 +5,13 @@
  * The values section is exactly the runtime's MSM scalar encoding (32-byte LE, below r), so it is
  * handed to runtime.msm as read, after the range check here.
  */
-import { ZkgpuError } from '../errors.js';
-import { bytesToBigIntLE, type CurveName } from '../math/index.js';
+import { ZkgpuError } from '../../core/errors.js';
+import { bytesToBigIntLE, type CurveName } from '../../math/index.js';
 import { BinFile } from './binfile.js';
 import { curveFromScalarField, KNOWN_CURVES_TEXT } from './curve-id.js';
 import { readFr, viewOf } from './fr.js';
 import { openSource, type BinSource } from './source.js';
-import { firstNotBelow } from '../validate.js';
+import { firstNotBelow } from '../../core/validate.js';
 
 const SECTION_NAMES: Record<number, string> = { 1: 'header', 2: 'witness values' };
 

@@ -5,8 +5,8 @@
  * error here rather than a key that snarkjs or zkey.ts later refuses. Sections go straight to the
  * sink: a 2^20 key (~0.5 GB) is never held whole when written to a file.
  */
-import { ZkgpuError } from '../errors.js';
-import { concatBytes } from '../bytes.js';
+import { ZkgpuError } from '../../core/errors.js';
+import { concatBytes } from '../../core/bytes.js';
 
 export interface ByteSink {
   write(bytes: Uint8Array): Promise<void>;

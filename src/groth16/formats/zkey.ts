@@ -14,9 +14,9 @@
  * Points are affine, Montgomery little-endian coordinates, infinity all zero: exactly the
  * runtime's MSM input encoding, so sections 5-9 go to runtime.msm as read.
  */
-import { ZkgpuError } from '../errors.js';
-import { CURVES, bytesToBigIntLE, decodePoint, g1, g2, pointBytes, type CurveName, type G1Point, type G2Point, type GroupName } from '../math/index.js';
-import { MAX_NTT_LOG_N } from '../runtime.js';
+import { ZkgpuError } from '../../core/errors.js';
+import { CURVES, bytesToBigIntLE, decodePoint, g1, g2, pointBytes, type CurveName, type G1Point, type G2Point, type GroupName } from '../../math/index.js';
+import { MAX_NTT_LOG_N } from '../../core/sizes.js';
 import { BinFile, type SectionCursor } from './binfile.js';
 import { curveFromBaseField, KNOWN_CURVES_TEXT, SNARKJS_CURVE_NAME, type SnarkjsCurveName } from './curve-id.js';
 import { openSource, type BinSource } from './source.js';

@@ -15,7 +15,7 @@
  * overlap (the runtime does not say which chunk a worker is executing); the per-device sums are
  * exact: they add up to the time the device had work. Without estimates the split is equal.
  */
-import type { ProfileObservations } from './profile-report.js';
+import type { ProfileObservations } from './report.js';
 
 /** Weights are only comparable when every chunk has one: otherwise the split is equal. */
 export function hasAllEstimates(jobs: ProfileObservations['jobs']): boolean {
@@ -36,7 +36,7 @@ export interface Interval {
 
 /**
  * Chunk windows: the executor runs a job's chunks on one backend one after another from the job's
- * start (scheduler/execute.ts), so each backend's chunks, in offset order, tile [start, ...).
+ * start (scheduler/execute/executor.ts), so each backend's chunks, in offset order, tile [start, ...).
  */
 export function chunkIntervals(jobs: ProfileObservations['jobs'], totalMs: number, weighted: boolean): Interval[] {
   const out: Interval[] = [];

@@ -4,17 +4,17 @@
  * (profile-report.ts) into stage rows, device utilisation and the stage that bounds the proof.
  * `zkgpu profile` prints it (formatProfile, profile-format.ts) or its JSON.
  */
-import { ZkgpuError } from '../errors.js';
-import { createRuntime, type Backend, type JobReport, type Runtime } from '../runtime.js';
-import type { GpuAdapterInfo } from '../gpu/context.js';
-import type { HardwareReport } from '../scheduler/index.js';
-import { isSoftwareAdapter } from '../backend-choice.js';
-import { prove, type Groth16Progress, type Groth16Timings, type ProveOptions } from './prove.js';
-import type { Groth16Proof } from './proof-format.js';
-import type { BinSource } from './source.js';
-import { analyseProof, type ProfileAnalysis, type ProfileObservations } from './profile-report.js';
+import { ZkgpuError } from '../../core/errors.js';
+import { createRuntime, type Backend, type JobReport, type Runtime } from '../../runtime/runtime.js';
+import type { GpuAdapterInfo } from '../../gpu/context.js';
+import type { HardwareReport } from '../../scheduler/index.js';
+import { isSoftwareAdapter } from '../../scheduler/policy.js';
+import { prove, type Groth16Progress, type Groth16Timings, type ProveOptions } from '../prover/prove.js';
+import type { Groth16Proof } from '../formats/proof-format.js';
+import type { BinSource } from '../formats/source.js';
+import { analyseProof, type ProfileAnalysis, type ProfileObservations } from './report.js';
 
-export { formatProfile } from './profile-format.js';
+export { formatProfile } from './format.js';
 
 export interface ProfileOptions {
   /** Runtime to profile on (left open). Without one, a runtime is created and disposed before returning. */
@@ -69,7 +69,7 @@ export async function profileProof(zkey: BinSource, wtns: BinSource, options: Pr
     throw new ZkgpuError('INVALID_ARGUMENT', `sampleMs must be a number of milliseconds >= 1, got ${String(sampleMs)}`);
   }
   const own = options.runtime === undefined;
-  // A software GPU never wins (backend-choice.ts) and Dawn start-up costs ~100s of ms: skip it for 'wasm'.
+  // A software GPU never wins (scheduler/policy.ts) and Dawn start-up costs ~100s of ms: skip it for 'wasm'.
   const runtime = options.runtime ?? (await createRuntime({ threads: options.threads, gpu: options.backend === 'wasm' ? false : undefined }));
   try {
     return await profileOn(runtime, zkey, wtns, options, own);

@@ -6,11 +6,11 @@
  *
  * How overlapping stages share a device's time: profile-attribution.ts.
  */
-import type { Backend, JobReport, RuntimeStats } from '../runtime.js';
-import type { GpuAdapterInfo } from '../gpu/context.js';
-import { pointBytes } from '../math/index.js';
-import type { Groth16Timings } from './prove.js';
-import { attribute, chunkIntervals, hasAllEstimates } from './profile-attribution.js';
+import type { Backend, JobReport, RuntimeStats } from '../../runtime/runtime.js';
+import type { GpuAdapterInfo } from '../../gpu/context.js';
+import { pointBytes } from '../../math/index.js';
+import type { Groth16Timings } from '../prover/prove.js';
+import { attribute, chunkIntervals, hasAllEstimates } from './attribution.js';
 
 /** The main thread, where the BigInt stages (and the file reads) run: no JobReport, no chunks. */
 export const HOST_DEVICE = 'host';
@@ -173,7 +173,7 @@ function stageWhat(stage: string, reports: JobReport[]): string {
   return 'NTT';
 }
 
-/** Bytes the runtime's kernels count for a chunk (runtime.ts: MSM bytesIn/bytesOut, wholeKernel). */
+/** Bytes the runtime's kernels count for a chunk (runtime/runtime.ts: MSM bytesIn/bytesOut, wholeKernel). */
 function chunkBytes(r: JobReport, count: number): { bytesIn: number; bytesOut: number } {
   if (r.op === 'msm' && r.curve) {
     const size = pointBytes(r.curve, r.group ?? 'g1');

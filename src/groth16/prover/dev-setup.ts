@@ -23,21 +23,21 @@
  * Scalar work is BigInt (O(terms + n), with batched inversions); the ~3 nVars + n G1 and nVars G2
  * products run on the worker pool's fixed-base kernel.
  */
-import { ZkgpuError } from '../errors.js';
-import { bigIntToBytesLE, CURVES, createRng, encodePoint, g1, g2, invMod, powMod, randomSeed, rootOfUnity, type CurveName } from '../math/index.js';
-import { MAX_NTT_LOG_N } from '../runtime.js';
-import { compileWasm } from '../cpu/wasm-engine.js';
-import { WorkerPool } from '../cpu/pool.js';
-import { fixedBaseOnPool } from '../cpu/fixed-base.js';
-import { detectHardware } from '../scheduler/index.js';
-import { defaultThreadCount } from '../cpu/threads.js';
-import { encodeFrArray, writeFr } from './fr.js';
-import { openR1cs, publicCount, type R1csFile } from './r1cs.js';
-import { SNARKJS_CURVE_NAME, type SnarkjsCurveName } from './curve-id.js';
-import { COEFFICIENT_BYTES, ZKEY_SECTION } from './zkey.js';
-import { BinWriter, fileSink, memorySink, u32s, type ByteSink } from './zkey-write.js';
-import type { BinSource } from './source.js';
-import { concatBytes } from '../bytes.js';
+import { ZkgpuError } from '../../core/errors.js';
+import { bigIntToBytesLE, CURVES, createRng, encodePoint, g1, g2, invMod, powMod, randomSeed, rootOfUnity, type CurveName } from '../../math/index.js';
+import { MAX_NTT_LOG_N } from '../../core/sizes.js';
+import { compileWasm } from '../../cpu/wasm-engine.js';
+import { WorkerPool } from '../../cpu/pool.js';
+import { fixedBaseOnPool } from '../../msm/fixed-base.js';
+import { detectHardware } from '../../scheduler/index.js';
+import { defaultThreadCount } from '../../cpu/threads.js';
+import { encodeFrArray, writeFr } from '../formats/fr.js';
+import { openR1cs, publicCount, type R1csFile } from '../formats/r1cs.js';
+import { SNARKJS_CURVE_NAME, type SnarkjsCurveName } from '../formats/curve-id.js';
+import { COEFFICIENT_BYTES, ZKEY_SECTION } from '../formats/zkey.js';
+import { BinWriter, fileSink, memorySink, u32s, type ByteSink } from '../formats/zkey-write.js';
+import type { BinSource } from '../formats/source.js';
+import { concatBytes } from '../../core/bytes.js';
 
 export const DEV_SETUP_WARNING =
   'INSECURE development setup, for testing and benchmarks only: the toxic waste (tau, alpha, beta, gamma, delta) ' +

@@ -5,10 +5,10 @@
  * instead of surfacing as a BigInt SyntaxError from inside the calculator.
  */
 import type { WitnessCalculator } from 'circom_runtime';
-import { ZkgpuError } from '../errors.js';
-import { abortError } from '../cpu/pool.js';
+import { ZkgpuError } from '../../core/errors.js';
+import { abortError } from '../../core/abort.js';
 import { proveOn, proveStageCount, withRuntime, type Groth16ProveResult, type ProveOptions } from './prove.js';
-import { readWhole, type BinSource } from './source.js';
+import { readWhole, type BinSource } from '../formats/source.js';
 
 /** A circuit input: signal name -> value or (nested) array of values; decimal or 0x-hex strings, integers or bigints. */
 export type CircuitInput = Record<string, unknown>;

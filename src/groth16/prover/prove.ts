@@ -17,17 +17,17 @@
  * staging buffers): its core is the workers'. The planner sees each
  * queued job's work, so with a GPU the G1 MSMs lean to it while G2 holds the workers.
  */
-import { ZkgpuError } from '../errors.js';
-import { createRuntime, type Backend, type JobReport, type Runtime } from '../runtime.js';
-import { CURVES, decodePoint, encodePoint, pointBytes, rootOfUnity, type G1Point, type G2Point } from '../math/index.js';
-import { abortError } from '../cpu/pool.js';
-import { openZkey, ZKEY_SECTION, type ZkeyFile } from './zkey.js';
-import { readWtns, type Witness } from './wtns.js';
+import { ZkgpuError } from '../../core/errors.js';
+import { createRuntime, type Backend, type JobReport, type Runtime } from '../../runtime/runtime.js';
+import { CURVES, decodePoint, encodePoint, pointBytes, rootOfUnity, type G1Point, type G2Point } from '../../math/index.js';
+import { abortError } from '../../core/abort.js';
+import { openZkey, ZKEY_SECTION, type ZkeyFile } from '../formats/zkey.js';
+import { readWtns, type Witness } from '../formats/wtns.js';
 import { buildAbcOnWorker, hScalarsOnWorker, quotientOnWorker } from './qap-wasm.js';
-import { encodeFrArray, readFr, viewOf } from './fr.js';
-import { g1ToJson, g2ToJson, type Groth16Proof } from './proof-format.js';
-import type { BinSource } from './source.js';
-import { concatBytes } from '../bytes.js';
+import { encodeFrArray, readFr, viewOf } from '../formats/fr.js';
+import { g1ToJson, g2ToJson, type Groth16Proof } from '../formats/proof-format.js';
+import type { BinSource } from '../formats/source.js';
+import { concatBytes } from '../../core/bytes.js';
 
 export interface Groth16Progress {
   /** The stage that just finished (a key of Groth16Timings). */
@@ -119,7 +119,7 @@ export async function withRuntime<T>(options: ProveOptions, work: (runtime: Runt
   checkOptions(options);
   if (options.runtime) return work(options.runtime);
   if (options.signal?.aborted) throw abortError(options.signal);
-  // A software GPU never wins (backend-choice.ts) and Dawn start-up costs ~100s of ms: skip it for 'wasm'.
+  // A software GPU never wins (scheduler/policy.ts) and Dawn start-up costs ~100s of ms: skip it for 'wasm'.
   const runtime = await createRuntime({ threads: options.threads, gpu: options.backend === 'wasm' ? false : undefined });
   try {
     return await work(runtime);

@@ -4,11 +4,11 @@
  * tests compare the two), and off the main thread, whose core the workers share.
  */
 import { transfer } from 'comlink';
-import { ZkgpuError } from '../errors.js';
-import { encodeScalar, invMod, type CurveName } from '../math/index.js';
-import type { Runtime } from '../runtime.js';
-import { COEFFICIENT_BYTES } from './zkey.js';
-import { viewOf } from './fr.js';
+import { ZkgpuError } from '../../core/errors.js';
+import { encodeScalar, invMod, type CurveName } from '../../math/index.js';
+import type { Runtime } from '../../runtime/runtime.js';
+import { COEFFICIENT_BYTES } from '../formats/zkey.js';
+import { viewOf } from '../formats/fr.js';
 import type { CoefficientContext } from './qap.js';
 
 export interface AbcBytes {

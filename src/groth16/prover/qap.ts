@@ -6,10 +6,10 @@
  *    snarkjs derives C from A and B and does not store the C matrix; so do we);
  *  - quotientScalars: A*B - C at the coset points, as the H MSM's scalars.
  */
-import { ZkgpuError } from '../errors.js';
-import { invMod } from '../math/index.js';
-import { COEFFICIENT_BYTES } from './zkey.js';
-import { readFr, viewOf, writeFr } from './fr.js';
+import { ZkgpuError } from '../../core/errors.js';
+import { invMod } from '../../math/index.js';
+import { COEFFICIENT_BYTES } from '../formats/zkey.js';
+import { readFr, viewOf, writeFr } from '../formats/fr.js';
 
 export interface AbcEvaluations {
   a: bigint[];

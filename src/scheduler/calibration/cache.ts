@@ -5,9 +5,9 @@
  * Anything read back that is unreadable, malformed or written for another host is ignored with a
  * warning: a cache must never be the reason a proof fails.
  */
-import { ZkgpuError } from '../errors.js';
+import { ZkgpuError } from '../../core/errors.js';
 import { calibrationFor, checkCalibration, sameHost, CALIBRATION_SCHEMA, type Calibration, type MeasuredModel } from './calibration.js';
-import { adapterKey, hostKey, shortHash, type FingerprintInput, type HostFingerprint } from './fingerprint.js';
+import { adapterKey, hostKey, shortHash, type FingerprintInput, type HostFingerprint } from '../hardware/fingerprint.js';
 
 export interface CalibrationCacheOptions {
   /** Node: the directory to use instead of the default (env ZKGPU_CACHE_DIR does the same). */

@@ -12,10 +12,10 @@
  * Each webgpu result is compared with the wasm result on the same input: a backend that computes
  * something else is not calibrated (it is reported as skipped).
  */
-import { ZkgpuError } from '../errors.js';
-import { BABYBEAR_P, CURVES, createRng, type CurveName, type GroupName, type Rng } from '../math/index.js';
+import { ZkgpuError } from '../../core/errors.js';
+import { BABYBEAR_P, CURVES, createRng, type CurveName, type GroupName, type Rng } from '../../math/index.js';
 import { fitCostModel } from './cost-fit.js';
-import { hardwareFingerprint, type AdapterFingerprint } from './fingerprint.js';
+import { hardwareFingerprint, type AdapterFingerprint } from '../hardware/fingerprint.js';
 import { CALIBRATION_SCHEMA, kernelKey, type Calibration, type CalibrationBackend, type CalibrationSample, type KernelJob, type MeasuredModel } from './calibration.js';
 
 /** What calibrate reads from a call's report: where it ran, and whether it all ran there once. */

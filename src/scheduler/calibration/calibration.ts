@@ -3,9 +3,9 @@
  * (calibration-cache.ts), and turned into the planner's models for one job (calibratedModels).
  * Plain data, so JSON round-trips it; checkCalibration is the one gate for anything read back.
  */
-import type { CurveName, GroupName } from '../math/index.js';
-import { adapterKey, hostKey, type AdapterFingerprint, type FingerprintInput, type HostFingerprint } from './fingerprint.js';
-import { modelKey, WASM_MEASURED_THREADS, type CostModel, type PlanOp } from './models.js';
+import type { CurveName, GroupName } from '../../math/index.js';
+import { adapterKey, hostKey, type AdapterFingerprint, type FingerprintInput, type HostFingerprint } from '../hardware/fingerprint.js';
+import { modelKey, WASM_MEASURED_THREADS, type CostModel, type PlanOp } from '../models.js';
 
 /** Bumped whenever the stored shape changes: older files are then ignored (and rewritten). */
 export const CALIBRATION_SCHEMA = 1;

@@ -3,7 +3,7 @@
  * squares over the sizes measured, then clamped so the planner gets sane, non-negative figures.
  * Pure: no clock, no I/O (calibrate.ts measures; this only fits).
  */
-import { ZkgpuError } from '../errors.js';
+import { ZkgpuError } from '../../core/errors.js';
 
 export interface TimingSample {
   /** Elements (points or field elements). */

@@ -14,7 +14,7 @@
  * Fairness comes from the executor, not from here: each job keeps at most one chunk waiting per
  * device, so the chunks of concurrent jobs alternate in this FIFO.
  */
-import { abortError } from '../cpu/pool.js';
+import { abortError } from '../../core/abort.js';
 
 /** A chunk as the queue runs it. */
 export interface StagedWork<S, T> {

@@ -15,11 +15,11 @@
  *   the job with CHUNK_FAILED naming the stage and the chunk.
  * - `failover: false` turns a lost device or an unrecoverable out-of-memory into a rejection.
  */
-import { ZkgpuError, isZkgpuError } from '../errors.js';
-import { abortError } from '../cpu/pool.js';
-import { GpuError, type GpuContext } from '../gpu/context.js';
-import type { StagedGpu } from '../gpu/runner.js';
-import { GPU_CHUNKS_IN_FLIGHT } from './backends.js';
+import { ZkgpuError, isZkgpuError } from '../../core/errors.js';
+import { abortError } from '../../core/abort.js';
+import { GpuError, type GpuContext } from '../../gpu/context.js';
+import type { StagedGpu } from '../../gpu/runner.js';
+import { GPU_CHUNKS_IN_FLIGHT } from '../backends.js';
 import type { DeviceQueue } from './device-queue.js';
 import type { SchedulerStats } from './stats.js';
 

@@ -2,8 +2,8 @@
  * One GpuContext -> GpuReport: adapter info, limits, software or not, and the memory budget
  * (limits, optional allocation probe, user cap; the cap always wins).
  */
-import { isSoftwareAdapter } from '../backend-choice.js';
-import type { GpuContext } from '../gpu/context.js';
+import { isSoftwareAdapter } from '../policy.js';
+import type { GpuContext } from '../../gpu/context.js';
 import { budgetFromLimits, DEFAULT_PROBE_CAP_BYTES, GPU_PROBE_SAFETY, probeGpuAllocation } from './gpu-budget.js';
 import type { ByteFigure, GpuReport } from './types.js';
 

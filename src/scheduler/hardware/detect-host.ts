@@ -2,7 +2,7 @@
  * CPU threads and host memory budget. The decisions are pure (hostReport) over figures gathered
  * by the readers below (Node's os module, cgroups, navigator in browsers).
  */
-import { ZkgpuError } from '../errors.js';
+import { ZkgpuError } from '../../core/errors.js';
 import type { CgroupLimits } from './cgroup.js';
 import type { ByteFigure, CountFigure, CpuReport, MemoryReport } from './types.js';
 

@@ -4,7 +4,7 @@
  * It opens no device itself: callers pass the contexts they hold (the runtime its own, `zkgpu info`
  * the one it acquired), so detection never leaves a device alive.
  */
-import type { GpuContext } from '../gpu/context.js';
+import type { GpuContext } from '../../gpu/context.js';
 import { readCgroupLimits, type CgroupLimits } from './cgroup.js';
 import { checkByteCap, cpuReport, memoryReport, platformFigures, platformInfo } from './detect-host.js';
 import { gpuReport } from './detect-gpu.js';

@@ -5,7 +5,7 @@
  * - the GPU adapter (vendor, architecture, description, which names the driver): only the webgpu
  *   models depend on it, so a runtime opened without its GPU still finds its wasm models.
  */
-import { version } from '../version.js';
+import { version } from '../../core/version.js';
 import { nodeOs } from './detect-host.js';
 
 export interface AdapterFingerprint {
@@ -21,7 +21,7 @@ export interface HostFingerprint {
   cpuThreads: number;
   /** 'node 20.19.0 linux x64', or the browser's user agent. */
   runtime: string;
-  /** The zkgpu package version (src/version.ts). */
+  /** The zkgpu package version (src/core/version.ts). */
   version: string;
 }
 
