@@ -1,7 +1,9 @@
 /**
  * The contract between the worker pool and a CPU worker: every method runs on one worker's own
- * WebAssembly instance. Byte arrays cross the boundary as transferables (no shared memory
- * needed), in the encodings documented in wasm/README.md.
+ * WebAssembly instance. Byte arrays arrive as views of SharedArrayBuffers, read in place (the
+ * caller's own shared inputs, or the worker's reused staging buffer: WorkerPool.stage), or, where
+ * memory cannot be shared, as transferred copies (cpu/pool.ts postable); results come back
+ * transferred. Encodings: wasm/README.md.
  */
 import type { CurveName, GroupName } from '../core/sizes.js';
 import type { BabyBearNttCallOptions } from './wasm-engine.js';

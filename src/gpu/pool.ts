@@ -1,8 +1,8 @@
 /// <reference types="@webgpu/types" />
 /**
  * Buffer pool: buffers are reused by (usage, size rounded up to a power of two >= 256 B).
- * A released buffer only returns to the free list after the submit that used it is done
- * (release(buffers, afterSubmit)), so a later writeBuffer can never race an in-flight dispatch.
+ * Callers release a buffer only after the submission that used it has completed (they await
+ * its readback first), so a later writeBuffer into a reused buffer never races a dispatch.
  */
 
 export interface PoolStats {
@@ -49,24 +49,18 @@ export class BufferPool {
     return buf;
   }
 
-  /** Returns buffers to the pool once `after` (the queue's work-done promise) settles. */
-  release(buffers: GPUBuffer[], after?: Promise<unknown>): Promise<void> {
-    const put = () => {
-      for (const b of buffers) {
-        if (!this.#inUse.delete(b)) continue;
-        const bytes = this.#sizes.get(b)!;
-        this.#inUseBytes -= bytes;
-        const key = `${b.usage}:${bytes}`;
-        let list = this.#free.get(key);
-        if (!list) this.#free.set(key, (list = []));
-        list.push(b);
-      }
-    };
-    if (!after) {
-      put();
-      return Promise.resolve();
+  /** Returns buffers to the free lists; the work that used them must have completed. */
+  release(buffers: GPUBuffer[]): Promise<void> {
+    for (const b of buffers) {
+      if (!this.#inUse.delete(b)) continue;
+      const bytes = this.#sizes.get(b)!;
+      this.#inUseBytes -= bytes;
+      const key = `${b.usage}:${bytes}`;
+      let list = this.#free.get(key);
+      if (!list) this.#free.set(key, (list = []));
+      list.push(b);
     }
-    return after.then(put, put);
+    return Promise.resolve();
   }
 
   /** Destroys in-use buffers instead of pooling them (an allocation that failed is not reusable). */

@@ -108,12 +108,7 @@ unsafe fn msm_impl<C: Curve>(
 ) -> i32 {
     let n = n as usize;
     let out = core::slice::from_raw_parts_mut(out, point_bytes::<C>());
-    let c = if window_bits == 0 {
-        msm::default_window(n, g2)
-    } else {
-        window_bits
-    };
-    if c > 20 {
+    if window_bits > 20 {
         return ERR_ARG;
     }
     if n == 0 {
@@ -136,7 +131,7 @@ unsafe fn msm_impl<C: Curve>(
         )
         .collect();
     let sc = core::slice::from_raw_parts(scalars as *const [u32; 8], n);
-    msm::msm::<C>(&pts, sc, c).write(out);
+    msm::msm_by_profile::<C>(&pts, sc, window_bits, g2).write(out);
     0
 }
 

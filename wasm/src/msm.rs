@@ -61,72 +61,19 @@ struct Batch<F: Field> {
     in_batch: Vec<bool>,
 }
 
+/// Σ scalars[i]·points[i] by Pippenger with window width c: per window (top first), Horner's
+/// doubling, the bucket sums of that window's digits, then their running-sum reduction.
 pub fn msm<C: Curve>(points: &[RawPoint<C::F>], scalars: &[[u32; 8]], c: u32) -> Affine<C::F> {
+    pippenger::<C>(points, scalars, c, &[]).to_affine()
+}
+
+/// The Pippenger sum over the terms not marked in `skip` (empty: none skipped).
+fn pippenger<C: Curve>(points: &[RawPoint<C::F>], scalars: &[[u32; 8]], c: u32, skip: &[bool]) -> Xyzz<C::F> {
     let n = points.len();
     let c = c as usize;
     let nw = C::SCALAR_BITS as usize / c + 1;
-    let nb = 1usize << (c - 1);
-    let mask = (1u32 << c) - 1;
-    let half = 1u32 << (c - 1);
-
-    // Signed digits, window-major: digits[w * n + i] in [-2^(c-1), 2^(c-1)].
-    let mut digits = vec![0i32; nw * n];
-    let mut window_used = vec![false; nw];
-    for i in 0..n {
-        let p = &points[i];
-        if p.x.is_zero() && p.y.is_zero() {
-            continue; // infinity contributes nothing
-        }
-        let s = &scalars[i];
-        let mut carry = 0u32;
-        for w in 0..nw {
-            let off = w * c;
-            let limb = off / 32;
-            let sh = off % 32;
-            let mut v = 0u32;
-            if limb < 8 {
-                v = s[limb] >> sh;
-                if sh + c > 32 && limb + 1 < 8 {
-                    v |= s[limb + 1] << (32 - sh);
-                }
-            }
-            let mut d = (v & mask) + carry;
-            let dd: i32;
-            if d > half {
-                d = d.wrapping_sub(1 << c);
-                dd = d as i32;
-                carry = 1;
-            } else {
-                dd = d as i32;
-                carry = 0;
-            }
-            if dd != 0 {
-                digits[w * n + i] = dd;
-                window_used[w] = true;
-            }
-        }
-    }
-
-    let mut bx: Vec<RawPoint<C::F>> = vec![
-        RawPoint {
-            x: C::F::zero(),
-            y: C::F::zero()
-        };
-        nb
-    ];
-    let mut occupied = vec![false; nb];
-    let bsz = batch_size(nb);
-    let mut batch = Batch::<C::F> {
-        items: Vec::with_capacity(bsz),
-        den: Vec::with_capacity(bsz),
-        prefix: Vec::with_capacity(bsz),
-        in_batch: vec![false; nb],
-    };
-    let mut work: Vec<(u32, i32)> = Vec::new();
-    // Fallback accumulators for buckets hit so often that batches would stay tiny (the top
-    // window holds only a few bits, or one point repeats): XYZZ mixed adds, no inversion.
-    let mut extra: Vec<Xyzz<C::F>> = Vec::new();
-    let mut deferred: Vec<(u32, i32)> = Vec::new();
+    let digits = SignedDigits::new(points, scalars, c, nw, skip);
+    let mut buckets = Buckets::<C::F>::new(1usize << (c - 1));
 
     let mut result = Xyzz::<C::F>::infinity();
     for w in (0..nw).rev() {
@@ -136,95 +83,336 @@ pub fn msm<C: Curve>(points: &[RawPoint<C::F>], scalars: &[[u32; 8]], c: u32) ->
                 result = result.double();
             }
         }
-        if !window_used[w] {
+        if !digits.window_used[w] {
             continue;
         }
-        occupied.iter_mut().for_each(|o| *o = false);
-        let dig = &digits[w * n..(w + 1) * n];
-        let mut first = true;
-        let mut extra_used = false;
-        loop {
-            let mut batched = 0usize;
-            let src: &[(u32, i32)] = &work;
-            let len = if first { n } else { src.len() };
-            for k in 0..len {
-                let (i, d) = if first { (k as u32, dig[k]) } else { src[k] };
-                if d == 0 {
-                    continue;
-                }
-                let b = (d.unsigned_abs() - 1) as usize;
-                let neg = d < 0;
-                if !occupied[b] {
-                    let p = &points[i as usize];
-                    bx[b] = RawPoint {
-                        x: p.x,
-                        y: if neg { p.y.neg() } else { p.y },
-                    };
-                    occupied[b] = true;
-                } else if batch.in_batch[b] {
-                    deferred.push((i, d));
-                } else {
-                    batch.in_batch[b] = true;
-                    batch.items.push((b as u32, i, neg));
-                    batched += 1;
-                    if batch.items.len() == bsz {
-                        flush::<C>(&mut batch, &mut bx, &mut occupied, points);
+        buckets.fill::<C>(&digits.values[w * n..(w + 1) * n], points);
+        result = result.add(&buckets.window_sum());
+    }
+    result
+}
+
+/// What a witness MSM's scalars hold: circuits of hashes and bit decompositions give mostly 0 and
+/// 1 (a SHA-256 witness is ~90% bits), which Pippenger treats like any 254-bit scalar.
+struct ScalarProfile {
+    /// Terms whose scalar is exactly 1 (their point is summed once, with no bucket).
+    ones: Vec<u32>,
+    /// Terms left to Pippenger: non-zero scalar above 1 and a point that is not infinity.
+    dense: usize,
+    /// Largest bit length among those terms.
+    max_bits: u32,
+}
+
+impl ScalarProfile {
+    fn new<F: Field>(points: &[RawPoint<F>], scalars: &[[u32; 8]]) -> Self {
+        let mut profile = ScalarProfile { ones: Vec::new(), dense: 0, max_bits: 0 };
+        for (i, (p, s)) in points.iter().zip(scalars).enumerate() {
+            if p.x.is_zero() && p.y.is_zero() {
+                continue;
+            }
+            let bits = bit_length(s);
+            if bits == 1 {
+                profile.ones.push(i as u32);
+            } else if bits > 1 {
+                profile.dense += 1;
+                profile.max_bits = profile.max_bits.max(bits);
+            }
+        }
+        profile
+    }
+}
+
+fn bit_length(s: &[u32; 8]) -> u32 {
+    for limb in (0..8).rev() {
+        if s[limb] != 0 {
+            return 32 * limb as u32 + 32 - s[limb].leading_zeros();
+        }
+    }
+    0
+}
+
+/// Σ scalars[i]·points[i] shaped by the scalars: zeros and infinity dropped, scalars equal to 1
+/// summed by a batch-affine tree (m - 1 additions at ~6 multiplications, one inversion per
+/// level), the rest by Pippenger with a window fitted to their count and bit length.
+/// `window_bits` 0 chooses the window; otherwise it is used for the Pippenger part as given.
+pub fn msm_by_profile<C: Curve>(points: &[RawPoint<C::F>], scalars: &[[u32; 8]], window_bits: u32, g2: bool) -> Affine<C::F> {
+    let profile = ScalarProfile::new(points, scalars);
+    let mut result = Xyzz::<C::F>::infinity();
+    if profile.dense > 0 {
+        let c = if window_bits != 0 {
+            window_bits
+        } else {
+            // Scalars below 2^k need no window wider than k + 1 (one signed window holds them).
+            default_window(profile.dense, g2).min(profile.max_bits + 1)
+        };
+        let skip = if profile.ones.is_empty() {
+            Vec::new()
+        } else {
+            let mut skip = vec![false; points.len()];
+            profile.ones.iter().for_each(|&i| skip[i as usize] = true);
+            skip
+        };
+        result = pippenger::<C>(points, scalars, c, &skip);
+    }
+    if !profile.ones.is_empty() {
+        let level: Vec<RawPoint<C::F>> = profile.ones.iter().map(|&i| points[i as usize]).collect();
+        if let Some(p) = tree_sum::<C>(level) {
+            result = result.add_affine(&Affine { x: p.x, y: p.y, inf: false });
+        }
+    }
+    result.to_affine()
+}
+
+/// Sum of affine points by pairwise levels: each level adds disjoint pairs with one shared
+/// inversion (Montgomery's trick), halving the list. None when the sum is infinity.
+fn tree_sum<C: Curve>(mut level: Vec<RawPoint<C::F>>) -> Option<RawPoint<C::F>> {
+    let mut den: Vec<C::F> = Vec::with_capacity(level.len() / 2);
+    let mut prefix: Vec<C::F> = Vec::with_capacity(level.len() / 2);
+    while level.len() > 1 {
+        let pairs = level.len() / 2;
+        den.clear();
+        prefix.clear();
+        let mut acc = C::F::one();
+        for k in 0..pairs {
+            let (p, q) = (&level[2 * k], &level[2 * k + 1]);
+            // P + P: slope 3x^2 / 2y; P + (-P): infinity, marked by a zero denominator.
+            let d = if p.x == q.x {
+                if p.y == q.y { p.y.double() } else { C::F::zero() }
+            } else {
+                q.x.sub(&p.x)
+            };
+            prefix.push(acc);
+            if !d.is_zero() {
+                acc = acc.mul(&d);
+            }
+            den.push(d);
+        }
+        let mut inv = acc.inverse();
+        let mut next: Vec<RawPoint<C::F>> = Vec::with_capacity(pairs + 1);
+        let mut sums: Vec<Option<RawPoint<C::F>>> = vec![None; pairs];
+        for k in (0..pairs).rev() {
+            let d = den[k];
+            if d.is_zero() {
+                continue;
+            }
+            let dinv = inv.mul(&prefix[k]);
+            inv = inv.mul(&d);
+            let (p, q) = (level[2 * k], level[2 * k + 1]);
+            let lambda = if p.x == q.x {
+                let x2 = p.x.square();
+                x2.double().add(&x2).mul(&dinv)
+            } else {
+                q.y.sub(&p.y).mul(&dinv)
+            };
+            let x3 = lambda.square().sub(&p.x).sub(&q.x);
+            let y3 = lambda.mul(&p.x.sub(&x3)).sub(&p.y);
+            sums[k] = Some(RawPoint { x: x3, y: y3 });
+        }
+        next.extend(sums.into_iter().flatten());
+        if level.len() % 2 == 1 {
+            next.push(level[level.len() - 1]);
+        }
+        level = next;
+    }
+    level.pop()
+}
+
+/// Signed base-2^c digits of every scalar, window-major: values[w * n + i] in
+/// [-2^(c-1), 2^(c-1)], so a window needs only 2^(c-1) buckets (a negative digit adds -P).
+struct SignedDigits {
+    values: Vec<i32>,
+    /// Windows with at least one non-zero digit (the top window of short scalars is often empty).
+    window_used: Vec<bool>,
+}
+
+impl SignedDigits {
+    fn new<F: Field>(points: &[RawPoint<F>], scalars: &[[u32; 8]], c: usize, nw: usize, skip: &[bool]) -> Self {
+        let n = points.len();
+        let mask = (1u32 << c) - 1;
+        let half = 1u32 << (c - 1);
+        let mut values = vec![0i32; nw * n];
+        let mut window_used = vec![false; nw];
+        for i in 0..n {
+            let p = &points[i];
+            if (p.x.is_zero() && p.y.is_zero()) || skip.get(i).copied().unwrap_or(false) {
+                continue; // infinity contributes nothing; skipped terms are summed elsewhere
+            }
+            let s = &scalars[i];
+            let mut carry = 0u32;
+            for w in 0..nw {
+                let off = w * c;
+                let limb = off / 32;
+                let sh = off % 32;
+                let mut v = 0u32;
+                if limb < 8 {
+                    v = s[limb] >> sh;
+                    if sh + c > 32 && limb + 1 < 8 {
+                        v |= s[limb + 1] << (32 - sh);
                     }
                 }
+                let mut d = (v & mask) + carry;
+                let dd: i32;
+                if d > half {
+                    d = d.wrapping_sub(1 << c);
+                    dd = d as i32;
+                    carry = 1;
+                } else {
+                    dd = d as i32;
+                    carry = 0;
+                }
+                if dd != 0 {
+                    values[w * n + i] = dd;
+                    window_used[w] = true;
+                }
             }
-            flush::<C>(&mut batch, &mut bx, &mut occupied, points);
+        }
+        SignedDigits { values, window_used }
+    }
+}
+
+/// One window's buckets and the scratch space reused from window to window.
+struct Buckets<F: Field> {
+    /// Affine bucket sums (valid where `occupied`).
+    bx: Vec<RawPoint<F>>,
+    occupied: Vec<bool>,
+    batch: Batch<F>,
+    batch_limit: usize,
+    /// Additions left for the next pass: their bucket was already in the batch.
+    work: Vec<(u32, i32)>,
+    deferred: Vec<(u32, i32)>,
+    /// Fallback accumulators for buckets hit so often that batches would stay tiny (the top
+    /// window holds only a few bits, or one point repeats): XYZZ mixed adds, no inversion.
+    extra: Vec<Xyzz<F>>,
+    extra_used: bool,
+}
+
+impl<F: Field> Buckets<F> {
+    fn new(nb: usize) -> Self {
+        let batch_limit = batch_size(nb);
+        Buckets {
+            bx: vec![
+                RawPoint {
+                    x: F::zero(),
+                    y: F::zero()
+                };
+                nb
+            ],
+            occupied: vec![false; nb],
+            batch: Batch {
+                items: Vec::with_capacity(batch_limit),
+                den: Vec::with_capacity(batch_limit),
+                prefix: Vec::with_capacity(batch_limit),
+                in_batch: vec![false; nb],
+            },
+            batch_limit,
+            work: Vec::new(),
+            deferred: Vec::new(),
+            extra: Vec::new(),
+            extra_used: false,
+        }
+    }
+
+    /// Adds every point of one window into its digit's bucket: the first pass walks the
+    /// digits, later passes the additions deferred by the pass before.
+    fn fill<C: Curve<F = F>>(&mut self, digits: &[i32], points: &[RawPoint<F>]) {
+        self.occupied.iter_mut().for_each(|o| *o = false);
+        self.extra_used = false;
+        let mut first = true;
+        loop {
+            let len = if first { digits.len() } else { self.work.len() };
+            let mut batched = 0usize;
+            for k in 0..len {
+                let (i, d) = if first { (k as u32, digits[k]) } else { self.work[k] };
+                if d != 0 && self.place::<C>(i, d, points) {
+                    batched += 1;
+                }
+            }
+            flush::<C>(&mut self.batch, &mut self.bx, &mut self.occupied, points);
             first = false;
-            if deferred.is_empty() {
+            if self.deferred.is_empty() {
                 break;
             }
-            if batched * 4 < batched + deferred.len() {
+            if batched * 4 < batched + self.deferred.len() {
                 // Under a quarter of the pending additions fit in this pass's batches (few
                 // distinct buckets: the top window holds only a few bits, or one point repeats):
                 // another pass would rescan them all, so finish this window in XYZZ.
-                if !extra_used {
-                    extra.clear();
-                    extra.resize(nb, Xyzz::infinity());
-                    extra_used = true;
-                }
-                for &(i, d) in deferred.iter() {
-                    let p = &points[i as usize];
-                    let y = if d < 0 { p.y.neg() } else { p.y };
-                    let b = (d.unsigned_abs() - 1) as usize;
-                    extra[b] = extra[b].add_affine(&Affine {
-                        x: p.x,
-                        y,
-                        inf: false,
-                    });
-                }
-                deferred.clear();
+                self.finish_in_xyzz(points);
                 break;
             }
-            core::mem::swap(&mut work, &mut deferred);
-            deferred.clear();
+            core::mem::swap(&mut self.work, &mut self.deferred);
+            self.deferred.clear();
         }
-        work.clear();
+        self.work.clear();
+    }
 
-        // Running-sum reduction: sum_b (b+1) * B_b.
-        let mut running = Xyzz::<C::F>::infinity();
-        let mut sum = Xyzz::<C::F>::infinity();
-        for b in (0..nb).rev() {
-            if occupied[b] {
+    /// One addition of ±points[i] to bucket |d| - 1: stored into an empty bucket, batched, or
+    /// deferred when the bucket is already in the batch. True when it joined the batch.
+    #[inline(always)]
+    fn place<C: Curve<F = F>>(&mut self, i: u32, d: i32, points: &[RawPoint<F>]) -> bool {
+        let b = (d.unsigned_abs() - 1) as usize;
+        let neg = d < 0;
+        if !self.occupied[b] {
+            let p = &points[i as usize];
+            self.bx[b] = RawPoint {
+                x: p.x,
+                y: if neg { p.y.neg() } else { p.y },
+            };
+            self.occupied[b] = true;
+            false
+        } else if self.batch.in_batch[b] {
+            self.deferred.push((i, d));
+            false
+        } else {
+            self.batch.in_batch[b] = true;
+            self.batch.items.push((b as u32, i, neg));
+            if self.batch.items.len() == self.batch_limit {
+                flush::<C>(&mut self.batch, &mut self.bx, &mut self.occupied, points);
+            }
+            true
+        }
+    }
+
+    /// The deferred additions as XYZZ mixed additions into `extra` (no inversion to amortise).
+    fn finish_in_xyzz(&mut self, points: &[RawPoint<F>]) {
+        if !self.extra_used {
+            self.extra.clear();
+            self.extra.resize(self.bx.len(), Xyzz::infinity());
+            self.extra_used = true;
+        }
+        for &(i, d) in self.deferred.iter() {
+            let p = &points[i as usize];
+            let y = if d < 0 { p.y.neg() } else { p.y };
+            let b = (d.unsigned_abs() - 1) as usize;
+            self.extra[b] = self.extra[b].add_affine(&Affine {
+                x: p.x,
+                y,
+                inf: false,
+            });
+        }
+        self.deferred.clear();
+    }
+
+    /// Running-sum reduction of the window: Σ_b (b+1)·B_b.
+    fn window_sum(&self) -> Xyzz<F> {
+        let mut running = Xyzz::<F>::infinity();
+        let mut sum = Xyzz::<F>::infinity();
+        for b in (0..self.bx.len()).rev() {
+            if self.occupied[b] {
                 running = running.add_affine(&Affine {
-                    x: bx[b].x,
-                    y: bx[b].y,
+                    x: self.bx[b].x,
+                    y: self.bx[b].y,
                     inf: false,
                 });
             }
-            if extra_used {
-                running = running.add(&extra[b]);
+            if self.extra_used {
+                running = running.add(&self.extra[b]);
             }
             if !running.is_inf() {
                 sum = sum.add(&running);
             }
         }
-        result = result.add(&sum);
+        sum
     }
-    result.to_affine()
 }
 
 /// Applies the pending batch: one shared inversion for all slopes.
@@ -344,6 +532,49 @@ mod tests {
         let want = msm_naive::<C>(&pts, &sc);
         for c in [1u32, 2, 5, 8, 11, 13] {
             assert_eq!(msm::<C>(&pts, &sc, c), want, "c={c}");
+            assert_eq!(msm_by_profile::<C>(&pts, &sc, c, false), want, "by profile, c={c}");
+        }
+        assert_eq!(msm_by_profile::<C>(&pts, &sc, 0, false), want, "by profile, chosen window");
+    }
+
+    /// Witness-shaped scalars: all zero, all one, 0/1 mixes, small values, repeated and opposite
+    /// points (P + P and P + (-P) inside the tree of ones), against the naive sum.
+    fn check_profiles<C: Curve>(n: usize) {
+        let mut pts: Vec<RawPoint<C::F>> = generate::<C>(5, n)
+            .into_iter()
+            .map(|a| RawPoint { x: a.x, y: a.y })
+            .collect();
+        if n >= 6 {
+            pts[1] = pts[0]; // P + P
+            pts[3] = RawPoint { x: pts[2].x, y: pts[2].y.neg() }; // P + (-P)
+            pts[5] = RawPoint { x: C::F::zero(), y: C::F::zero() }; // infinity
+        }
+        let one = |v: u32| { let mut s = [0u32; 8]; s[0] = v; s };
+        let mut st = 11u64;
+        let shapes: Vec<Vec<[u32; 8]>> = vec![
+            vec![[0; 8]; n],
+            vec![one(1); n],
+            (0..n).map(|_| one(rng(&mut st) & 1)).collect(),
+            (0..n).map(|_| one(rng(&mut st) & 0xff)).collect(),
+            (0..n).map(|i| if i % 3 == 0 { let mut s = [0u32; 8]; for l in s.iter_mut() { *l = rng(&mut st); } s[7] &= 0x0fff_ffff; s } else { one(rng(&mut st) & 1) }).collect(),
+            (0..n).map(|i| one(if i % 2 == 0 { 1 } else { 2 })).collect(),
+        ];
+        for (k, sc) in shapes.iter().enumerate() {
+            let want = msm_naive::<C>(&pts, sc);
+            assert_eq!(msm_by_profile::<C>(&pts, sc, 0, false), want, "shape {k}, n={n}");
+            assert_eq!(msm_by_profile::<C>(&pts, sc, 0, true), want, "shape {k}, n={n}, g2 window rule");
+        }
+    }
+
+    #[test]
+    fn msm_by_profile_matches_naive() {
+        for n in [1, 2, 3, 6, 7, 64, 301] {
+            check_profiles::<Bn254G1>(n);
+            check_profiles::<Bls381G1>(n);
+        }
+        for n in [1, 6, 33] {
+            check_profiles::<Bn254G2>(n);
+            check_profiles::<Bls381G2>(n);
         }
     }
 
