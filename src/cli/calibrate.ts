@@ -1,18 +1,18 @@
 /**
- * `zkgpu calibrate`: times each kernel on each backend here (scheduler/calibrate.ts), stores the
+ * `zkgpu calibrate`: times each kernel on each backend here (scheduler/calibration/calibrate.ts), stores the
  * fitted cost models in the calibration cache for this host, and prints them. Progress goes to
  * stderr, the table (or --json) to stdout. The runtime it opens is disposed before returning.
  */
 import { parseArgs } from 'node:util';
-import { createRuntime } from '../index.js';
 import {
   calibrate,
   calibrationLocation,
+  createRuntime,
   saveCalibration,
   type CalibrateResult,
   type CalibrationBackend,
   type MeasuredModel,
-} from '../scheduler/index.js';
+} from '../index.js';
 import type { CliIO } from './main.js';
 
 export const CALIBRATE_USAGE = `Usage: zkgpu calibrate [options]

@@ -1,14 +1,10 @@
 /**
  * `zkgpu info`: what zkgpu would run on here: CPU threads, host memory budget, each GPU's adapter,
  * limits and memory budget, each figure with its source. Text by default, `--json` for tools.
- * The GPU device it opens is destroyed before returning, so the process exits.
+ * Public API only (describeHardware destroys the GPU device it opens, so the process exits).
  */
 import { parseArgs } from 'node:util';
-import { acquireGpu, type GpuContext } from '../gpu/context.js';
-import { detectHardware } from '../scheduler/hardware/detect.js';
-import { hardwareFingerprint } from '../scheduler/hardware/fingerprint.js';
-import { calibrationLocation, loadCalibration } from '../scheduler/calibration/cache.js';
-import type { ByteFigure, HardwareReport } from '../scheduler/hardware/types.js';
+import { calibrationLocation, describeHardware, hardwareFingerprint, loadCalibration, type ByteFigure, type GpuReport, type HardwareReport } from '../index.js';
 import type { CliIO } from './main.js';
 
 export const INFO_USAGE = `Usage: zkgpu info [options]
@@ -98,28 +94,20 @@ export async function runInfo(argv: string[], io: CliIO): Promise<number> {
   }
   const maxHostBytes = byteOption('max-host-bytes', values['max-host-bytes']);
   const maxGpuBytes = byteOption('max-gpu-bytes', values['max-gpu-bytes']);
-  let gpu: GpuContext | null = null;
-  try {
-    if (!values['no-gpu']) gpu = await acquireGpu();
-    const report = await detectHardware({ gpus: gpu ? [gpu] : [], maxHostBytes, maxGpuBytes, probeGpu: values.probe === true });
-    report.notes = report.notes.filter((n) => n !== 'no GPU context given');
-    if (values['no-gpu']) report.notes.push('--no-gpu: no GPU looked for');
-    else if (!gpu) report.notes.push('no WebGPU adapter found (acquireGpu() returned none)');
-    const calibration = await calibrationSummary(gpu, io);
-    if (values.json) io.out(JSON.stringify({ ...report, calibration }, null, 2));
-    else {
-      for (const line of formatReport(report)) io.out(line);
-      io.out(`${'calibrated'.padEnd(10)}  ${calibration.models > 0 ? `${calibration.models} model(s), updated ${calibration.updatedAt}, in ${calibration.location}` : 'none for this host (zkgpu calibrate measures one)'}`);
-    }
-    return 0;
-  } finally {
-    gpu?.dispose();
+  const report = await describeHardware({ gpu: !values['no-gpu'], maxHostBytes, maxGpuBytes, probeGpu: values.probe === true });
+  if (values['no-gpu']) report.notes.push('--no-gpu: no GPU looked for');
+  const calibration = await calibrationSummary(report.gpus[0] ?? null, io);
+  if (values.json) io.out(JSON.stringify({ ...report, calibration }, null, 2));
+  else {
+    for (const line of formatReport(report)) io.out(line);
+    io.out(`${'calibrated'.padEnd(10)}  ${calibration.models > 0 ? `${calibration.models} model(s), updated ${calibration.updatedAt}, in ${calibration.location}` : 'none for this host (zkgpu calibrate measures one)'}`);
   }
+  return 0;
 }
 
 /** Whether `zkgpu calibrate` has stored models that hold here (a broken cache file is reported on stderr). */
-async function calibrationSummary(gpu: GpuContext | null, io: CliIO): Promise<{ location: string | null; models: number; updatedAt: string | null }> {
-  const fp = await hardwareFingerprint({ gpu: gpu?.info ?? null });
+async function calibrationSummary(gpu: GpuReport | null, io: CliIO): Promise<{ location: string | null; models: number; updatedAt: string | null }> {
+  const fp = await hardwareFingerprint({ gpu });
   const cal = await loadCalibration(fp, { warn: io.err });
   return { location: await calibrationLocation(fp.host), models: cal?.models.length ?? 0, updatedAt: cal?.updatedAt ?? null };
 }

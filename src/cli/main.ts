@@ -21,14 +21,14 @@ export interface Command {
 }
 
 // The bench code lives in bench/ (compiled to dist/bench/); it uses only zkgpu's public API.
-const benchModule = () => import('../../bench/run.js');
-const benchArgs = () => import('../../bench/args.js');
+const benchModule = () => import('../../bench/node/run.js');
+const benchArgs = () => import('../../bench/node/args.js');
 const groth16Cli = () => import('./groth16.js');
 const infoCli = () => import('./info.js');
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
   bench: {
-    summary: 'check MSM/NTT against ffjavascript and noble, then time them (zkgpu bench --help)',
+    summary: 'MSM/NTT checked, then timed beside peers; "bench groth16": proofs beside snarkjs (--help)',
     usage: async () => (await benchArgs()).BENCH_USAGE,
     run: async (argv, io) => (await benchModule()).runBench(argv, io),
   },
@@ -55,6 +55,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   setup: { summary: 'INSECURE dev Groth16 key (.zkey + vkey) from a .r1cs, for tests and benchmarks only', usage: async () => (await import('./setup.js')).SETUP_USAGE, run: async (argv, io) => (await import('./setup.js')).runSetup(argv, io) },
   profile: { summary: 'prove once and show per stage and device where the time goes, and what bounds it (--json)', usage: async () => (await import('./profile.js')).PROFILE_USAGE, run: async (argv, io) => (await import('./profile.js')).runProfile(argv, io) },
   calibrate: { summary: 'time MSM/NTT on each backend here and cache the cost models the planner uses (--quick)', usage: async () => (await import('./calibrate.js')).CALIBRATE_USAGE, run: async (argv, io) => (await import('./calibrate.js')).runCalibrate(argv, io) },
+  serve: { summary: 'prover service: HTTP API, durable queue in --data-dir, metrics, auth (zkgpu serve --help)', usage: async () => (await import('./serve.js')).SERVE_USAGE, run: async (argv, io) => (await import('./serve.js')).runServe(argv, io) },
+  submit: { summary: 'send one proof job to a zkgpu serve and write proof.json and public.json when it is done', usage: async () => (await import('./submit.js')).SUBMIT_USAGE, run: async (argv, io) => (await import('./submit.js')).runSubmit(argv, io) },
 };
 
 export function usage(): string {
@@ -121,6 +123,9 @@ export async function main(argv: readonly string[], io: CliIO = stdio): Promise<
     return 2;
   }
   try {
+    // A person reads this terminal: Dawn's known start-up warnings are noise to them. (Loaded
+    // here, not earlier: `zkgpu --help` should not load the library.)
+    if (filterDawnForTerminal) (await import('../index.js')).filterDawnStderr();
     return await command.run(argv.slice(first.index + 1), io);
   } catch (e) {
     if (isUsageError(e)) {
@@ -131,6 +136,9 @@ export async function main(argv: readonly string[], io: CliIO = stdio): Promise<
     return 1;
   }
 }
+
+/** Set by runCli (the real process, its own terminal), not by main() alone (tests, embedders). */
+let filterDawnForTerminal = false;
 
 /**
  * Entry for bin/zkgpu.js and `tsx src/cli/main.ts`. Sets the exit code and lets Node exit by
@@ -144,6 +152,7 @@ export async function runCli(argv: readonly string[] = process.argv.slice(2)): P
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw e;
   });
+  filterDawnForTerminal = true;
   const code = await main(argv);
   process.exitCode = code;
   const guard = setTimeout(() => {

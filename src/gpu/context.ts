@@ -9,8 +9,13 @@
  * - device.lost and uncaptured errors become one 'gpuerror' event on the context (an EventTarget).
  * - dispose() destroys the device so Node can exit.
  */
+import { GpuError, errorKind, type GpuErrorKind } from './errors.js';
+import { withDawnLogFiltered } from './dawn-log.js';
 import { BufferPool } from './pool.js';
 import { ProgramCache } from './program.js';
+
+// GpuError and errorKind live with the classification (errors.ts); re-exported for existing importers.
+export { GpuError, errorKind };
 
 export interface GpuAdapterInfo {
   vendor: string;
@@ -29,18 +34,8 @@ export interface AcquireGpuOptions {
 
 /** Detail of the 'gpuerror' event: `kind` says whether the device is gone ('lost') or not. */
 export interface GpuErrorDetail {
-  kind: 'lost' | 'validation' | 'out-of-memory' | 'internal';
+  kind: GpuErrorKind;
   message: string;
-}
-
-/** Thrown by the runner when an error scope reports a failure, or after device loss. */
-export class GpuError extends Error {
-  readonly kind: GpuErrorDetail['kind'];
-  constructor(kind: GpuErrorDetail['kind'], message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'GpuError';
-    this.kind = kind;
-  }
 }
 
 const LIMIT_NAMES = [
@@ -134,13 +129,6 @@ export class GpuErrorEvent extends Event {
   }
 }
 
-export function errorKind(e: GPUError): GpuErrorDetail['kind'] {
-  const name = e.constructor?.name ?? '';
-  if (name.includes('OutOfMemory')) return 'out-of-memory';
-  if (name.includes('Validation')) return 'validation';
-  return 'internal';
-}
-
 function isDevice(x: unknown): x is GPUDevice {
   return typeof x === 'object' && x !== null && 'createBuffer' in x && 'queue' in x;
 }
@@ -177,7 +165,8 @@ export async function acquireGpu(options: AcquireGpuOptions = {}): Promise<GpuCo
   }
   const gpu = options.gpu ?? (await nodeGpu());
   if (!gpu) return null;
-  const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference });
+  // Dawn's discovery prints two limit warnings (and without Vulkan a stack path) on stderr: dawn-log.ts.
+  const adapter = await withDawnLogFiltered(() => gpu.requestAdapter({ powerPreference: options.powerPreference }));
   if (!adapter) return null;
   const requiredLimits: Record<string, number> = {};
   for (const name of LIMIT_NAMES) {

@@ -14,6 +14,7 @@ import {
   type ModelKey,
 } from './models.js';
 import type { HardwareReport } from './hardware/types.js';
+import { autoTreatsAsSoftware, type BackendsList } from './policy.js';
 
 /**
  * With a GPU, host memory is divided once so the two can run side by side: a quarter for the GPU's
@@ -33,6 +34,8 @@ export interface DescribeOptions {
   threads?: number;
   /** Measured models by backend id; the defaults (calibrated: false) otherwise. */
   models?: Record<string, CostModel | undefined>;
+  /** The runtime's `backends` option: a list naming 'webgpu' lets 'auto' weigh a software adapter. */
+  backends?: BackendsList;
 }
 
 export function describeBackends(report: HardwareReport, job: Pick<PlanJob, 'op' | 'curve' | 'group'>, options: DescribeOptions = {}): BackendDescription[] {
@@ -65,7 +68,7 @@ export function describeBackends(report: HardwareReport, job: Pick<PlanJob, 'op'
       budgetBytes: g.budgetBytes,
       hostBudgetBytes: gpuHost,
       bytesPerElement: defaultBytesPerElement(key, 'webgpu'),
-      software: g.software,
+      software: autoTreatsAsSoftware(g.software, options.backends),
       inFlightChunks: GPU_CHUNKS_IN_FLIGHT,
     });
   });

@@ -15,12 +15,14 @@
  * - NTT: never split across backends (the transform is not decomposed here): the fastest backend
  *   that holds all n elements in one chunk takes it; none -> PLAN_INFEASIBLE.
  * - `backend` in the job pins it: an id or a kind ('wasm', 'webgpu'); 'auto' or absent lets the
- *   planner choose, and then leaves software GPU adapters out (README: 'auto' never picks them).
+ *   planner choose, and then leaves out what the 'auto' policy leaves out (policy.ts: software
+ *   GPU adapters, unless the runtime's backends list names 'webgpu').
  */
 import { ZkgpuError } from '../core/errors.js';
 import { checkCurve, checkGroup } from '../core/validate.js';
 import type { CurveName, GroupName } from '../math/index.js';
 import type { BytesPerElement, CostModel, PlanOp } from './models.js';
+import { autoLeavesOut } from './policy.js';
 
 export interface PlanJob {
   op: PlanOp;
@@ -44,7 +46,7 @@ export interface BackendDescription {
   /** 'webgpu' only: host memory for staging copies (absent: unchecked). */
   hostBudgetBytes?: number;
   bytesPerElement: BytesPerElement;
-  /** A software GPU adapter: left out under 'auto'. */
+  /** Treated as a software GPU adapter: left out under 'auto' (policy.ts autoTreatsAsSoftware sets it). */
   software?: boolean;
   /**
    * 'webgpu' only: chunks the device holds at once (default 1). 2 when its queue uploads the next
@@ -269,11 +271,9 @@ function candidates(job: PlanJob, backends: readonly BackendDescription[], share
   const pin = job.backend ?? 'auto';
   if (pin === 'auto') {
     return backends.filter((b) => {
-      if (b.kind === 'webgpu' && b.software) {
-        shares.get(b.id)!.excluded = "software adapter: 'auto' leaves it out (slower than the CPU workers)";
-        return false;
-      }
-      return true;
+      const leftOut = autoLeavesOut(b);
+      if (leftOut) shares.get(b.id)!.excluded = leftOut;
+      return leftOut === null;
     });
   }
   const pinned = backends.filter((b) => b.id === pin || b.kind === pin);

@@ -213,7 +213,7 @@ export function cgroupLimitsFrom(read: FileReader, procCgroup: string | null, mo
       }
       if (cpus !== null && (cpu === null || cpus < cpu.cpus)) cpu = { cpus, source, dir };
     }
-    if (!cpu) notes.push(`cgroup v${cpuAt.version}: no CPU quota from ${cpuAt.dirs[0]} up`);
+    if (!cpu) notes.push(noLimitNote('CPU quota', cpuAt));
   }
   let memory: CgroupMemoryLimit | null = null;
   const memAt = locateController(procCgroup, mountinfo, 'memory');
@@ -225,9 +225,16 @@ export function cgroupLimitsFrom(read: FileReader, procCgroup: string | null, mo
       const bytes = text === null ? null : memAt.version === 2 ? parseMemoryMax(text) : parseMemoryLimitV1(text);
       if (bytes !== null && (memory === null || bytes < memory.bytes)) memory = { bytes, source: `cgroup v${memAt.version} ${file}`, dir };
     }
-    if (!memory) notes.push(`cgroup v${memAt.version}: no memory limit from ${memAt.dirs[0]} up`);
+    if (!memory) notes.push(noLimitNote('memory limit', memAt));
   }
   return { cpu, memory, notes };
+}
+
+/** "cgroup v1: no CPU quota set in /sys/fs/cgroup/cpu", or "... in /a/b/c nor its 2 parent groups up to /a". */
+function noLimitNote(what: string, at: CgroupLocation): string {
+  const [own, ...parents] = at.dirs;
+  const where = parents.length === 0 ? own : `${own} nor its ${parents.length} parent group${parents.length > 1 ? 's' : ''} up to ${parents[parents.length - 1]}`;
+  return `cgroup v${at.version}: no ${what} set in ${where}`;
 }
 
 /** The thin reader: this process's limits (Node on Linux); no limits and a note elsewhere. */

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntime, isZkgpuError, type Runtime } from '../../../src/index.js';
 import { BABYBEAR_P, babybearNttNaive } from '../../../src/math/index.js';
-import { rngFor } from '../../helpers/seed.js';
+import { rngFor } from '../../support/seed.js';
 
 let runtime: Runtime;
 beforeAll(async () => {

@@ -6,8 +6,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime } from '../../src/index.js';
-import { CALIBRATION_SCHEMA, hardwareFingerprint, saveCalibration, type Calibration, type MeasuredModel } from '../../src/scheduler/index.js';
+import { createRuntime } from '../../../src/index.js';
+import { CALIBRATION_SCHEMA, hardwareFingerprint, saveCalibration, type Calibration, type MeasuredModel } from '../../../src/scheduler/index.js';
 
 let dir: string;
 const savedEnv = process.env.ZKGPU_CACHE_DIR;

@@ -1,9 +1,9 @@
 /** Zero-scalar terms are dropped before the engines: same sums, fewer terms. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntime, type JobReport, type Runtime } from '../../../src/index.js';
-import { dropZeroScalars } from '../../../src/msm-compact.js';
+import { dropZeroScalars } from '../../../src/msm/compact.js';
 import { CURVES, decodePoint, encodePoints, encodeScalars, g1, g2, msmNaive, type AnyPoint } from '../../../src/math/index.js';
-import { rngFor } from '../../helpers/seed.js';
+import { rngFor } from '../../support/seed.js';
 
 let runtime: Runtime;
 beforeAll(async () => {

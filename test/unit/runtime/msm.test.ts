@@ -20,13 +20,15 @@ import {
   type CurveName,
   type GroupName,
 } from '../../../src/math/index.js';
-import { MIN_POINTS_PER_WORKER } from '../../../src/cpu/msm.js';
-import { nobleMsm, zkgpuAsNoble } from '../../helpers/noble.js';
-import { rngFor } from '../../helpers/seed.js';
+import { MIN_POINTS_PER_WORKER } from '../../../src/msm/cpu.js';
+import { nobleMsm, zkgpuAsNoble } from '../../support/noble.js';
+import { rngFor } from '../../support/seed.js';
 
 let runtime: Runtime;
 beforeAll(async () => {
-  runtime = await createRuntime({ threads: 2 });
+  // Unit suite: no GPU adapter is opened ('auto' keeps a software adapter off these jobs anyway;
+  // test/integration/runtime/backend.test.ts covers the runtime beside lavapipe).
+  runtime = await createRuntime({ threads: 2, gpu: false });
 });
 afterAll(async () => {
   await runtime.dispose();
@@ -125,7 +127,7 @@ describe('runtime.msm split across workers', () => {
     const sharedScalars = share(scalars);
     for (const maxWorkers of [1, 2, undefined]) {
       const tasks: number[] = [];
-      const counting = await createRuntime({ threads: 2, faultInjection: { workerTask: () => void tasks.push(1) } } as Parameters<typeof createRuntime>[0]);
+      const counting = await createRuntime({ threads: 2, gpu: false, faultInjection: { workerTask: () => void tasks.push(1) } } as Parameters<typeof createRuntime>[0]);
       try {
         const fromShared = await counting.msm({ curve, group: 'g1', points: sharedPoints, scalars: sharedScalars, maxWorkers, priority: 1 });
         expect(zkgpuAsNoble(curve, 'g1', fromShared)).toEqual(want);

@@ -14,12 +14,14 @@ import {
   nttReference,
   type CurveName,
 } from '../../../src/math/index.js';
-import { MIN_SPLIT_LOG_N } from '../../../src/cpu/ntt.js';
-import { rngFor } from '../../helpers/seed.js';
+import { MIN_SPLIT_LOG_N } from '../../../src/ntt/cpu.js';
+import { rngFor } from '../../support/seed.js';
 
 let runtime: Runtime;
 beforeAll(async () => {
-  runtime = await createRuntime({ threads: 2 });
+  // Unit suite: no GPU adapter is opened ('auto' keeps a software adapter off these jobs anyway;
+  // test/integration/runtime/backend.test.ts covers the runtime beside lavapipe).
+  runtime = await createRuntime({ threads: 2, gpu: false });
 });
 afterAll(async () => {
   await runtime.dispose();
@@ -90,7 +92,7 @@ describe('runtime.ntt split across workers (four-step)', () => {
   });
 
   it('bn254 inverse coset with bit-reversed output equals the single-worker result', async () => {
-    const single = await createRuntime({ threads: 1 });
+    const single = await createRuntime({ threads: 1, gpu: false });
     try {
       const values = encodeScalars(randomValues('bn254', n, 'split:inverse'));
       for (const request of [
