@@ -6,7 +6,8 @@
  * try/finally, the bytes are copied before unmap (the mapped range is invalid after unmap).
  */
 import { ZkgpuError } from '../core/errors.js';
-import { GpuError, errorKind, type GpuContext } from './context.js';
+import type { GpuContext } from './context.js';
+import { GpuError, errorKind } from './errors.js';
 import type { Program } from './program.js';
 
 export interface Pass {

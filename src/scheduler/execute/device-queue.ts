@@ -1,5 +1,5 @@
 /**
- * One queue per GPU device, first come first served, in two stages: a chunk uploads its inputs
+ * One queue per GPU device, first come first served, in two steps: a chunk uploads its inputs
  * (writeBuffer into its own pooled buffers), then computes (submit, wait, read back). Computes run
  * one at a time (cached tables, the buffer pool and the timestamp counters assume a single
  * submitter). The next chunk's upload may run while the current one computes, so the device is
@@ -8,8 +8,8 @@
  * so two fit the budget); a chunk that needs more than its share runs alone.
  *
  * A chunk still waiting when its signal aborts leaves the queue at once and rejects ABORTED; a
- * staged one is discarded (its buffers go back to the pool) before it computes; a computing one
- * sees the signal itself (the kernels check it between submissions).
+ * staged one is discarded (its buffers go back to the buffer pool) before it computes; a
+ * computing one sees the signal itself (the kernels check it between submissions).
  *
  * Fairness comes from the executor, not from here: each job keeps at most one chunk waiting per
  * device, so the chunks of concurrent jobs alternate in this FIFO.
@@ -53,6 +53,7 @@ export class DeviceQueue {
     return this.stage({ upload: async () => undefined, compute: task, discard: async () => {}, overlap: false }, signal);
   }
 
+  /** Queues a chunk's upload, then its compute (to stage = to upload ahead of the compute). */
   stage<S, T>(work: StagedWork<S, T>, signal?: AbortSignal): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (signal?.aborted) return reject(abortError(signal));
