@@ -9,7 +9,10 @@
 #   by Dawn (it lacks shaderUniform*ArrayDynamicIndexing).
 # Idempotent: a no-op when everything is present.
 set -euo pipefail
-toolchain=(rustc-web cargo-web rust-web-src rust-web-llvm lld-22 binaryen)
+toolchain=(rustc-web cargo-web rust-web-clippy rust-web-src rust-web-llvm lld-22 binaryen)
+# better-sqlite3 (the prover service's queue, src/serve/) has no prebuilt binary reachable here:
+# npm ci builds it from source with node-gyp, which needs python3, make and a C++ compiler.
+native=(python3 make g++)
 browser=(chromium)
 
 backports=/etc/apt/sources.list.d/zkgpu-backports.sources
@@ -23,15 +26,20 @@ fi
 missing() { for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done; }
 mapfile -t need_toolchain < <(missing "${toolchain[@]}")
 mapfile -t need_browser < <(missing "${browser[@]}")
+mapfile -t need_native < <(missing "${native[@]}")
 # dpkg -s alone cannot tell Mesa 22 from 25: ask for the version.
 mesa=$(dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null || true)
 need_mesa=0; case "$mesa" in 2[5-9].*|[3-9][0-9].*) ;; *) need_mesa=1 ;; esac
-if [ ${#need_toolchain[@]} -gt 0 ] || [ ${#need_browser[@]} -gt 0 ] || [ $need_mesa = 1 ]; then
+if [ ${#need_toolchain[@]} -gt 0 ] || [ ${#need_browser[@]} -gt 0 ] || [ ${#need_native[@]} -gt 0 ] || [ $need_mesa = 1 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   if [ ${#need_toolchain[@]} -gt 0 ]; then
     echo "setup-system: installing ${need_toolchain[*]}"
     apt-get install -y -qq --no-install-recommends "${need_toolchain[@]}" >/dev/null
+  fi
+  if [ ${#need_native[@]} -gt 0 ]; then
+    echo "setup-system: installing ${need_native[*]}"
+    apt-get install -y -qq --no-install-recommends "${need_native[@]}" >/dev/null
   fi
   if [ ${#need_browser[@]} -gt 0 ]; then
     echo "setup-system: installing ${need_browser[*]}"

@@ -45,6 +45,7 @@ export interface CircuitInfo {
 
 interface SnarkjsZkey {
   zKey: { exportVerificationKey(zkey: string): Promise<Record<string, unknown>> };
+  curves: { getCurveFromName(name: string): Promise<{ terminate(): Promise<void> }> };
 }
 const SNARKJS = 'snarkjs';
 
@@ -104,6 +105,17 @@ export async function registerCircuit(spec: CircuitSpec, availableBytes: number,
     table = facts.table;
   }
   return { name: spec.name, zkeyPath: spec.zkey, wasmPath: spec.wasm ?? null, header, keyBytes, proofBytes, vkey, wasm, table };
+}
+
+/**
+ * exportVerificationKey builds snarkjs's curve with its own worker threads on this thread; they
+ * would sit idle for the server's life and keep the process from exiting after a drain. Proof
+ * checks run on the helper thread, so the curves are ended once every circuit is registered.
+ */
+export async function releaseSnarkjsCurves(circuits: Iterable<Circuit>): Promise<void> {
+  const snarkjs = (await import(SNARKJS)) as SnarkjsZkey;
+  const names = new Set([...circuits].map((c) => c.header.snarkjsCurve));
+  for (const name of names) await (await snarkjs.curves.getCurveFromName(name)).terminate();
 }
 
 export function circuitInfo(c: Circuit): CircuitInfo {

@@ -22,13 +22,25 @@ interface Pending {
 /** From the TypeScript sources (tsx, vitest) the thread is TypeScript too: registered through tsx. */
 const fromSources = import.meta.url.endsWith('.ts');
 
+/**
+ * FRAGILE (web-worker internals): snarkjs pulls in ffjavascript, which imports the `web-worker`
+ * package; loaded in any thread but the main one, that package assumes it started the thread and
+ * imports `workerData.mod` as its script (without it: a TypeError, or a logged require(undefined)).
+ * An empty data: module keeps it quiet and harmless.
+ */
+const WEB_WORKER_FIELDS = { mod: 'data:text/javascript,', type: 'module', name: 'zkgpu-serve-helper' };
+
 function spawnThread(): Worker {
   const entry = new URL(/* @vite-ignore */ `./worker.${fromSources ? 'ts' : 'js'}`, import.meta.url);
-  if (!fromSources) return new Worker(entry, { name: 'zkgpu-serve-helper' });
+  if (!fromSources) return new Worker(entry, { name: 'zkgpu-serve-helper', workerData: WEB_WORKER_FIELDS });
   // Node 20 ignores `--import tsx` in a worker's execArgv: register tsx's loader in the thread first.
   const bootstrap = `const { workerData } = require('node:worker_threads');
 import(workerData.tsx).then((m) => { m.register(); return import(workerData.entry); });`;
-  return new Worker(bootstrap, { eval: true, name: 'zkgpu-serve-helper', workerData: { entry: entry.href, tsx: import.meta.resolve('tsx/esm/api') } });
+  return new Worker(bootstrap, {
+    eval: true,
+    name: 'zkgpu-serve-helper',
+    workerData: { ...WEB_WORKER_FIELDS, entry: entry.href, tsx: import.meta.resolve('tsx/esm/api') },
+  });
 }
 
 export class Helper {
@@ -83,13 +95,15 @@ export class Helper {
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const w = spawnThread();
+    const respawn = this.spawned > 0;
     this.spawned++;
     w.on('message', (res: HelperResponse) => this.onMessage(w, res));
     w.on('error', (e) => this.onExit(w, `the helper thread failed: ${e instanceof Error ? e.message : String(e)}`));
     w.on('exit', (code) => this.onExit(w, `the helper thread exited with code ${code}`));
     this.worker = w;
-    // Loads go ahead of the queue (a fresh thread knows no circuit), as fire-and-forget requests.
-    for (const body of this.loads) w.postMessage({ ...body, id: 0 });
+    // A replacement thread knows no circuit: the loads go ahead of the queue, as fire-and-forget
+    // requests (the first thread gets each load as load() queues it).
+    if (respawn) for (const body of this.loads) w.postMessage({ ...body, id: 0 });
     return w;
   }
 

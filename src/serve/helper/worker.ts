@@ -12,6 +12,7 @@ interface WitnessCalculator {
 
 interface Snarkjs {
   groth16: { verify(vkey: unknown, publicSignals: unknown, proof: unknown): Promise<boolean> };
+  curves: { getCurveFromName(name: string, options?: { singleThread?: boolean }): Promise<unknown> };
 }
 
 // snarkjs and circom_runtime ship no type declarations: loaded through computed specifiers and
@@ -27,6 +28,27 @@ interface Loaded {
 
 const circuits = new Map<string, Loaded>();
 let snarkjs: Promise<Snarkjs> | null = null;
+const curvesReady = new Map<string, Promise<void>>();
+
+/**
+ * FRAGILE (ffjavascript internals): snarkjs.groth16.verify builds its curve with worker threads,
+ * which ffjavascript cannot start inside a worker thread ("Worker is not a constructor"). A
+ * single-threaded curve is built here and put where ffjavascript caches its curves
+ * (globalThis.curve_bn128 / curve_bls12381), which verify's getCurveFromName returns first. If
+ * ffjavascript renames that cache, verify fails loudly (every job PROVER_ERROR; the serve tests
+ * catch it), never silently.
+ */
+async function singleThreadCurve(s: Snarkjs, curve: string): Promise<void> {
+  const key = `curve_${curve.toLowerCase().replace(/[^a-z0-9]/g, '')}`.replace(/^curve_(bn254|altbn128)$/, 'curve_bn128');
+  let ready = curvesReady.get(key);
+  if (!ready) {
+    ready = s.curves.getCurveFromName(curve, { singleThread: true }).then((c) => {
+      (globalThis as Record<string, unknown>)[key] = c;
+    });
+    curvesReady.set(key, ready);
+  }
+  return ready;
+}
 
 function loaded(name: string): Loaded {
   const c = circuits.get(name);
@@ -51,9 +73,16 @@ function witnessError(e: unknown, circuit: string): { code: string; message: str
 async function handle(req: HelperRequest): Promise<HelperResponse> {
   const t0 = performance.now();
   switch (req.op) {
-    case 'load':
-      circuits.set(req.circuit, { wasm: req.wasm, calculator: null, vkey: req.vkey });
+    case 'load': {
+      const c: Loaded = { wasm: req.wasm, calculator: null, vkey: req.vkey };
+      circuits.set(req.circuit, c);
+      // Warmed now, so the first job pays neither the calculator's instantiation (13-43 ms) nor
+      // snarkjs's import and curve build (~1 s here).
+      if (c.wasm) await calculatorOf(c, req.circuit);
+      snarkjs ??= import(SNARKJS) as Promise<Snarkjs>;
+      await singleThreadCurve(await snarkjs, String((c.vkey as { curve?: unknown }).curve));
       return { id: req.id, ok: true, ms: performance.now() - t0 };
+    }
     case 'witness': {
       const c = loaded(req.circuit);
       const calculator = await calculatorOf(c, req.circuit);
@@ -68,7 +97,9 @@ async function handle(req: HelperRequest): Promise<HelperResponse> {
     case 'verify': {
       const c = loaded(req.circuit);
       snarkjs ??= import(SNARKJS) as Promise<Snarkjs>;
-      const valid = await (await snarkjs).groth16.verify(c.vkey, req.publicSignals, req.proof);
+      const s = await snarkjs;
+      await singleThreadCurve(s, String((c.vkey as { curve?: unknown }).curve));
+      const valid = await s.groth16.verify(c.vkey, req.publicSignals, req.proof);
       return { id: req.id, ok: true, valid, ms: performance.now() - t0 };
     }
   }

@@ -144,6 +144,7 @@ export class SqliteQueueStore implements QueueStore {
       ),
       requeueInterrupted: db.prepare(`UPDATE jobs SET status = 'queued', started_at = NULL WHERE status = 'running'`),
       counts: db.prepare(`SELECT status, COUNT(*) AS n FROM jobs GROUP BY status`),
+      queued: db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE status = 'queued'`),
       purge: db.prepare(`DELETE FROM jobs WHERE finished_at IS NOT NULL AND finished_at < ?`),
     };
   }
@@ -213,6 +214,10 @@ export class SqliteQueueStore implements QueueStore {
     const out: QueueCounts = { queued: 0, running: 0, done: 0, failed: 0, cancelled: 0 };
     for (const r of this.stmt.counts.all() as { status: JobStatus; n: number }[]) out[r.status] = r.n;
     return out;
+  }
+
+  queuedCount(): number {
+    return (this.stmt.queued.get() as { n: number }).n;
   }
 
   purgeFinished(before: number): number {

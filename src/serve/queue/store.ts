@@ -112,6 +112,8 @@ export interface QueueStore {
    */
   recoverInterrupted(maxAttempts: number, now: number): { requeued: number; failed: number };
   counts(): QueueCounts;
+  /** Jobs queued now (checked on every submission against the queue limit). */
+  queuedCount(): number;
   /** Deletes finished jobs that ended before `before` (epoch ms); returns how many. */
   purgeFinished(before: number): number;
   close(): void;
