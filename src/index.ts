@@ -1,7 +1,7 @@
 /** zkgpu: the public entry. */
 export { createRuntime, Runtime, JobEvent, MAX_NTT_LOG_N } from './runtime/index.js';
 export type { Backend, Engine, JobReport, RuntimeOptions, MsmRequest, NttRequest, BabyBearNttRequest, NttOrder, SamplePointsRequest } from './runtime/index.js';
-export type { ChunkReport, ChunkTiming, ProgressDetail, RetryDetail, DeviceLostDetail, DeviceReacquiredDetail, DeviceStats, RuntimeStats } from './runtime/index.js';
+export type { ChunkReport, ChunkTiming, ProgressDetail, RetryDetail, DeviceLostDetail, DeviceReacquiredDetail, DeviceStats, RuntimeStats, CallbackErrorDetail } from './runtime/index.js';
 export { ZkgpuError, isZkgpuError } from './core/errors.js';
 export type { ZkgpuErrorCode, ZkgpuErrorDetails } from './core/errors.js';
 export type { CurveName, GroupName } from './math/index.js';

@@ -30,3 +30,6 @@ export function pointBytes(curve: CurveName, group: GroupName): number {
 
 /** Largest transform accepted: 2^24 values are 512 MiB, within one wasm32 instance's 4 GiB. */
 export const MAX_NTT_LOG_N = 24;
+
+/** Widest Pippenger window the engines take (wasm/src/lib.rs rejects more: 2^19 buckets per window). */
+export const MAX_WINDOW_BITS = 20;

@@ -9,6 +9,8 @@
  * Node module, node:fs/promises, is imported lazily and only for file paths.
  */
 
+import { ZkgpuError } from '../core/errors.js';
+import { showValue } from '../core/show.js';
 import { pointBytes, SCALAR_BYTES, type CurveName, type GroupName } from '../core/sizes.js';
 
 /** A compiled module, its bytes, a URL, or a string (file path in Node, URL otherwise). */
@@ -47,6 +49,22 @@ async function fetchModule(url: URL | string): Promise<WebAssembly.Module> {
 
 /** Compiles the engine from any source; defaults to defaultWasmUrl(). */
 export async function compileWasm(source: WasmSource = defaultWasmUrl()): Promise<WebAssembly.Module> {
+  let module: WebAssembly.Module;
+  try {
+    module = await compileFrom(source);
+  } catch (e) {
+    throw wasmSourceError(source, e);
+  }
+  // Checked here, once, so a wrong module fails createRuntime with its name rather than every worker.
+  const exported = new Set(WebAssembly.Module.exports(module).map((x) => x.name));
+  const missing = REQUIRED_EXPORTS.filter((name) => !exported.has(name));
+  if (missing.length > 0) {
+    throw new ZkgpuError('WASM_ERROR', `wasm option (${describeSource(source)}) is a WebAssembly module but not zkgpu's engine: it lacks ${missing.join(', ')}`);
+  }
+  return module;
+}
+
+async function compileFrom(source: WasmSource): Promise<WebAssembly.Module> {
   if (source instanceof WebAssembly.Module) return source;
   if (source instanceof Uint8Array) return WebAssembly.compile(source as Uint8Array<ArrayBuffer>);
   if (source instanceof ArrayBuffer) return WebAssembly.compile(source);
@@ -61,7 +79,23 @@ export async function compileWasm(source: WasmSource = defaultWasmUrl()): Promis
     }
     return fetchModule(source);
   }
-  throw new TypeError('zkgpu: unsupported wasm source');
+  throw new ZkgpuError('INVALID_ARGUMENT', `wasm must be bytes, a URL, a path or a WebAssembly.Module, got ${showValue(source)}`);
+}
+
+function describeSource(source: WasmSource): string {
+  if (typeof source === 'string') return source;
+  if (source instanceof URL) return source.href;
+  if (source instanceof WebAssembly.Module) return 'a WebAssembly.Module';
+  return `${source.byteLength} bytes`;
+}
+
+/** A source that cannot be read is FILE_READ_ERROR, one that does not compile WASM_ERROR; both name it. */
+function wasmSourceError(source: WasmSource, e: unknown): ZkgpuError {
+  if (e instanceof ZkgpuError) return e;
+  const reason = e instanceof Error ? e.message : String(e);
+  const what = `wasm option (${describeSource(source)})`;
+  if (e instanceof WebAssembly.CompileError) return new ZkgpuError('WASM_ERROR', `${what} is not a valid WebAssembly module: ${reason}`, { cause: e });
+  return new ZkgpuError('FILE_READ_ERROR', `${what} could not be read: ${reason}`, { cause: e });
 }
 
 interface Exports {
@@ -113,10 +147,7 @@ function checkLength(bytes: Uint8Array, unit: number, what: string): number {
 }
 
 export class WasmEngine {
-  private constructor(
-    private readonly instance: WebAssembly.Instance,
-    private readonly x: Exports,
-  ) {}
+  private constructor(private readonly x: Exports) {}
 
   static async create(source?: WasmSource): Promise<WasmEngine> {
     const module = await compileWasm(source);
@@ -126,7 +157,7 @@ export class WasmEngine {
       // A stale or foreign .wasm would otherwise fail later, at the first call, far from the cause.
       throw new Error(`zkgpu wasm: the module lacks the exports ${missing.join(', ')} (wrong or outdated .wasm file?)`);
     }
-    return new WasmEngine(instance, instance.exports as unknown as Exports);
+    return new WasmEngine(instance.exports as unknown as Exports);
   }
 
   /** Current size of this instance's linear memory. */

@@ -39,6 +39,12 @@ export class JobEvent extends Event {
   }
 }
 
+/** Detail of 'callback-error': a caller's callback (onReport) threw; the call's result was still returned. */
+export interface CallbackErrorDetail {
+  callback: string;
+  error: unknown;
+}
+
 /** Every event a Runtime dispatches, by name. */
 export interface RuntimeEventMap {
   job: JobEvent;
@@ -47,6 +53,8 @@ export interface RuntimeEventMap {
   'device-reacquired': CustomEvent<DeviceReacquiredDetail>;
   progress: CustomEvent<ProgressDetail>;
   retry: CustomEvent<RetryDetail>;
+  /** Cancelable: preventDefault() stops the console warning. */
+  'callback-error': CustomEvent<CallbackErrorDetail>;
 }
 
 export type RuntimeEventName = keyof RuntimeEventMap;
@@ -78,4 +86,8 @@ export function deviceReacquiredEvent(detail: DeviceReacquiredDetail): RuntimeEv
 
 export function workerExitEvent(detail: WorkerExitDetail): RuntimeEventMap['worker-exit'] {
   return new CustomEvent('worker-exit', { detail });
+}
+
+export function callbackErrorEvent(detail: CallbackErrorDetail): RuntimeEventMap['callback-error'] {
+  return new CustomEvent('callback-error', { detail, cancelable: true });
 }

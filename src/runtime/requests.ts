@@ -5,7 +5,8 @@
  */
 import { abortError } from '../core/abort.js';
 import { ZkgpuError } from '../core/errors.js';
-import { MAX_NTT_LOG_N, pointBytes, SCALAR_BYTES } from '../core/sizes.js';
+import { MAX_NTT_LOG_N, MAX_WINDOW_BITS, pointBytes, SCALAR_BYTES } from '../core/sizes.js';
+import { showValue } from '../core/show.js';
 import { checkBelow, checkBytes, checkCurve, checkGroup, checkSignal } from '../core/validate.js';
 import type { WasmSource } from '../cpu/wasm-engine.js';
 import { BABYBEAR_GENERATOR } from '../math/babybear.js';
@@ -141,19 +142,21 @@ export interface Settings {
   maxHostBytes?: number;
   /** The `backends` option; null when not given. */
   backends: Engine[] | null;
+  gpuTimestamps: boolean;
   /** Test-only (not in RuntimeOptions): scheduler/execute/executor.ts FaultInjection. */
   faults?: FaultInjection;
 }
 
 export function parseThreads(threads: unknown): number {
   if (!Number.isInteger(threads) || (threads as number) < 1 || (threads as number) > 256) {
-    throw new ZkgpuError('INVALID_ARGUMENT', `threads must be an integer from 1 to 256, got ${String(threads)}`);
+    throw new ZkgpuError('INVALID_ARGUMENT', `threads must be an integer from 1 to 256, got ${showValue(threads)}`);
   }
   return threads as number;
 }
 
 export function parseSettings(options: RuntimeOptions): Settings {
   return {
+    gpuTimestamps: checkFlag('gpuTimestamps', options.gpuTimestamps),
     maxGpuBytes: checkByteCap('maxGpuBytes', options.maxGpuBytes),
     maxHostBytes: checkByteCap('maxHostBytes', options.maxHostBytes),
     backends: checkBackendList(options.backends),
@@ -204,8 +207,8 @@ export function parseMsmRequest(request: MsmRequest): ParsedMsm {
     throw new ZkgpuError('LENGTH_MISMATCH', `${n} points but ${scalars.length / SCALAR_BYTES} scalars`);
   }
   const windowBits = request.windowBits;
-  if (windowBits !== undefined && (!Number.isInteger(windowBits) || windowBits < 1 || windowBits > 24)) {
-    throw new ZkgpuError('INVALID_ARGUMENT', `windowBits must be an integer from 1 to 24, got ${windowBits}`);
+  if (windowBits !== undefined && (!Number.isInteger(windowBits) || windowBits < 1 || windowBits > MAX_WINDOW_BITS)) {
+    throw new ZkgpuError('INVALID_ARGUMENT', `windowBits must be an integer from 1 to ${MAX_WINDOW_BITS}, got ${showValue(windowBits)}`);
   }
   checkBelow(scalars, CURVES[curve].r, 'scalar', 'SCALAR_OUT_OF_RANGE');
   if (signal?.aborted) throw abortError(signal);
@@ -217,13 +220,13 @@ export function parseMsmRequest(request: MsmRequest): ParsedMsm {
     size,
     n,
     windowBits,
-    validatePoints: request.validatePoints === true,
+    validatePoints: checkFlag('validatePoints', request.validatePoints),
     requested,
     signal,
     failover: checkFailover(request.failover),
     maxWorkers: checkMaxWorkers(request.maxWorkers),
     priority: checkPriority(request.priority),
-    onReport: request.onReport,
+    onReport: checkCallback('onReport', request.onReport),
   };
 }
 
@@ -266,7 +269,7 @@ export function parseNttRequest(request: NttRequest): ParsedNtt {
     n,
     logN,
     shift: cosetShift(curve, request.coset),
-    inverse: request.inverse === true,
+    inverse: checkFlag('inverse', request.inverse),
     inputOrder,
     outputOrder,
     requested,
@@ -274,7 +277,7 @@ export function parseNttRequest(request: NttRequest): ParsedNtt {
     failover: checkFailover(request.failover),
     maxWorkers: checkMaxWorkers(request.maxWorkers),
     priority: checkPriority(request.priority),
-    onReport: request.onReport,
+    onReport: checkCallback('onReport', request.onReport),
   };
 }
 
@@ -299,10 +302,10 @@ export function parseBabyBearNttRequest(request: BabyBearNttRequest): ParsedBaby
   if (coset === undefined || coset === false) shift = null;
   else if (coset === true) shift = BABYBEAR_GENERATOR;
   else if (typeof coset === 'number') shift = coset;
-  else throw new ZkgpuError('INVALID_ARGUMENT', `coset must be a boolean or a number, got ${String(coset)}`);
-  const job = { values, logN, inverse: request.inverse === true, shift, inputOrder, outputOrder };
+  else throw new ZkgpuError('INVALID_ARGUMENT', `coset must be a boolean or a number, got ${showValue(coset)}`);
+  const job = { values, logN, inverse: checkFlag('inverse', request.inverse), shift, inputOrder, outputOrder };
   checkBabyBearNttJob('nttBabyBear', job);
-  return { job, n, requested, signal, failover: checkFailover(request.failover), onReport: request.onReport };
+  return { job, n, requested, signal, failover: checkFailover(request.failover), onReport: checkCallback('onReport', request.onReport) };
 }
 
 /** Checks a samplePoints request; `seed` defaults to 1. */
@@ -311,10 +314,10 @@ export function parseSamplePointsRequest(request: SamplePointsRequest): { curve:
   const group = checkGroup(request.group);
   const { n, seed = 1 } = request;
   if (!Number.isInteger(n) || n < 0 || n > 1 << 26) {
-    throw new ZkgpuError('INVALID_ARGUMENT', `n must be an integer from 0 to 2^26, got ${n}`);
+    throw new ZkgpuError('INVALID_ARGUMENT', `n must be an integer from 0 to 2^26, got ${showValue(n)}`);
   }
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-    throw new ZkgpuError('INVALID_ARGUMENT', `seed must be a 32-bit unsigned integer, got ${seed}`);
+    throw new ZkgpuError('INVALID_ARGUMENT', `seed must be a 32-bit unsigned integer, got ${showValue(seed)}`);
   }
   return { curve, group, n, seed };
 }
@@ -330,37 +333,50 @@ function checkPowerOfTwo(n: number): number {
 export function checkOrder(name: string, order: unknown): NttOrder {
   if (order === undefined || order === 'natural') return 'natural';
   if (order === 'bit-reversed') return order;
-  throw new ZkgpuError('INVALID_ARGUMENT', `${name} must be 'natural' or 'bit-reversed', got ${JSON.stringify(order)}`);
+  throw new ZkgpuError('INVALID_ARGUMENT', `${name} must be 'natural' or 'bit-reversed', got ${showValue(order)}`);
 }
 
 export function cosetShift(curve: CurveName, coset: unknown): bigint | null {
   if (coset === undefined || coset === false) return null;
   if (coset === true) return CURVES[curve].frGenerator;
   if (typeof coset === 'bigint' && coset > 0n && coset < CURVES[curve].r) return coset;
-  throw new ZkgpuError('INVALID_ARGUMENT', `coset must be a boolean or a non-zero bigint below r, got ${String(coset)}`);
+  throw new ZkgpuError('INVALID_ARGUMENT', `coset must be a boolean or a non-zero bigint below r, got ${showValue(coset)}`);
 }
 
 export function checkMaxWorkers(maxWorkers: unknown): number {
   if (maxWorkers === undefined) return Infinity;
   if (typeof maxWorkers === 'number' && Number.isInteger(maxWorkers) && maxWorkers >= 1) return maxWorkers;
-  throw new ZkgpuError('INVALID_ARGUMENT', `maxWorkers must be a positive integer, got ${JSON.stringify(maxWorkers)}`);
+  throw new ZkgpuError('INVALID_ARGUMENT', `maxWorkers must be a positive integer, got ${showValue(maxWorkers)}`);
 }
 
 export function checkPriority(priority: unknown): number {
   if (priority === undefined) return 0;
   if (typeof priority === 'number' && Number.isFinite(priority)) return priority;
-  throw new ZkgpuError('INVALID_ARGUMENT', `priority must be a finite number, got ${JSON.stringify(priority)}`);
+  throw new ZkgpuError('INVALID_ARGUMENT', `priority must be a finite number, got ${showValue(priority)}`);
+}
+
+/** An optional boolean option: absent is false; anything but a boolean is refused, not read as false. */
+export function checkFlag(name: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value === 'boolean') return value;
+  throw new ZkgpuError('INVALID_ARGUMENT', `${name} must be a boolean, got ${showValue(value)}`);
+}
+
+/** An optional callback, checked before any work (a bad one would only fail after the job ran). */
+export function checkCallback<F extends (...args: never[]) => unknown>(name: string, value: F | undefined): F | undefined {
+  if (value === undefined || typeof value === 'function') return value;
+  throw new ZkgpuError('INVALID_ARGUMENT', `${name} must be a function, got ${showValue(value)}`);
 }
 
 export function checkFailover(failover: unknown): boolean {
   if (failover === undefined) return true;
   if (typeof failover === 'boolean') return failover;
-  throw new ZkgpuError('INVALID_ARGUMENT', `failover must be a boolean, got ${JSON.stringify(failover)}`);
+  throw new ZkgpuError('INVALID_ARGUMENT', `failover must be a boolean, got ${showValue(failover)}`);
 }
 
 export function checkBackendList(backends: unknown): Engine[] | null {
   if (backends === undefined) return null;
   const ok = Array.isArray(backends) && backends.length > 0 && backends.every((b) => b === 'webgpu' || b === 'wasm') && new Set(backends).size === backends.length;
-  if (!ok) throw new ZkgpuError('INVALID_ARGUMENT', `backends must be a non-empty list of distinct 'webgpu' and 'wasm', got ${JSON.stringify(backends)}`);
+  if (!ok) throw new ZkgpuError('INVALID_ARGUMENT', `backends must be a non-empty list of distinct 'webgpu' and 'wasm', got ${showValue(backends)}`);
   return backends as Engine[];
 }

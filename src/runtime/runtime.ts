@@ -9,6 +9,7 @@
 import { transfer } from 'comlink';
 import { abortError } from '../core/abort.js';
 import { ZkgpuError } from '../core/errors.js';
+import { showValue } from '../core/show.js';
 import { pointBytes } from '../core/sizes.js';
 import { invalidPointError } from '../core/validate.js';
 import { WorkerPool, type PoolTask } from '../cpu/pool.js';
@@ -26,7 +27,7 @@ import type { HardwareReport } from '../scheduler/hardware/types.js';
 import type { Calibration } from '../scheduler/calibration/calibration.js';
 import type { Plan, PlanJob } from '../scheduler/plan.js';
 import { chooseBackend, mayUseGpu, type AutoState } from '../scheduler/policy.js';
-import { JobEvent, RuntimeEventTarget, workerExitEvent } from './events.js';
+import { callbackErrorEvent, JobEvent, RuntimeEventTarget, workerExitEvent } from './events.js';
 import { GpuOwner, openGpu, type GpuDetails, type GpuSource } from './gpu-owner.js';
 import { babyBearNttKernel, gpuMsmCannot, msmKernel, nttKernel, planChunks } from './kernels.js';
 import { Planner, resolveCalibration } from './planner.js';
@@ -91,13 +92,16 @@ export class Runtime extends RuntimeEventTarget {
   }
 
   static async create(options: RuntimeOptions = {}): Promise<Runtime> {
+    if (typeof options !== 'object' || options === null) {
+      throw new ZkgpuError('INVALID_ARGUMENT', `createRuntime options must be an object, got ${showValue(options)}`);
+    }
     // Default: the available cores capped by the cgroup CPU quota (a container limited to 8 CPUs
     // on a 128-core host gets 8 workers, not 128).
     const threads = parseThreads(options.threads ?? (await detectHardware().then((h) => h.cpu.threads, () => defaultThreadCount())));
     const settings = parseSettings(options);
     const module = await compileWasm(options.wasm);
     const gpu = await openGpu(options.gpu);
-    if (gpu.ctx && options.gpuTimestamps) gpu.ctx.timestamps = true;
+    if (gpu.ctx && settings.gpuTimestamps) gpu.ctx.timestamps = true;
     try {
       const calibration = await resolveCalibration(options.calibration, gpu.ctx);
       return new Runtime(await WorkerPool.create({ threads, module }), gpu, settings, calibration);
@@ -269,11 +273,25 @@ export class Runtime extends RuntimeEventTarget {
       const exec = { id, stage: stageName(job), n: elements, pinned: job.requested !== 'auto', failover: job.failover, signal: job.signal };
       const r = await executeChunks(this.#env, exec, chunks, kernel);
       const report = buildJobReport(job, r, { id, reason, ms: performance.now() - start, adapter: this.#gpu.info, threads: this.pool.size });
-      job.onReport?.(report);
+      this.callUser('onReport', job.onReport, report);
       this.dispatchEvent(new JobEvent(report));
       return r.value;
     } finally {
       this.#counters.jobs++;
+    }
+  }
+
+  /**
+   * Calls a caller's callback after the work is done: one that throws must not lose the result,
+   * so its error goes to a 'callback-error' event and, unless a listener calls preventDefault()
+   * (as with the web's ErrorEvent), to a console warning.
+   */
+  private callUser<A>(name: string, callback: ((arg: A) => void) | undefined, arg: A): void {
+    if (!callback) return;
+    try {
+      callback(arg);
+    } catch (error) {
+      if (this.dispatchEvent(callbackErrorEvent({ callback: name, error }))) console.warn(`zkgpu: ${name} threw (the result is returned anyway):`, error);
     }
   }
 
