@@ -7,7 +7,14 @@
  * tile sizes never share a pipeline. Every GPU object is labelled with the program name.
  * `ZKGPU_DUMP_WGSL=dir` (or acquireGpu({ dumpWgslDir })) writes each composed module to dir.
  */
-import type { GpuContext } from './context.js';
+/**
+ * What the cache needs of its owner (GpuContext, which holds one cache): the device, and where to
+ * dump WGSL. Named here so the cache does not import the context that imports it.
+ */
+export interface ProgramHost {
+  readonly device: GPUDevice;
+  readonly dumpWgslDir: string | undefined;
+}
 
 export interface ProgramSpec {
   /** Label for every GPU object of this program, and part of the cache key. */
@@ -28,12 +35,12 @@ export interface Program {
 }
 
 export class ProgramCache {
-  readonly #ctx: GpuContext;
+  readonly #ctx: ProgramHost;
   readonly #cache = new Map<string, Promise<Program>>();
   /** Number of pipelines compiled (not served from cache). */
   compiled = 0;
 
-  constructor(ctx: GpuContext) {
+  constructor(ctx: ProgramHost) {
     this.#ctx = ctx;
   }
 

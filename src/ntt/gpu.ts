@@ -146,7 +146,7 @@ export async function gpuNtt(ctx: GpuContext, req: GpuNttRequest): Promise<Uint8
  * NTTs' table work never interleaves (runs are one at a time per device).
  */
 export async function stageGpuNtt(ctx: GpuContext, req: GpuNttRequest): Promise<StagedGpu<Uint8Array>> {
-  const { curve, values, logN, inverse } = req;
+  const { curve, values, logN } = req;
   if (!(curve in CURVES)) throw new ZkgpuError('UNKNOWN_CURVE', `gpuNtt: unknown curve ${String(curve)}`);
   if (!Number.isInteger(logN) || logN < 0 || logN > CURVES[curve].frTwoAdicity) {
     throw new ZkgpuError('NTT_SIZE_TOO_LARGE', `gpuNtt: logN ${logN} outside 0..${CURVES[curve].frTwoAdicity}`);
