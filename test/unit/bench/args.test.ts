@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  BenchUsageError,
-  DEFAULT_RUNS,
-  DEFAULT_SIZES,
-  QUICK_RUNS,
-  QUICK_SIZES,
-  parseBenchArgs,
-} from '../../../bench/args.js';
+import { BenchUsageError, DEFAULT_RUNS, DEFAULT_SIZES, QUICK_RUNS, QUICK_SIZES, parseBenchArgs } from '../../../bench/node/args.js';
 
 describe('bench argument parsing', () => {
   it('defaults: both ops, bn254 g1, both peers', () => {
@@ -46,8 +39,25 @@ describe('bench argument parsing', () => {
 
   it('parses every option', () => {
     const a = parseBenchArgs([
-      'ntt', 'msm', 'ntt', '--curve', 'bls12-381', '--group', 'g2', '--sizes', '16, 12,14,12',
-      '--runs', '9', '--threads', '4', '--peers', 'noble', '--seed', '42', '--json', 'out.json',
+      'ntt',
+      'msm',
+      'ntt',
+      '--curve',
+      'bls12-381',
+      '--group',
+      'g2',
+      '--sizes',
+      '16, 12,14,12',
+      '--runs',
+      '9',
+      '--threads',
+      '4',
+      '--peers',
+      'noble',
+      '--seed',
+      '42',
+      '--json',
+      'out.json',
     ]);
     expect(a.seed).toBe('42');
     expect(a.config).toMatchObject({

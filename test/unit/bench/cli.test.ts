@@ -12,6 +12,10 @@ describe('zkgpu CLI dispatch', () => {
     for (const name of Object.keys(COMMANDS)) expect(usage()).toContain(`  ${name}`);
   });
 
+  it('the usage points to bench groth16', () => {
+    expect(usage()).toMatch(/^ {2}bench .*bench groth16/m);
+  });
+
   it('--help and help exit 0 with usage on stdout', async () => {
     for (const argv of [['--help'], ['-h'], ['help']]) {
       const t = io();
@@ -21,7 +25,11 @@ describe('zkgpu CLI dispatch', () => {
   });
 
   it('no command, an unknown command or an unknown global option exit 2 with usage on stderr', async () => {
-    for (const [argv, msg] of [[[], 'Usage'], [['frobnicate'], 'unknown command "frobnicate"'], [['--nope'], 'unknown option --nope']] as const) {
+    for (const [argv, msg] of [
+      [[], 'Usage'],
+      [['frobnicate'], 'unknown command "frobnicate"'],
+      [['--nope'], 'unknown option --nope'],
+    ] as const) {
       const t = io();
       expect(await main(argv, t.io)).toBe(2);
       expect(t.err.join('\n')).toContain(msg);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { firstDifference, modPow, montgomery, readLE, scalarsToBigInts, writeLE } from '../../../bench/codec.js';
-import { RssSampler } from '../../../bench/rss.js';
+import { firstDifference, modPow, montgomery, readLE, scalarsToBigInts, writeLE } from '../../../bench/core/codec.js';
+import { RssSampler } from '../../../bench/node/rss.js';
 
 const P_BN254 = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
 

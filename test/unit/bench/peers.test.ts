@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { bn254 } from '@noble/curves/bn254.js';
 import { bls12_381 } from '@noble/curves/bls12-381.js';
-import { createFfjavascriptPeer } from '../../../bench/peers/ffjavascript.js';
-import { NOBLE_MAX_LOG_N, createNoblePeer } from '../../../bench/peers/noble.js';
-import { modPow, montgomery, readLE, writeLE } from '../../../bench/codec.js';
-import type { BenchCurve, BenchGroup } from '../../../bench/schema.js';
+import { createFfjavascriptPeer } from '../../../bench/node/peers/ffjavascript.js';
+import { NOBLE_MAX_LOG_N, createNoblePeer } from '../../../bench/node/peers/noble.js';
+import { modPow, montgomery, readLE, writeLE } from '../../../bench/core/codec.js';
+import type { BenchCurve, BenchGroup } from '../../../bench/core/schema.js';
 
 // The two peer adapters must agree with each other on our encoding before either is trusted to
 // check zkgpu. Points and scalars here are built independently with noble + BigInt.
@@ -40,9 +40,8 @@ function encodeCase(curve: BenchCurve, group: BenchGroup, n: number) {
     const P = G.multiply(k);
     expected = expected.add(P.multiply(s));
     const a = P.toAffine();
-    const parts = group === 'g1'
-      ? [a.x as bigint, a.y as bigint]
-      : [(a.x as { c0: bigint }).c0, (a.x as { c1: bigint }).c1, (a.y as { c0: bigint }).c0, (a.y as { c1: bigint }).c1];
+    const parts =
+      group === 'g1' ? [a.x as bigint, a.y as bigint] : [(a.x as { c0: bigint }).c0, (a.x as { c1: bigint }).c1, (a.y as { c0: bigint }).c0, (a.y as { c1: bigint }).c1];
     parts.forEach((v, j) => writeLE(m.toMont(v), points, (i * coords + j) * fpBytes, fpBytes));
   }
   return { points, scalars, expected, m, fpBytes };

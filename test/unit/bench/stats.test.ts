@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { median, round3, summarize } from '../../../bench/stats.js';
+import { median, round3, summarize } from '../../../bench/core/stats.js';
 
 describe('bench stats', () => {
   it('median of odd and even counts, unsorted input', () => {

@@ -1,11 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatFailure, formatMs, formatSpeedup, formatTable } from '../../../bench/table.js';
-import { compare, type BenchResult } from '../../../bench/schema.js';
+import { formatBytes, formatFailure, formatMs, formatSpeedup, formatTable } from '../../../bench/core/table.js';
+import { compare, type BenchResult } from '../../../bench/core/schema.js';
 
 const r = (impl: BenchResult['impl'], median: number): BenchResult => ({
-  op: 'msm', curve: 'bn254', group: 'g1', logN: 14, n: 16384, impl,
-  backend: impl === 'zkgpu' ? 'wasm' : null, threads: 2, runs: 1,
-  ms: { median, min: median, max: median, all: [median] }, firstRunMs: median, peakRssBytes: 300 * 2 ** 20, checked: true,
+  op: 'msm',
+  curve: 'bn254',
+  group: 'g1',
+  logN: 14,
+  n: 16384,
+  impl,
+  backend: impl === 'zkgpu' ? 'wasm' : null,
+  threads: 2,
+  runs: 1,
+  ms: { median, min: median, max: median, all: [median] },
+  firstRunMs: median,
+  peakRssBytes: 300 * 2 ** 20,
+  checked: true,
 });
 
 describe('bench table', () => {
@@ -34,8 +44,20 @@ describe('bench table', () => {
     expect(lines[3].slice(col - 3, col)).toBe('250');
   });
 
+  it('the last column names what each row was checked against', () => {
+    const rs = [
+      { ...r('zkgpu', 100), checkedAgainst: ['zkgpu/math'] },
+      { ...r('ffjavascript', 250), checkedAgainst: ['zkgpu-wasm'] },
+    ];
+    const lines = formatTable(rs, compare(rs)).split('\n');
+    expect(lines[0]).toMatch(/zkgpu x {2}checked against$/);
+    expect(lines[2]).toMatch(/zkgpu-wasm .* zkgpu\/math$/);
+    expect(lines[3]).toMatch(/ffjavascript .* 2\.50x {2}zkgpu-wasm$/);
+  });
+
   it('failures are loud and name the case', () => {
-    expect(formatFailure({ op: 'ntt', curve: 'bn254', group: null, logN: 12, impl: 'ffjavascript', kind: 'mismatch', message: 'x' }))
-      .toBe('!!! MISMATCH zkgpu vs ffjavascript: ntt bn254 2^12: x');
+    expect(formatFailure({ op: 'ntt', curve: 'bn254', group: null, logN: 12, impl: 'ffjavascript', kind: 'mismatch', message: 'x' })).toBe(
+      '!!! MISMATCH zkgpu vs ffjavascript: ntt bn254 2^12: x',
+    );
   });
 });

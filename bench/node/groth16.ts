@@ -14,14 +14,25 @@ import { writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { JobEvent, createRuntime, groth16, version, type Groth16Timings } from '../src/index.js';
+import { JobEvent, createRuntime, groth16, version, type Groth16Timings } from '../../src/index.js';
+import {
+  SCHEMA_NAME,
+  SCHEMA_VERSION,
+  type Groth16BenchReport,
+  type Groth16BenchResult,
+  type Groth16Impl,
+  type HardwareInfo,
+  type ProverBackend,
+  validateReport,
+} from '../core/schema.js';
+import { median, summarize } from '../core/stats.js';
+import { formatBytes, formatMs, formatSpeedup } from '../core/table.js';
 import { BenchUsageError } from './args.js';
 import { collectHardware } from './hardware.js';
-import { createSnarkjsPeer, type SnarkjsGroth16Proof } from './peers/snarkjs.js';
+import { createSnarkjsPeer } from './peers/snarkjs.js';
 import { processMaxRssBytes } from './rss.js';
-import { SCHEMA_NAME, SCHEMA_VERSION, type HardwareInfo, type MsStats } from './schema.js';
-import { median, summarize } from './stats.js';
-import { formatBytes, formatMs, formatSpeedup } from './table.js';
+
+export type { Groth16BenchReport, Groth16BenchResult, Groth16Impl } from '../core/schema.js';
 
 export interface Groth16BenchIO {
   out(line: string): void;
@@ -34,7 +45,6 @@ const defaultIO: Groth16BenchIO = {
 };
 
 export const DEFAULT_GROTH16_RUNS = 5;
-type ProverBackend = 'wasm' | 'webgpu' | 'auto';
 
 export const GROTH16_BENCH_USAGE = `Usage: zkgpu bench groth16 [options]
 
@@ -155,8 +165,6 @@ export function parseGroth16BenchArgs(argv: readonly string[], root = repoRoot()
 // ---------------------------------------------------------------------------------------------
 // Child process: one prover, warm-up + timed runs, then its own peak RSS.
 
-export type Groth16Impl = 'zkgpu' | 'snarkjs';
-
 export interface ChildRequest {
   impl: Groth16Impl;
   zkey: string;
@@ -256,57 +264,8 @@ function runChild(req: ChildRequest): Promise<ChildResult> {
 // ---------------------------------------------------------------------------------------------
 // Report.
 
-export interface Groth16BenchResult {
-  impl: Groth16Impl;
-  /** zkgpu's requested backend; null for snarkjs. */
-  backend: ProverBackend | null;
-  /** Engines that ran zkgpu's MSMs/NTTs (from the runtime's reports); null for snarkjs. */
-  engines: string[] | null;
-  threads: number;
-  runs: number;
-  ms: MsStats;
-  firstRunMs: number;
-  /** zkgpu only: median ms of each prover stage over the timed runs (stages overlap in time). */
-  stageMedians: Record<string, number> | null;
-  /** maxRSS of the process that ran only this prover (key, witness, workers and all). */
-  peakRssBytes: number | null;
-  /** Always true: written only after snarkjs verified this prover's warm-up and last proof. */
-  checked: true;
-}
-
-/**
- * A Groth16 bench report. Same envelope as bench/schema.ts's BenchReport (schema, version,
- * hardware), with `kind: 'groth16'` and its own config/results, since BenchResult's op/logN/n
- * describe MSM/NTT sizes and not circuits.
- */
-export interface Groth16BenchReport {
-  schema: typeof SCHEMA_NAME;
-  schemaVersion: typeof SCHEMA_VERSION;
-  kind: 'groth16';
-  createdAt: string;
-  zkgpu: { version: string };
-  hardware: HardwareInfo;
-  config: {
-    circuit: string;
-    curve: string;
-    constraints: number | null;
-    nVars: number | null;
-    nPublic: number | null;
-    domainSize: number | null;
-    runs: number;
-    threads: number | null;
-    backend: ProverBackend;
-  };
-  results: Groth16BenchResult[];
-  /** snarkjs median / zkgpu median: above 1 means zkgpu is faster. Absent when a prover failed. */
-  speedup: number | null;
-  failures: { impl: Groth16Impl; kind: 'mismatch' | 'error'; message: string }[];
-  memory: { note: string };
-}
-
 const MEMORY_NOTE =
-  'peakRssBytes is process.resourceUsage().maxRSS of a process that ran only this prover ' +
-  '(1 warm-up + the timed runs): file buffers, worker threads and WASM heaps included.';
+  'peakRssBytes is process.resourceUsage().maxRSS of a process that ran only this prover ' + '(1 warm-up + the timed runs): file buffers, worker threads and WASM heaps included.';
 
 interface CircuitInfo {
   curve: string;
@@ -363,96 +322,126 @@ export async function runGroth16Bench(argv: readonly string[], io: Groth16BenchI
     io.out(GROTH16_BENCH_USAGE);
     return 0;
   }
-  const runProver = deps.runProver ?? runChild;
-  const zkey = join(args.circuitDir, 'circuit.zkey');
-  const wtns = join(args.circuitDir, 'witness.wtns');
+  const files = { zkey: join(args.circuitDir, 'circuit.zkey'), wtns: join(args.circuitDir, 'witness.wtns') };
   const hardware = collectHardware();
   const peer = createSnarkjsPeer();
-  const failures: Groth16BenchReport['failures'] = [];
-  const results: Groth16BenchResult[] = [];
-  let info: CircuitInfo = { curve: '?', constraints: null, nVars: null, nPublic: null, domainSize: null };
+  let measured: { info: CircuitInfo; results: Groth16BenchResult[]; failures: Groth16Failure[] };
   try {
-    const header = await groth16.readZkeyHeader(zkey).catch(() => null);
-    const vkPath = join(args.circuitDir, 'vkey.json');
-    const vk = existsSync(vkPath) ? (JSON.parse(readFileSync(vkPath, 'utf8')) as Record<string, unknown>) : await peer.exportVerificationKey(zkey);
-    info = circuitInfo(args.circuitDir, header, String(vk.curve));
-    io.out(`zkgpu ${version} bench groth16: ${args.circuit} (${info.curve}, ${info.constraints ?? '?'} constraints, ${info.nVars ?? '?'} variables, ${info.nPublic ?? '?'} public, domain ${info.domainSize ?? '?'})`);
-    io.out(
-      `${hardware.cpuModel ?? 'unknown CPU'}, ${hardware.availableParallelism ?? hardware.logicalCores} cores available, node ${hardware.nodeVersion}; ` +
-        `each prover in its own process: 1 warm-up + ${args.runs} timed proofs`,
-    );
-    const load = hardware.loadAverage?.[0];
-    if (load !== undefined && load > 0.25 * (hardware.availableParallelism ?? 1)) {
-      io.err(`warning: load average ${load} on ${hardware.availableParallelism} cores when the bench started; other work will skew the timings`);
-    }
-
-    const outcomes = new Map<Groth16Impl, ChildResult>();
-    for (const impl of ['zkgpu', 'snarkjs'] as const) {
-      try {
-        const r = await runProver({ impl, zkey, wtns, runs: args.runs, threads: args.threads, backend: args.backend });
-        // The check: snarkjs verifies the warm-up proof and the last timed one.
-        for (const [which, p] of [['warm-up', r.first], ['last timed', r.last]] as const) {
-          if (!(await peer.verify(vk, p.publicSignals, p.proof))) {
-            throw Object.assign(new Error(`snarkjs rejects ${impl}'s ${which} proof`), { mismatch: true });
-          }
-        }
-        if (impl === 'zkgpu' && args.backend === 'webgpu' && !(r.engines ?? []).includes('webgpu')) {
-          throw new Error(`--backend webgpu but the runtime reported only ${r.engines?.join(', ') || 'no jobs'}`);
-        }
-        outcomes.set(impl, r);
-      } catch (e) {
-        const f = { impl, kind: (e as { mismatch?: boolean }).mismatch ? ('mismatch' as const) : ('error' as const), message: errorText(e) };
-        failures.push(f);
-        io.err(`!!! ${f.kind === 'mismatch' ? 'CHECK FAILED' : 'ERROR'} in ${impl}: ${f.message}`);
-      }
-    }
-    const z = outcomes.get('zkgpu');
-    const s = outcomes.get('snarkjs');
-    if (z && s && JSON.stringify(z.first.publicSignals) !== JSON.stringify(s.first.publicSignals)) {
-      failures.push({ impl: 'snarkjs', kind: 'mismatch', message: 'public signals differ between zkgpu and snarkjs' });
-      outcomes.clear();
-    }
-    for (const [impl, r] of outcomes) {
-      let stageMedians: Record<string, number> | null = null;
-      if (r.stages && r.stages.length > 0) {
-        stageMedians = {};
-        for (const key of Object.keys(r.stages[0])) stageMedians[key] = Math.round(median(r.stages.map((t) => (t as unknown as Record<string, number>)[key])) * 10) / 10;
-      }
-      results.push({
-        impl,
-        backend: impl === 'zkgpu' ? args.backend : null,
-        engines: r.engines,
-        threads: r.threads,
-        runs: r.times.length,
-        ms: summarize(r.times),
-        firstRunMs: Math.round(r.firstRunMs * 1000) / 1000,
-        stageMedians,
-        peakRssBytes: r.maxRssBytes,
-        checked: true,
-      });
-    }
+    const { vk, info } = await readCircuit(args, files.zkey, peer);
+    printIntro(io, args, info, hardware);
+    const outcomes = await runProvers(args, files, vk, peer, deps.runProver ?? runChild, io);
+    measured = { info, results: [...outcomes.checked].map(([impl, r]) => toResult(impl, r, args.backend)), failures: outcomes.failures };
   } finally {
     await peer.close();
   }
+  const report = buildGroth16Report(args, hardware, measured);
+  printResults(io, report);
+  if (args.json !== null) await writeGroth16Report(args.json, report, io);
+  return report.failures.length > 0 ? 1 : 0;
+}
 
-  const zr = results.find((r) => r.impl === 'zkgpu');
-  const sr = results.find((r) => r.impl === 'snarkjs');
-  const speedup = zr && sr && zr.ms.median > 0 ? sr.ms.median / zr.ms.median : null;
-  io.out(`\n${HEADER}\n${'-'.repeat(HEADER.length)}`);
-  for (const r of results) io.out(row(r, r.impl === 'snarkjs' && speedup !== null ? speedup : undefined));
-  if (zr?.stageMedians) {
-    const st = zr.stageMedians;
-    const keys = ['readKey', 'readWitness', 'qap', 'buildABC', 'ntt', 'quotient', 'msmA', 'msmB1', 'msmB2', 'msmC', 'msmH', 'finalize'];
-    io.out(`\nzkgpu stages, median ms (they overlap): ${keys.filter((k) => k in st).map((k) => `${k} ${formatMs(st[k])}`).join(', ')}`);
+type Groth16Failure = Groth16BenchReport['failures'][number];
+type Files = { zkey: string; wtns: string };
+type Vk = Record<string, unknown>;
+
+/** The verification key (vkey.json beside the key, else exported by snarkjs) and the circuit's sizes. */
+async function readCircuit(args: Groth16BenchConfig, zkey: string, peer: ReturnType<typeof createSnarkjsPeer>): Promise<{ vk: Vk; info: CircuitInfo }> {
+  const header = await groth16.readZkeyHeader(zkey).catch(() => null);
+  const vkPath = join(args.circuitDir, 'vkey.json');
+  const vk = existsSync(vkPath) ? (JSON.parse(readFileSync(vkPath, 'utf8')) as Vk) : await peer.exportVerificationKey(zkey);
+  return { vk, info: circuitInfo(args.circuitDir, header, String(vk.curve)) };
+}
+
+function printIntro(io: Groth16BenchIO, args: Groth16BenchConfig, info: CircuitInfo, hardware: HardwareInfo): void {
+  io.out(
+    `zkgpu ${version} bench groth16: ${args.circuit} (${info.curve}, ${info.constraints ?? '?'} constraints, ${info.nVars ?? '?'} variables, ${info.nPublic ?? '?'} public, domain ${info.domainSize ?? '?'})`,
+  );
+  io.out(
+    `${hardware.cpuModel ?? 'unknown CPU'}, ${hardware.availableParallelism ?? hardware.logicalCores} cores available, node ${hardware.nodeVersion}; ` +
+      `each prover in its own process: 1 warm-up + ${args.runs} timed proofs`,
+  );
+  const load = hardware.loadAverage?.[0];
+  if (load !== undefined && load > 0.25 * (hardware.availableParallelism ?? 1)) {
+    io.err(`warning: load average ${load} on ${hardware.availableParallelism} cores when the bench started; other work will skew the timings`);
   }
-  if (speedup !== null && zr && sr) {
-    io.out(`zkgpu speed-up (snarkjs median / zkgpu median): ${formatSpeedup(speedup)}`);
-    if (zr.peakRssBytes !== null && sr.peakRssBytes !== null) {
-      io.out(`peak RSS: zkgpu ${formatBytes(zr.peakRssBytes)}, snarkjs ${formatBytes(sr.peakRssBytes)} (each alone in its process)`);
+}
+
+/** Each prover in turn; a prover is kept only when snarkjs verified its warm-up and last timed proof. */
+async function runProvers(
+  args: Groth16BenchConfig,
+  files: Files,
+  vk: Vk,
+  peer: ReturnType<typeof createSnarkjsPeer>,
+  runProver: (req: ChildRequest) => Promise<ChildResult>,
+  io: Groth16BenchIO,
+): Promise<{ checked: Map<Groth16Impl, ChildResult>; failures: Groth16Failure[] }> {
+  const checked = new Map<Groth16Impl, ChildResult>();
+  const failures: Groth16Failure[] = [];
+  for (const impl of ['zkgpu', 'snarkjs'] as const) {
+    try {
+      const r = await runProver({ impl, ...files, runs: args.runs, threads: args.threads, backend: args.backend });
+      await verifyProver(impl, r, args, vk, peer);
+      checked.set(impl, r);
+    } catch (e) {
+      const f: Groth16Failure = { impl, kind: (e as { mismatch?: boolean }).mismatch ? 'mismatch' : 'error', message: errorText(e) };
+      failures.push(f);
+      io.err(`!!! ${f.kind === 'mismatch' ? 'CHECK FAILED' : 'ERROR'} in ${impl}: ${f.message}`);
     }
   }
+  const z = checked.get('zkgpu');
+  const s = checked.get('snarkjs');
+  if (z && s && JSON.stringify(z.first.publicSignals) !== JSON.stringify(s.first.publicSignals)) {
+    failures.push({ impl: 'snarkjs', kind: 'mismatch', message: 'public signals differ between zkgpu and snarkjs' });
+    checked.clear();
+  }
+  return { checked, failures };
+}
 
-  const report: Groth16BenchReport = {
+/** The check: snarkjs verifies the warm-up proof and the last timed one; a webgpu run must have used the GPU. */
+async function verifyProver(impl: Groth16Impl, r: ChildResult, args: Groth16BenchConfig, vk: Vk, peer: ReturnType<typeof createSnarkjsPeer>): Promise<void> {
+  for (const [which, p] of [
+    ['warm-up', r.first],
+    ['last timed', r.last],
+  ] as const) {
+    if (!(await peer.verify(vk, p.publicSignals, p.proof))) {
+      throw Object.assign(new Error(`snarkjs rejects ${impl}'s ${which} proof`), { mismatch: true });
+    }
+  }
+  if (impl === 'zkgpu' && args.backend === 'webgpu' && !(r.engines ?? []).includes('webgpu')) {
+    throw new Error(`--backend webgpu but the runtime reported only ${r.engines?.join(', ') || 'no jobs'}`);
+  }
+}
+
+function toResult(impl: Groth16Impl, r: ChildResult, backend: ProverBackend): Groth16BenchResult {
+  return {
+    impl,
+    backend: impl === 'zkgpu' ? backend : null,
+    engines: r.engines,
+    threads: r.threads,
+    runs: r.times.length,
+    ms: summarize(r.times),
+    firstRunMs: Math.round(r.firstRunMs * 1000) / 1000,
+    stageMedians: stageMedians(r.stages),
+    peakRssBytes: r.maxRssBytes,
+    checked: true,
+  };
+}
+
+function stageMedians(stages: Groth16Timings[] | null): Record<string, number> | null {
+  if (!stages || stages.length === 0) return null;
+  const out: Record<string, number> = {};
+  for (const key of Object.keys(stages[0])) out[key] = Math.round(median(stages.map((t) => (t as unknown as Record<string, number>)[key])) * 10) / 10;
+  return out;
+}
+
+function buildGroth16Report(
+  args: Groth16BenchConfig,
+  hardware: HardwareInfo,
+  { info, results, failures }: { info: CircuitInfo; results: Groth16BenchResult[]; failures: Groth16Failure[] },
+): Groth16BenchReport {
+  const zr = results.find((r) => r.impl === 'zkgpu');
+  const sr = results.find((r) => r.impl === 'snarkjs');
+  return {
     schema: SCHEMA_NAME,
     schemaVersion: SCHEMA_VERSION,
     kind: 'groth16',
@@ -461,15 +450,42 @@ export async function runGroth16Bench(argv: readonly string[], io: Groth16BenchI
     hardware,
     config: { circuit: args.circuit, ...info, runs: args.runs, threads: args.threads, backend: args.backend },
     results,
-    speedup,
+    speedup: zr && sr && zr.ms.median > 0 ? sr.ms.median / zr.ms.median : null,
     failures,
     memory: { note: MEMORY_NOTE },
   };
-  if (args.json !== null) {
-    await writeFile(args.json, `${JSON.stringify(report, null, 2)}\n`);
-    io.out(`wrote ${args.json}`);
+}
+
+const STAGE_ORDER = ['readKey', 'readWitness', 'qap', 'buildABC', 'ntt', 'quotient', 'msmA', 'msmB1', 'msmB2', 'msmC', 'msmH', 'finalize'];
+
+function printResults(io: Groth16BenchIO, report: Groth16BenchReport): void {
+  const { speedup } = report;
+  const zr = report.results.find((r) => r.impl === 'zkgpu');
+  const sr = report.results.find((r) => r.impl === 'snarkjs');
+  io.out(`\n${HEADER}\n${'-'.repeat(HEADER.length)}`);
+  for (const r of report.results) io.out(row(r, r.impl === 'snarkjs' && speedup !== null ? speedup : undefined));
+  if (zr?.stageMedians) {
+    const st = zr.stageMedians;
+    io.out(
+      `\nzkgpu stages, median ms (they overlap): ${STAGE_ORDER.filter((k) => k in st)
+        .map((k) => `${k} ${formatMs(st[k])}`)
+        .join(', ')}`,
+    );
   }
-  return failures.length > 0 ? 1 : 0;
+  if (speedup !== null && zr && sr) {
+    io.out(`zkgpu speed-up (snarkjs median / zkgpu median): ${formatSpeedup(speedup)}`);
+    if (zr.peakRssBytes !== null && sr.peakRssBytes !== null) {
+      io.out(`peak RSS: zkgpu ${formatBytes(zr.peakRssBytes)}, snarkjs ${formatBytes(sr.peakRssBytes)} (each alone in its process)`);
+    }
+  }
+}
+
+/** Validated against the schema before it is written, as the MSM/NTT report is. */
+async function writeGroth16Report(path: string, report: Groth16BenchReport, io: Groth16BenchIO): Promise<void> {
+  const problems = validateReport(JSON.parse(JSON.stringify(report)));
+  if (problems.length > 0) throw new Error(`internal: the report does not match its schema: ${problems.join('; ')}`);
+  await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);
+  io.out(`wrote ${path}`);
 }
 
 // Child entry: `node <this file> --groth16-bench-child '<ChildRequest JSON>'` prints one ChildResult line.

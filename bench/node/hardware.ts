@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { GpuInfo, HardwareInfo } from './schema.js';
+import type { GpuInfo, HardwareInfo } from '../core/schema.js';
 
 /** What the Node process can see of the machine. `gpu` stays null until the WebGPU engine fills it. */
 export function collectHardware(gpu: GpuInfo | null = null): HardwareInfo {

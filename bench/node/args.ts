@@ -1,5 +1,17 @@
 import { parseArgs } from 'node:util';
-import type { BenchBackend, BenchConfig, BenchCurve, BenchGroup, BenchImpl, BenchOp } from './schema.js';
+import {
+  BENCH_BACKENDS,
+  BENCH_CURVES,
+  BENCH_GROUPS,
+  BENCH_OPS,
+  BENCH_PEERS,
+  type BenchBackend,
+  type BenchConfig,
+  type BenchCurve,
+  type BenchGroup,
+  type BenchOp,
+  type BenchPeer,
+} from '../core/schema.js';
 
 /** A bad command line. The CLI prints the message and the usage, and exits with code 2. */
 export class BenchUsageError extends Error {
@@ -10,13 +22,13 @@ export class BenchUsageError extends Error {
   }
 }
 
-export type PeerName = Exclude<BenchImpl, 'zkgpu'>;
+export type PeerName = BenchPeer;
 
-export const OPS: readonly BenchOp[] = ['msm', 'ntt'];
-export const CURVES: readonly BenchCurve[] = ['bn254', 'bls12-381'];
-export const GROUPS: readonly BenchGroup[] = ['g1', 'g2'];
-export const PEERS: readonly PeerName[] = ['ffjavascript', 'noble'];
-export const BACKENDS: readonly BenchBackend[] = ['wasm', 'webgpu'];
+export const OPS: readonly BenchOp[] = BENCH_OPS;
+export const CURVES: readonly BenchCurve[] = BENCH_CURVES;
+export const GROUPS: readonly BenchGroup[] = BENCH_GROUPS;
+export const PEERS: readonly PeerName[] = BENCH_PEERS;
+export const BACKENDS: readonly BenchBackend[] = BENCH_BACKENDS;
 
 export const DEFAULT_SIZES = [12, 14, 16];
 export const DEFAULT_RUNS = 5;
@@ -44,13 +56,16 @@ Options:
                               exists); the first is checked against the peers, the others
                               against it
   --threads N                 zkgpu worker threads (default: the runtime's choice)
-  --peers ffjavascript,noble  peers to check and time against, or "none" (default both)
+  --peers ffjavascript,noble  peers to check and time against, or "none" (default both);
+                              a peer that is not installed is skipped with a note
   --seed N                    input seed, 0..4294967295 (default: random, printed)
   --json FILE                 also write the report as JSON (schema zkgpu-bench v1)
   --quick                     small set: sizes ${QUICK_SIZES.join(',')}, ${QUICK_RUNS} runs (explicit options win)
   -h, --help                  this text
 
 noble (pure BigInt) is run only up to 2^14 points for G1 and 2^12 for G2; it has no NTT peer here.
+ffjavascript checks every size even when it is not timed; where it is not installed, zkgpu's
+result is checked against zkgpu/math, the BigInt reference (the last column names the check).
 Exit code: 0 all checked, 1 a result mismatched or an implementation failed, 2 bad usage.
 
 Groth16 proofs against snarkjs: zkgpu bench groth16 --help`;
@@ -75,7 +90,10 @@ function integer(value: string, option: string, min: number, max: number): numbe
 }
 
 function parseSizes(value: string): number[] {
-  const parts = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const parts = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (parts.length === 0) throw new BenchUsageError('--sizes needs at least one log2 size, e.g. 12,14,16');
   const sizes = parts.map((p, i) => {
     if (!/^\d+$/.test(p)) throw new BenchUsageError(`--sizes entry ${i + 1} ("${p}") is not an integer log2 size`);
@@ -89,14 +107,20 @@ function parseSizes(value: string): number[] {
 }
 
 function parsePeers(value: string): PeerName[] {
-  const parts = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const parts = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (parts.length === 1 && parts[0] === 'none') return [];
   if (parts.length === 0) throw new BenchUsageError('--peers needs a list (ffjavascript,noble) or "none"');
   return [...new Set(parts.map((p) => oneOf(p, PEERS, 'peers')))];
 }
 
 function parseBackends(value: string): BenchBackend[] {
-  const parts = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const parts = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (parts.length === 0) throw new BenchUsageError('--backend needs a list: wasm, webgpu or wasm,webgpu');
   return [...new Set(parts.map((p) => oneOf(p, BACKENDS, 'backend')))];
 }

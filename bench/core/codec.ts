@@ -64,6 +64,7 @@ export function firstDifference(a: Uint8Array, b: Uint8Array): number {
 }
 
 export function hex(bytes: Uint8Array, max = 32): string {
-  const s = Buffer.from(bytes.subarray(0, max)).toString('hex');
+  let s = '';
+  for (const b of bytes.subarray(0, max)) s += b.toString(16).padStart(2, '0');
   return bytes.length > max ? `${s}…(${bytes.length} bytes)` : s;
 }

@@ -20,6 +20,7 @@ const COLUMNS: Column[] = [
   { title: 'gpu ms', width: 9, right: true },
   { title: 'peak RSS', width: 9, right: true },
   { title: 'zkgpu x', width: 8, right: true },
+  { title: 'checked against', width: 0, right: false },
 ];
 
 function cell(text: string, c: Column): string {
@@ -27,7 +28,10 @@ function cell(text: string, c: Column): string {
 }
 
 function line(cells: string[]): string {
-  return cells.map((t, i) => cell(t, COLUMNS[i])).join('  ').trimEnd();
+  return cells
+    .map((t, i) => cell(t, COLUMNS[i]))
+    .join('  ')
+    .trimEnd();
 }
 
 /** Milliseconds with 3 significant-ish digits: 0.123, 12.3, 1234. */
@@ -54,7 +58,8 @@ export function tableHeader(): string {
 
 /**
  * One row. `speedup` is peer median / zkgpu median for a peer row ("zkgpu x": how many times
- * faster zkgpu is); blank on zkgpu's own row.
+ * faster zkgpu is); blank on zkgpu's own row. The last column says what the row's output was
+ * checked against (bench/core/schema.ts, checkedAgainst).
  */
 export function tableRow(r: BenchResult, speedup?: number): string {
   return line([
@@ -71,14 +76,13 @@ export function tableRow(r: BenchResult, speedup?: number): string {
     r.gpuMs ? formatMs(r.gpuMs.median) : '-',
     formatBytes(r.peakRssBytes),
     speedup === undefined ? '' : formatSpeedup(speedup),
+    r.checkedAgainst?.join(', ') ?? '',
   ]);
 }
 
 export function speedupFor(r: BenchResult, comparisons: readonly BenchComparison[]): number | undefined {
   if (r.impl === 'zkgpu') return undefined;
-  return comparisons.find(
-    (c) => c.op === r.op && c.curve === r.curve && c.group === (r.group ?? null) && c.logN === r.logN && c.peer === r.impl,
-  )?.speedup;
+  return comparisons.find((c) => c.op === r.op && c.curve === r.curve && c.group === (r.group ?? null) && c.logN === r.logN && c.peer === r.impl)?.speedup;
 }
 
 export function formatTable(results: readonly BenchResult[], comparisons: readonly BenchComparison[]): string {

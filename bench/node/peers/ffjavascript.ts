@@ -1,5 +1,5 @@
-import type { BenchCurve, BenchGroup } from '../schema.js';
-import type { MsmCase, NttCase, PeerAdapter, Prepared } from './types.js';
+import type { MsmCase, NttCase, PeerAdapter, Prepared } from '../../core/cases.js';
+import type { BenchCurve, BenchGroup } from '../../core/schema.js';
 
 /*
  * ffjavascript 0.3.x (iden3; snarkjs's engine) ships no type declarations, so it is loaded through a
@@ -41,12 +41,14 @@ const SPECIFIER = 'ffjavascript';
 
 export function createFfjavascriptPeer(): PeerAdapter {
   const curves = new Map<BenchCurve, Promise<FfCurve>>();
+  let library: Promise<FfModule> | null = null;
+  const loadModule = () => (library ??= import(SPECIFIER) as Promise<FfModule>);
 
   async function load(curve: BenchCurve): Promise<FfCurve> {
     let p = curves.get(curve);
     if (p === undefined) {
       p = (async () => {
-        const mod = (await import(SPECIFIER)) as FfModule;
+        const mod = await loadModule();
         // Default build = its own worker pool, one thread per os.cpus() entry (max 64).
         return curve === 'bn254' ? mod.buildBn128() : mod.buildBls12381();
       })();
@@ -57,6 +59,10 @@ export function createFfjavascriptPeer(): PeerAdapter {
 
   return {
     name: 'ffjavascript',
+    packageName: 'ffjavascript',
+    async load() {
+      await loadModule();
+    },
     async threads(curve) {
       return (await load(curve)).tm.concurrency;
     },

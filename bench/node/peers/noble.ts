@@ -1,6 +1,6 @@
-import type { BenchCurve, BenchGroup } from '../schema.js';
-import { allZero, montgomery, readLE, scalarsToBigInts, writeLE } from '../codec.js';
-import type { MsmCase, PeerAdapter, Prepared } from './types.js';
+import type { MsmCase, PeerAdapter, Prepared } from '../../core/cases.js';
+import { allZero, montgomery, readLE, scalarsToBigInts, writeLE } from '../../core/codec.js';
+import type { BenchCurve, BenchGroup } from '../../core/schema.js';
 
 /**
  * @noble/curves 2.x: pure-BigInt `pippenger(PointConstructor, points, scalars)` from
@@ -29,16 +29,17 @@ type Pippenger = (c: NoblePointCons, points: NoblePoint[], scalars: bigint[]) =>
 
 async function loadNoble(curve: BenchCurve): Promise<{ c: NobleCurve; pippenger: Pippenger }> {
   const { pippenger } = await import('@noble/curves/abstract/curve.js');
-  const c =
-    curve === 'bn254'
-      ? (await import('@noble/curves/bn254.js')).bn254
-      : (await import('@noble/curves/bls12-381.js')).bls12_381;
+  const c = curve === 'bn254' ? (await import('@noble/curves/bn254.js')).bn254 : (await import('@noble/curves/bls12-381.js')).bls12_381;
   return { c: c as unknown as NobleCurve, pippenger: pippenger as unknown as Pippenger };
 }
 
 export function createNoblePeer(): PeerAdapter {
   return {
     name: 'noble',
+    packageName: '@noble/curves',
+    async load() {
+      await import('@noble/curves/abstract/curve.js');
+    },
     threads: async () => 1,
     skipMsm(_curve, group, logN) {
       const max = NOBLE_MAX_LOG_N[group];
@@ -80,10 +81,7 @@ export function createNoblePeer(): PeerAdapter {
           const out = new Uint8Array(stride);
           if (r.is0()) return out;
           const { x, y } = r.toAffine();
-          const parts: bigint[] =
-            m.group === 'g1'
-              ? [x as bigint, y as bigint]
-              : [fp2(x).c0, fp2(x).c1, fp2(y).c0, fp2(y).c1];
+          const parts: bigint[] = m.group === 'g1' ? [x as bigint, y as bigint] : [fp2(x).c0, fp2(x).c1, fp2(y).c0, fp2(y).c1];
           parts.forEach((v, i) => writeLE(mont.toMont(v), out, i * fpBytes, fpBytes));
           return out;
         },

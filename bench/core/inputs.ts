@@ -1,4 +1,4 @@
-import { CURVES, createRng, encodeScalars } from '../src/math/index.js';
+import { CURVES, createRng, encodeScalars } from '../../src/math/index.js';
 import type { BenchCurve } from './schema.js';
 
 /**
