@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Builds the Groth16 test vectors: each circuit in test/fixtures/circuits/<name>/ (circuit.circom +
+ * Builds the Groth16 test vectors: each circuit in test/support/groth16/circuits/<name>/ (circuit.circom +
  * input.json) is compiled with circom2 (the npm build of circom 2, run under WASI), given a proving
  * key by snarkjs (powers of tau: new + contribute + prepare phase 2; groth16 setup; one phase-2
  * contribution), and its witness is computed by snarkjs. Results land in
@@ -32,7 +32,7 @@ import { parseArgs, promisify } from 'node:util';
 import * as snarkjs from 'snarkjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SOURCES = join(ROOT, 'test/fixtures/circuits');
+const SOURCES = join(ROOT, 'test/support/groth16/circuits');
 const VECTORS = join(ROOT, 'test/vectors/groth16');
 const CACHE = join(ROOT, '.cache/groth16');
 const CIRCOM = join(ROOT, 'node_modules/circom2/cli.js');

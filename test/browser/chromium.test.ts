@@ -17,7 +17,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { build, createServer as createViteServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as snarkjs from 'snarkjs';
-import { SEED } from '../helpers/seed.js';
+import { SEED } from '../support/seed.js';
 import type { PageResults } from './main.js';
 import { ISOLATION_HEADERS } from './vite.config.js';
 

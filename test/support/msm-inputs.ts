@@ -4,7 +4,7 @@
  * Σ s_i P_i = (Σ s_i (a + i b) mod r) G. Independent of both engines, and cheap for any n.
  */
 import { CURVES, encodePoint, encodePoints, encodeScalars, g1, type CurveName, type G1Point } from '../../src/math/index.js';
-import { rngFor } from '../helpers/seed.js';
+import { rngFor } from './seed.js';
 
 export interface MsmCase {
   points: Uint8Array;

@@ -5,7 +5,7 @@
  */
 import { bn254 } from '@noble/curves/bn254.js';
 import { bls12_381 } from '@noble/curves/bls12-381.js';
-import type { CurveId, GroupId } from '../../../src/cpu/wasm-engine.js';
+import type { CurveName, GroupName } from '../../src/core/sizes.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyPoint = any;
@@ -16,12 +16,12 @@ export interface CurveInfo {
   fpBytes: number;
   R: bigint;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  groups: Record<GroupId, any>;
+  groups: Record<GroupName, any>;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   Fp2: any;
 }
 
-export const CURVES: Record<CurveId, CurveInfo> = {
+export const CURVES: Record<CurveName, CurveInfo> = {
   bn254: {
     p: bn254.G1.Point.Fp.ORDER,
     r: bn254.G1.Point.Fn.ORDER,
@@ -84,7 +84,7 @@ export function concat(parts: Uint8Array[]): Uint8Array {
 const fpEnc = (c: CurveInfo, x: bigint) => toLE(mod(x * c.R, c.p), c.fpBytes);
 const fpDec = (c: CurveInfo, b: Uint8Array) => mod(fromLE(b) * modInv(c.R, c.p), c.p);
 
-export function encodePoint(curve: CurveId, group: GroupId, P: AnyPoint): Uint8Array {
+export function encodePoint(curve: CurveName, group: GroupName, P: AnyPoint): Uint8Array {
   const c = CURVES[curve];
   if (P.is0()) return new Uint8Array((group === 'g1' ? 2 : 4) * c.fpBytes);
   const a = P.toAffine();
@@ -92,7 +92,7 @@ export function encodePoint(curve: CurveId, group: GroupId, P: AnyPoint): Uint8A
   return concat([fpEnc(c, a.x.c0), fpEnc(c, a.x.c1), fpEnc(c, a.y.c0), fpEnc(c, a.y.c1)]);
 }
 
-export function decodePoint(curve: CurveId, group: GroupId, b: Uint8Array): AnyPoint {
+export function decodePoint(curve: CurveName, group: GroupName, b: Uint8Array): AnyPoint {
   const c = CURVES[curve];
   const Point = c.groups[group];
   if (b.every((v) => v === 0)) return Point.ZERO;

@@ -264,7 +264,7 @@ mod tests {
     }
 
     fn edges() -> Vec<u32> {
-        let mut v = vec![0, 1, 2, P - 1, P - 2, (P - 1) / 2, (P + 1) / 2];
+        let mut v = vec![0, 1, 2, P - 1, P - 2, (P - 1) / 2, P.div_ceil(2)];
         for b in [1u32 << 16, 1 << 27, 1 << 30] {
             v.extend([b - 1, b, b + 1].iter().copied().filter(|&x| x < P));
         }

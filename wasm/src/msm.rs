@@ -25,6 +25,7 @@ pub struct RawPoint<F: Field> {
 ///   10 130, 11 144; 2^12: c=9 225, 10 186, 11 216.
 /// - G2 (Fp2 additions cost ~3x, the bucket bookkeeping does not): BN254 2^10: c=8 102, 9 110;
 ///   BLS12-381 2^10: c=8 235, 9 244; BN254 2^15: c=11 1579, 12 1600, 13 1690.
+///
 /// Small n prefers wider windows than ln(n): each batch inversion must be amortised over a batch,
 /// and a batch holds at most a quarter of the 2^(c-1) buckets.
 pub fn default_window(n: usize, g2: bool) -> u32 {

@@ -5,8 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { main, type CliIO } from '../../src/cli/main.js';
-import type { HardwareReport } from '../../src/scheduler/types.js';
+import { main, type CliIO } from '../../../src/cli/main.js';
+import type { HardwareReport } from '../../../src/scheduler/hardware/types.js';
 
 function capture(): CliIO & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];

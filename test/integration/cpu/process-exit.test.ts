@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const fixture = fileURLToPath(new URL('../../fixtures/exit-after-work.ts', import.meta.url));
+const fixture = fileURLToPath(new URL('../../support/children/pool-exit.ts', import.meta.url));
 
 function runFixture(args: string[]) {
   return spawnSync(process.execPath, ['--import', 'tsx', fixture, ...args], { encoding: 'utf8', timeout: 60_000 });

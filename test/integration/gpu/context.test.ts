@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireGpu, GpuError, GpuErrorEvent, submitPasses, type GpuContext } from '../../src/gpu/index.js';
-import { gpuFieldOp } from '../../src/gpu/field-kernel.js';
+import { acquireGpu, GpuError, GpuErrorEvent, submitPasses, type GpuContext } from '../../../src/gpu/index.js';
+import { gpuFieldOp } from '../../../src/gpu/field-kernel.js';
 
 let ctx: GpuContext;
 const dumpDir = mkdtempSync(join(tmpdir(), 'zkgpu-wgsl-'));
@@ -62,7 +62,7 @@ describe('GPU runtime', () => {
 
   for (const name of ['field', 'field_test', 'ntt', 'babybear_field', 'babybear_field_test', 'babybear']) {
     it(`shaders/${name}.wgsl is valid WGSL on its own`, async () => {
-      const code = readFileSync(new URL(`../../shaders/${name}.wgsl`, import.meta.url), 'utf8');
+      const code = readFileSync(new URL(`../../../shaders/${name}.wgsl`, import.meta.url), 'utf8');
       const module = ctx.device.createShaderModule({ label: `standalone:${name}`, code });
       const info = await module.getCompilationInfo();
       expect(info.messages.filter((m) => m.type === 'error').map((m) => `${m.lineNum}: ${m.message}`)).toEqual([]);
@@ -70,7 +70,7 @@ describe('GPU runtime', () => {
   }
 
   it('Node exits after dispose()', () => {
-    const fixture = fileURLToPath(new URL('./exit-fixture.ts', import.meta.url));
+    const fixture = fileURLToPath(new URL('../../support/children/gpu-exit.ts', import.meta.url));
     const r = spawnSync(process.execPath, ['--import', 'tsx', fixture], {
       encoding: 'utf8',
       timeout: 60_000,

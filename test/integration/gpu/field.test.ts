@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CURVES, montMulLimbs, toLimbs, fromLimbs, toMont, fromMont } from '../../src/math/index.js';
-import { acquireGpu, type GpuContext } from '../../src/gpu/index.js';
-import { fieldPrelude, FIELD_LIMB_BITS } from '../../src/gpu/field.js';
-import { gpuFieldOp } from '../../src/gpu/field-kernel.js';
-import { boundaryValues, rngFor, SEED } from '../helpers/seed.js';
+import { CURVES, montMulLimbs, toLimbs, fromLimbs, toMont, fromMont } from '../../../src/math/index.js';
+import { acquireGpu, type GpuContext } from '../../../src/gpu/index.js';
+import { fieldPrelude, FIELD_LIMB_BITS } from '../../../src/gpu/field.js';
+import { gpuFieldOp } from '../../../src/gpu/field-kernel.js';
+import { boundaryValues, rngFor, SEED } from '../../support/seed.js';
 
 let ctx: GpuContext;
 beforeAll(async () => {
@@ -19,7 +19,7 @@ const mod = (x: bigint, p: bigint) => ((x % p) + p) % p;
 
 describe('field prelude', () => {
   it('the standalone block of shaders/field.wgsl is the generated prelude for p = 97', () => {
-    const src = readFileSync(new URL('../../shaders/field.wgsl', import.meta.url), 'utf8');
+    const src = readFileSync(new URL('../../../shaders/field.wgsl', import.meta.url), 'utf8');
     const block = /\/\/ @standalone-begin[^\n]*\n([\s\S]*?)\/\/ @standalone-end/.exec(src)![1];
     expect(block).toBe(fieldPrelude(97n).code.trimEnd() + '\n');
   });

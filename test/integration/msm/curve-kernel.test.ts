@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CURVES, fpField, g1, type CurveName, type G1Point } from '../../src/math/index.js';
-import { acquireGpu, type GpuContext } from '../../src/gpu/index.js';
-import { curvePrelude, gpuCurveOp, xyzzFromAffine, xyzzToAffine, type XyzzPoint } from '../../src/msm/index.js';
-import { rngFor, SEED } from '../helpers/seed.js';
+import { CURVES, fpField, g1, type CurveName, type G1Point } from '../../../src/math/index.js';
+import { acquireGpu, type GpuContext } from '../../../src/gpu/index.js';
+import { curvePrelude, gpuCurveOp, xyzzFromAffine, xyzzToAffine, type XyzzPoint } from '../../../src/msm/index.js';
+import { rngFor, SEED } from '../../support/seed.js';
 
 let ctx: GpuContext;
 beforeAll(async () => {
@@ -20,7 +20,7 @@ const INF_AFFINE: XyzzPoint = { X: 0n, Y: 0n, ZZ: 0n, ZZZ: 0n };
 describe('shaders are valid WGSL on their own', () => {
   for (const name of ['curve', 'msm_sort', 'msm_scan', 'msm_bucket', 'msm_reduce', 'msm_curve_test']) {
     it(`shaders/${name}.wgsl`, async () => {
-      const code = readFileSync(new URL(`../../shaders/${name}.wgsl`, import.meta.url), 'utf8');
+      const code = readFileSync(new URL(`../../../shaders/${name}.wgsl`, import.meta.url), 'utf8');
       const module = ctx.device.createShaderModule({ label: `standalone:${name}`, code });
       const info = await module.getCompilationInfo();
       expect(info.messages.filter((m) => m.type === 'error').map((m) => `${m.lineNum}: ${m.message}`)).toEqual([]);

@@ -14,9 +14,9 @@ import {
   msmNaive,
   type CurveName,
   type G1Point,
-} from '../../src/math/index.js';
-import { acquireGpu, type GpuContext } from '../../src/gpu/index.js';
-import { createRuntime, type Runtime } from '../../src/runtime.js';
+} from '../../../src/math/index.js';
+import { acquireGpu, type GpuContext } from '../../../src/gpu/index.js';
+import { createRuntime, type Runtime } from '../../../src/runtime/runtime.js';
 import {
   canonicalCsr,
   decodeXyzz,
@@ -29,9 +29,9 @@ import {
   warmGpuMsm,
   xyzzToAffine,
   type GpuMsmRequest,
-} from '../../src/msm/index.js';
-import { isZkgpuError } from '../../src/errors.js';
-import { rngFor, SEED } from '../helpers/seed.js';
+} from '../../../src/msm/index.js';
+import { isZkgpuError } from '../../../src/core/errors.js';
+import { rngFor, SEED } from '../../support/seed.js';
 
 let ctx: GpuContext;
 let runtime: Runtime;

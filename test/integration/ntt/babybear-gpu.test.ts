@@ -5,11 +5,11 @@
  * boundaries) plus random pairs; mulhi on any u32 pairs around 2^16 and 2^32 boundaries.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BABYBEAR_GENERATOR, BABYBEAR_P, babybearNttNaive, babybearNttReference, mont32Params } from '../../src/math/index.js';
-import { acquireGpu, type GpuContext } from '../../src/gpu/index.js';
-import { BABYBEAR_TILE_LOG, gpuBabyBearNtt, gpuMont31Ops, type GpuBabyBearOrder } from '../../src/ntt/babybear-gpu.js';
-import { WasmEngine } from '../../src/cpu/wasm-engine.js';
-import { rngFor, SEED } from '../helpers/seed.js';
+import { BABYBEAR_GENERATOR, BABYBEAR_P, babybearNttNaive, babybearNttReference, mont32Params } from '../../../src/math/index.js';
+import { acquireGpu, type GpuContext } from '../../../src/gpu/index.js';
+import { BABYBEAR_TILE_LOG, gpuBabyBearNtt, gpuMont31Ops, type GpuBabyBearOrder } from '../../../src/ntt/babybear-gpu.js';
+import { WasmEngine } from '../../../src/cpu/wasm-engine.js';
+import { rngFor, SEED } from '../../support/seed.js';
 
 let ctx: GpuContext;
 let engine: WasmEngine;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CURVES, fromMont, montgomeryParams, nttNaive, nttReference, rootOfUnity, type CurveName } from '../../src/math/index.js';
-import { acquireGpu, type GpuContext } from '../../src/gpu/index.js';
-import { gpuNtt, releaseNttTables, TILE_LOG, type GpuNttOrder } from '../../src/ntt/gpu.js';
-import { rngFor, SEED } from '../helpers/seed.js';
+import { CURVES, fromMont, montgomeryParams, nttNaive, nttReference, rootOfUnity, type CurveName } from '../../../src/math/index.js';
+import { acquireGpu, type GpuContext } from '../../../src/gpu/index.js';
+import { gpuNtt, releaseNttTables, TILE_LOG, type GpuNttOrder } from '../../../src/ntt/gpu.js';
+import { rngFor, SEED } from '../../support/seed.js';
 
 let ctx: GpuContext;
 beforeAll(async () => {

@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { create, globals } from 'webgpu';
-import { createRuntime, isSoftwareAdapter, isZkgpuError, type JobReport, type Runtime } from '../../src/index.js';
-import { BABYBEAR_P, babybearNttReference, CURVES, decodeScalars as decode, encodeScalars, nttReference } from '../../src/math/index.js';
-import { rngFor, SEED } from '../helpers/seed.js';
+import { createRuntime, isSoftwareAdapter, isZkgpuError, type JobReport, type Runtime } from '../../../src/index.js';
+import { BABYBEAR_P, babybearNttReference, CURVES, decodeScalars as decode, encodeScalars, nttReference } from '../../../src/math/index.js';
+import { rngFor, SEED } from '../../support/seed.js';
 
 Object.assign(globalThis, globals);
 

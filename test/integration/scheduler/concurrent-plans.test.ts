@@ -6,10 +6,10 @@
  * oracle (src/math), seed logged.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime, hardwareFingerprint, type Calibration, type JobReport, type MeasuredModel, type Runtime } from '../../src/index.js';
-import { CURVES, encodePoint, encodePoints, encodeScalars, g2, msmNaive } from '../../src/math/index.js';
-import { rngFor, SEED } from '../helpers/seed.js';
-import { progressionCase } from './execute-inputs.js';
+import { createRuntime, hardwareFingerprint, type Calibration, type JobReport, type MeasuredModel, type Runtime } from '../../../src/index.js';
+import { CURVES, encodePoint, encodePoints, encodeScalars, g2, msmNaive } from '../../../src/math/index.js';
+import { rngFor, SEED } from '../../support/seed.js';
+import { progressionCase } from '../../support/msm-inputs.js';
 
 process.env.XDG_RUNTIME_DIR ??= '/tmp';
 

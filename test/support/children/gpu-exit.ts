@@ -1,6 +1,7 @@
-// Run as a child process by runtime.test.ts: acquire a GPU, run one kernel, dispose; Node must exit.
-import { acquireGpu } from '../../src/gpu/index.js';
-import { gpuFieldOp } from '../../src/gpu/field-kernel.js';
+// Run as a child process by test/integration/gpu/context.test.ts: acquire a GPU, run one kernel,
+// dispose; Node must exit.
+import { acquireGpu } from '../../../src/gpu/index.js';
+import { gpuFieldOp } from '../../../src/gpu/field-kernel.js';
 
 const ctx = await acquireGpu();
 if (!ctx) throw new Error('no adapter');

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const VECTORS_DIR = fileURLToPath(new URL('../vectors/groth16/', import.meta.url));
+export const VECTORS_DIR = fileURLToPath(new URL('../../vectors/groth16/', import.meta.url));
 
 export interface FixtureMeta {
   circuit: string;

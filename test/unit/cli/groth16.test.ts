@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
 import type { Groth16CliIO } from '../../../src/cli/groth16.js';
 import { progressLine, stageProgress, type ProgressSink } from '../../../src/cli/progress.js';
-import { fixture, hashAllFixtureFiles, loadSnarkjs, readJson, terminateSnarkjsCurves } from '../../groth16/fixtures.js';
+import { fixture, hashAllFixtureFiles, loadSnarkjs, readJson, terminateSnarkjsCurves } from '../../support/groth16/committed-vectors.js';
 
 const BN = fixture('bn128/manypublic');
 const BLS = fixture('bls12381/tiny');

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_STAGING_BYTES, WorkerPool, postable } from '../../../src/cpu/pool.js';
-import { isZkgpuError } from '../../../src/errors.js';
-import { engineModule } from '../../helpers/runtime.js';
+import { isZkgpuError } from '../../../src/core/errors.js';
+import { engineModule } from '../../support/engine-module.js';
 
 // A BN254 G1 MSM of this many points keeps a worker busy for a noticeable time (~0.5 s here),
 // long enough to abort or crash it while it runs.

@@ -6,16 +6,17 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { WasmEngine, POINT_BYTES, compileWasm, defaultWasmUrl, type CurveId, type GroupId } from '../../src/cpu/wasm-engine.js';
-import { WorkerPool } from '../../src/cpu/pool.js';
-import { babybearNttOnPool, type BabyBearNttJob } from '../../src/cpu/babybear-ntt.js';
-import { BABYBEAR_GENERATOR, BABYBEAR_P, babybearNttNaive, babybearNttReference } from '../../src/math/index.js';
-import { CURVES, concat, decodePoint, encodePoint, fromLE, mod, modInv, modPow, naiveMul, prng, randomBelow, toLE } from './wasm/codec.js';
+import { WasmEngine, compileWasm, defaultWasmUrl } from '../../../src/cpu/wasm-engine.js';
+import { pointBytes, type CurveName, type GroupName } from '../../../src/core/sizes.js';
+import { WorkerPool } from '../../../src/cpu/pool.js';
+import { babybearNttOnPool, type BabyBearNttJob } from '../../../src/ntt/babybear-cpu.js';
+import { BABYBEAR_GENERATOR, BABYBEAR_P, babybearNttNaive, babybearNttReference } from '../../../src/math/index.js';
+import { CURVES, concat, decodePoint, encodePoint, fromLE, mod, modInv, modPow, naiveMul, prng, randomBelow, toLE } from '../../support/wasm-codec.js';
 
 const SEED = Number(process.env.ZKGPU_SEED ?? Math.floor(Math.random() * 2 ** 31));
 console.log(`wasm-engine.test seed: ${SEED} (replay with ZKGPU_SEED=${SEED})`);
 
-const WASM_PATH = fileURLToPath(new URL('../../wasm/pkg/zkgpu.wasm', import.meta.url));
+const WASM_PATH = fileURLToPath(new URL('../../../wasm/pkg/zkgpu.wasm', import.meta.url));
 let engine: WasmEngine;
 beforeAll(async () => {
   engine = await WasmEngine.create(WASM_PATH);
@@ -26,7 +27,7 @@ describe('loading', () => {
     const { readFile } = await import('node:fs/promises');
     const bytes = new Uint8Array(await readFile(WASM_PATH));
     const module = await compileWasm(bytes);
-    for (const src of [undefined, bytes, bytes.buffer.slice(0), new URL('../../wasm/pkg/zkgpu.wasm', import.meta.url), module, defaultWasmUrl()]) {
+    for (const src of [undefined, bytes, bytes.buffer.slice(0), new URL('../../../wasm/pkg/zkgpu.wasm', import.meta.url), module, defaultWasmUrl()]) {
       const e = await WasmEngine.create(src);
       expect(e.memoryBytes()).toBeGreaterThan(0);
       expect(e.pointAdd('bn254', 'g1', new Uint8Array(64), new Uint8Array(64))).toEqual(new Uint8Array(64));
@@ -38,14 +39,14 @@ describe('loading', () => {
   });
 });
 
-const CURVE_IDS: CurveId[] = ['bn254', 'bls12-381'];
-const GROUP_IDS: GroupId[] = ['g1', 'g2'];
+const CURVE_IDS: CurveName[] = ['bn254', 'bls12-381'];
+const GROUP_IDS: GroupName[] = ['g1', 'g2'];
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyPoint = any;
 
 const scalarBytes = (ks: bigint[]) => concat(ks.map((k) => toLE(k, 32)));
 
-function expectedMsm(curve: CurveId, group: GroupId, pts: AnyPoint[], ks: bigint[]): AnyPoint {
+function expectedMsm(curve: CurveName, group: GroupName, pts: AnyPoint[], ks: bigint[]): AnyPoint {
   let acc = CURVES[curve].groups[group].ZERO;
   for (let i = 0; i < pts.length; i++) if (ks[i] !== 0n) acc = acc.add(pts[i].multiplyUnsafe(ks[i]));
   return acc;
@@ -55,7 +56,7 @@ for (const curve of CURVE_IDS) {
   for (const group of GROUP_IDS) {
     describe(`msm ${curve} ${group}`, () => {
       const c = CURVES[curve];
-      const pb = POINT_BYTES[curve][group];
+      const pb = pointBytes(curve, group);
       const Point = c.groups[group];
       const rng = prng(SEED ^ (curve.length * 31 + group.length));
       let pool: Uint8Array; // 1000 engine-generated points
@@ -170,8 +171,8 @@ for (const curve of CURVE_IDS) {
 // ---------------- NTT ----------------
 
 // Roots of unity 5^((r-1)/n) on both curves: ffjavascript's Fr.w (wasm/README.md, src/math/ntt.ts FR_ROOT_BASE).
-const ROOT_BASE: Record<CurveId, bigint> = { bn254: 5n, 'bls12-381': 5n };
-const root = (curve: CurveId, logN: number) => modPow(ROOT_BASE[curve], (CURVES[curve].r - 1n) >> BigInt(logN), CURVES[curve].r);
+const ROOT_BASE: Record<CurveName, bigint> = { bn254: 5n, 'bls12-381': 5n };
+const root = (curve: CurveName, logN: number) => modPow(ROOT_BASE[curve], (CURVES[curve].r - 1n) >> BigInt(logN), CURVES[curve].r);
 const frBytes = (xs: bigint[]) => concat(xs.map((x) => toLE(x, 32)));
 const frRead = (b: Uint8Array) => Array.from({ length: b.length / 32 }, (_, i) => fromLE(b.subarray(32 * i, 32 * i + 32)));
 function bitrev<T>(a: T[]): T[] {
@@ -181,7 +182,7 @@ function bitrev<T>(a: T[]): T[] {
 }
 
 /** Forward: out[k] = sum_j in[j] g^j w^{jk}; inverse: out[j] = g^-j n^-1 sum_k in[k] w^{-jk}. */
-function naiveNtt(curve: CurveId, a: bigint[], inverse: boolean, g: bigint | null): bigint[] {
+function naiveNtt(curve: CurveName, a: bigint[], inverse: boolean, g: bigint | null): bigint[] {
   const r = CURVES[curve].r;
   const n = a.length;
   let w = root(curve, Math.log2(n));

@@ -23,7 +23,7 @@ import {
   mulMod31,
   type BabyBearOrder,
 } from '../../../src/math/index.js';
-import { boundaryValues, isProbablePrime, rngFor } from './helpers.js';
+import { boundaryValues, isProbablePrime, rngFor } from '../../support/seed.js';
 
 const P = BigInt(BABYBEAR_P);
 const big = (x: number) => BigInt(x);

@@ -15,7 +15,7 @@ import {
   powMod,
   twoAdicity,
 } from '../../../src/math/index.js';
-import { isProbablePrime, rngFor } from './helpers.js';
+import { isProbablePrime, rngFor } from '../../support/seed.js';
 
 const noble = { bn254, 'bls12-381': bls12_381 } as const;
 

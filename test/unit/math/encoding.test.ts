@@ -23,7 +23,7 @@ import {
   g2,
   pointBytes,
 } from '../../../src/math/index.js';
-import { boundaryValues, rngFor } from './helpers.js';
+import { boundaryValues, rngFor } from '../../support/seed.js';
 
 describe('little-endian integers', () => {
   it('bytesToBigIntLE / bigIntToBytesLE round trip and layout', () => {

@@ -25,7 +25,7 @@ import {
   FR_ROOT_BASE,
 } from '../../../src/math/index.js';
 import { WasmEngine } from '../../../src/cpu/wasm-engine.js';
-import { rngFor } from './helpers.js';
+import { rngFor } from '../../support/seed.js';
 
 interface FfGroup {
   /** The generator (affine, LE Montgomery). */

@@ -14,7 +14,7 @@ import {
   powMod,
   twoAdicity,
 } from '../../../src/math/index.js';
-import { boundaryValues, rngFor } from './helpers.js';
+import { boundaryValues, rngFor } from '../../support/seed.js';
 
 const noble = { bn254, 'bls12-381': bls12_381 } as const;
 

@@ -11,7 +11,7 @@ import {
   toLimbs,
   toMont,
 } from '../../../src/math/index.js';
-import { boundaryValues } from './helpers.js';
+import { boundaryValues } from '../../support/seed.js';
 
 const WIDTHS = [8, 13, 16, 26, 29, 32];
 const MODULI = [

@@ -2,7 +2,7 @@ import { bn254 } from '@noble/curves/bn254.js';
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { describe, expect, it } from 'vitest';
 import { type AnyPoint, CURVE_NAMES, type Fp2, type Group, type GroupName, g1, g2, msmNaive } from '../../../src/math/index.js';
-import { rngFor } from './helpers.js';
+import { rngFor } from '../../support/seed.js';
 
 const noble = { bn254, 'bls12-381': bls12_381 } as const;
 

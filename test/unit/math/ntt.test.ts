@@ -11,7 +11,7 @@ import {
   nttReference,
   rootOfUnity,
 } from '../../../src/math/index.js';
-import { rngFor } from './helpers.js';
+import { rngFor } from '../../support/seed.js';
 
 describe('bitReverse / bitReversePermute', () => {
   it('small cases and involution', () => {

@@ -24,7 +24,7 @@ import {
   pointNeg,
   toJacobian,
 } from '../../../src/math/index.js';
-import { rngFor } from './helpers.js';
+import { rngFor } from '../../support/seed.js';
 
 const noble = { bn254, 'bls12-381': bls12_381 } as const;
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CURVES, encodeScalars, g1, msmNaive, type CurveName } from '../../../src/math/index.js';
 import { canonicalCsr, mirrorCsr, mirrorDigits, mirrorMsm, signedDigits, SIGN_BIT } from '../../../src/msm/mirror.js';
 import { chooseWindowBits, chunkPoints, maxWindowBitsFor, planChunk, windowCount, MAX_WINDOW_BITS } from '../../../src/msm/plan.js';
-import { boundaryValues, rngFor } from '../../helpers/seed.js';
+import { boundaryValues, rngFor } from '../../support/seed.js';
 
 const curves: CurveName[] = ['bn254', 'bls12-381'];
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildJobReport, stageName, type JobInfo } from '../../../src/runtime/report.js';
 
 const adapter = { vendor: 'v', architecture: 'a', description: 'd', device: '' };
-const ctx = { id: 7, reason: 'planned', ms: 12, adapter, threads: 2 };
+const ctx = { id: 7, reason: 'planned', ms: 12, adapterOf: (id: string) => (id === 'webgpu' ? adapter : null), threads: 2 };
 const job: JobInfo = { op: 'msm', curve: 'bn254', group: 'g1', n: 100, requested: 'auto', failover: true };
 const chunk = (backend: string, count: number) => ({ backend, offset: 0, count, ms: 1, attempts: 1 });
 

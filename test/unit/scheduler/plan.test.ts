@@ -1,15 +1,15 @@
 /**
  * The planner's contract, as properties over fake backends of random speeds, limits and budgets
- * (seeded by test/helpers/seed.ts; replay with ZKGPU_SEED). Every check recomputes what it needs
+ * (seeded by test/support/seed.ts; replay with ZKGPU_SEED). Every check recomputes what it needs
  * (times, capacities, optimum) here, independently of plan.ts.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import '../../helpers/seed.js';
-import { isZkgpuError } from '../../../src/errors.js';
+import '../../support/seed.js';
+import { isZkgpuError } from '../../../src/core/errors.js';
 import { plan, type BackendDescription, type Plan, type PlanJob } from '../../../src/scheduler/plan.js';
 import { describeBackends } from '../../../src/scheduler/backends.js';
-import type { HardwareReport } from '../../../src/scheduler/types.js';
+import type { HardwareReport } from '../../../src/scheduler/hardware/types.js';
 
 type Kind = 'wasm' | 'webgpu';
 

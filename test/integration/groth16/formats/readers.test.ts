@@ -10,11 +10,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { groth16 } from '../../../src/groth16/index.js';
-import { createRuntime, type Runtime } from '../../../src/runtime.js';
-import { isZkgpuError, type ZkgpuErrorCode } from '../../../src/errors.js';
-import { fixture } from './fixtures.js';
-import { section, sectionTable } from './files.js';
+import { groth16 } from '../../../../src/groth16/index.js';
+import { createRuntime, type Runtime } from '../../../../src/runtime/runtime.js';
+import { isZkgpuError, type ZkgpuErrorCode } from '../../../../src/core/errors.js';
+import { fixture } from '../../../support/groth16/toolchain-fixtures.js';
+import { section, sectionTable } from '../../../support/groth16/binfile.js';
 
 const mul = fixture('bn128', 'mul');
 const blsMul = fixture('bls12381', 'mul');

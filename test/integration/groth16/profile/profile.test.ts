@@ -9,12 +9,12 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, truncateSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import type { Groth16CliIO } from '../../src/cli/groth16.js';
-import type { Groth16ProfileReport, JobReport, RuntimeStats } from '../../src/index.js';
-import { analyseProof, HOST_LABEL, type ProfileObservations } from '../../src/groth16/profile-report.js';
-import type { Groth16Timings } from '../../src/groth16/prove.js';
-import { fixture, loadSnarkjs, readJson, terminateSnarkjsCurves, type SnarkjsApi } from './fixtures.js';
+import { main } from '../../../../src/cli/main.js';
+import type { Groth16CliIO } from '../../../../src/cli/groth16.js';
+import type { Groth16ProfileReport, JobReport, RuntimeStats } from '../../../../src/index.js';
+import { analyseProof, HOST_LABEL, type ProfileObservations } from '../../../../src/groth16/profile/report.js';
+import type { Groth16Timings } from '../../../../src/groth16/prover/prove.js';
+import { fixture, loadSnarkjs, readJson, terminateSnarkjsCurves, type SnarkjsApi } from '../../../support/groth16/committed-vectors.js';
 
 const WASM_FIXTURE = fixture('bn128/manypublic');
 // The GPU runs take the smallest circuit: lavapipe compiles each WGSL pipeline on first use (seconds).

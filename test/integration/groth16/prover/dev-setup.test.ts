@@ -1,6 +1,6 @@
 /**
  * The INSECURE development setup (groth16.devSetup, zkgpu setup) against snarkjs: for fixture
- * circuits on both curves (compiled here from test/fixtures/circuits with circom2, since the
+ * circuits on both curves (compiled here from test/support/groth16/circuits with circom2, since the
  * .r1cs files are not committed), a dev key is made, then both zkgpu's prover and snarkjs's prove
  * with it and snarkjs.groth16.verify must accept both proofs with the dev vkey and reject a wrong
  * public signal. The oracle is snarkjs's verifier (pairings zkgpu does not implement), so a
@@ -14,18 +14,18 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime, groth16, isZkgpuError, type Runtime } from '../../src/index.js';
-import { DEV_SETUP_WARNING } from '../../src/groth16/index.js';
-import { openR1cs } from '../../src/groth16/r1cs.js';
-import { main } from '../../src/cli/main.js';
-import { compileWasm, WasmEngine } from '../../src/cpu/wasm-engine.js';
-import { WorkerPool } from '../../src/cpu/pool.js';
-import { FIXED_BASE_CHUNK, fixedBaseOnPool } from '../../src/cpu/fixed-base.js';
-import { CURVES, createRng, decodePoints, encodePoint, encodeScalars, g1, g2, randomSeed, type AnyPoint, type CurveName, type Group, type GroupName, type Rng } from '../../src/math/index.js';
-import type { AffinePoint } from '../../src/math/point.js';
-import { fixture, loadSnarkjs, terminateSnarkjsCurves, type SnarkjsApi } from './fixtures.js';
+import { createRuntime, groth16, isZkgpuError, type Runtime } from '../../../../src/index.js';
+import { DEV_SETUP_WARNING } from '../../../../src/groth16/index.js';
+import { openR1cs } from '../../../../src/groth16/formats/r1cs.js';
+import { main } from '../../../../src/cli/main.js';
+import { compileWasm, WasmEngine } from '../../../../src/cpu/wasm-engine.js';
+import { WorkerPool } from '../../../../src/cpu/pool.js';
+import { FIXED_BASE_CHUNK, fixedBaseOnPool } from '../../../../src/msm/fixed-base.js';
+import { CURVES, createRng, decodePoints, encodePoint, encodeScalars, g1, g2, randomSeed, type AnyPoint, type CurveName, type Group, type GroupName, type Rng } from '../../../../src/math/index.js';
+import type { AffinePoint } from '../../../../src/math/point.js';
+import { fixture, loadSnarkjs, terminateSnarkjsCurves, type SnarkjsApi } from '../../../support/groth16/committed-vectors.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const run = promisify(execFile);
 
 /** Which fixtures get a dev key: every shape, both curves (poseidon exists for bn128 only). */
@@ -39,7 +39,7 @@ let snarkjs: SnarkjsApi & { zKey: { exportVerificationKey(zkey: unknown): Promis
 async function compileR1cs(id: string): Promise<string> {
   const [curve, name] = id.split('/');
   const out = join(dir, curve, name);
-  const args = [join(ROOT, 'node_modules/circom2/cli.js'), join('test/fixtures/circuits', name, 'circuit.circom'), '--r1cs', '-o', out, '--prime', curve, '-l', 'node_modules'];
+  const args = [join(ROOT, 'node_modules/circom2/cli.js'), join('test/support/groth16/circuits', name, 'circuit.circom'), '--r1cs', '-o', out, '--prime', curve, '-l', 'node_modules'];
   await run('mkdir', ['-p', out]);
   await run(process.execPath, args, { cwd: ROOT, maxBuffer: 64 << 20 });
   return join(out, 'circuit.r1cs');
@@ -107,6 +107,16 @@ describe('dev setup keys', () => {
     expect(Buffer.from(a.zkey as Uint8Array).equals(Buffer.from(b.zkey as Uint8Array))).toBe(true);
     expect(Buffer.from(a.zkey as Uint8Array).equals(Buffer.from(c.zkey as Uint8Array))).toBe(false);
     expect(a.vkey).toEqual(b.vkey);
+  });
+
+  it("run on the caller's runtime, leave it open, and are the same bytes as on a runtime of their own", async () => {
+    const r1cs = await compileR1cs('bn128/tiny');
+    const own = await groth16.devSetup(r1cs, { seed: 11, threads: 2 });
+    const shared = await groth16.devSetup(r1cs, { seed: 11, runtime });
+    expect(Buffer.from(shared.zkey as Uint8Array).equals(Buffer.from(own.zkey as Uint8Array))).toBe(true);
+    // Still open: the same runtime proves with the key, and snarkjs accepts the proof.
+    const { proof, publicSignals } = await groth16.prove(shared.zkey as Uint8Array, fixture('bn128/tiny').wtns, { runtime, backend: 'wasm' });
+    expect(await snarkjs.groth16.verify(shared.vkey, publicSignals, proof)).toBe(true);
   });
 });
 

@@ -5,10 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as snarkjs from 'snarkjs';
-import { groth16 } from '../../../src/groth16/index.js';
-import { createRuntime, type Runtime } from '../../../src/runtime.js';
-import { isZkgpuError } from '../../../src/errors.js';
-import { fixture } from './fixtures.js';
+import { groth16 } from '../../../../src/groth16/index.js';
+import { createRuntime, type Runtime } from '../../../../src/runtime/runtime.js';
+import { isZkgpuError } from '../../../../src/core/errors.js';
+import { fixture } from '../../../support/groth16/toolchain-fixtures.js';
 
 let runtime: Runtime;
 

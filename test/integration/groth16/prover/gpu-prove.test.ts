@@ -7,8 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime, groth16, JobEvent, type JobReport, type Runtime } from '../../src/index.js';
-import { listFixtures, loadSnarkjs, readJson, terminateSnarkjsCurves, type SnarkjsApi } from './fixtures.js';
+import { createRuntime, groth16, JobEvent, type JobReport, type Runtime } from '../../../../src/index.js';
+import { listFixtures, loadSnarkjs, readJson, terminateSnarkjsCurves, type SnarkjsApi } from '../../../support/groth16/committed-vectors.js';
 
 let runtime: Runtime;
 let snarkjs: SnarkjsApi;

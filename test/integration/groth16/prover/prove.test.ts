@@ -8,11 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import * as snarkjs from 'snarkjs';
-import { groth16 } from '../../../src/groth16/index.js';
-import { createRuntime, type Runtime } from '../../../src/runtime.js';
-import { isZkgpuError } from '../../../src/errors.js';
-import { fixture, type FixtureCircuit, type FixtureCurve } from './fixtures.js';
-import { BN254_R, encodeWtns } from './files.js';
+import { groth16 } from '../../../../src/groth16/index.js';
+import { createRuntime, type Runtime } from '../../../../src/runtime/runtime.js';
+import { isZkgpuError } from '../../../../src/core/errors.js';
+import { fixture, type FixtureCircuit, type FixtureCurve } from '../../../support/groth16/toolchain-fixtures.js';
+import { BN254_R, encodeWtns } from '../../../support/groth16/binfile.js';
 
 let runtime: Runtime;
 

@@ -8,8 +8,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, type CliIO } from '../../src/cli/main.js';
-import { createRuntime, type JobReport } from '../../src/index.js';
+import { main, type CliIO } from '../../../../src/cli/main.js';
+import { createRuntime, type JobReport } from '../../../../src/index.js';
 import {
   calibrate,
   calibratedModels,
@@ -22,7 +22,7 @@ import {
   type CalibrateResult,
   type Calibration,
   type PlanJob,
-} from '../../src/scheduler/index.js';
+} from '../../../../src/scheduler/index.js';
 
 process.env.XDG_RUNTIME_DIR ??= '/tmp';
 

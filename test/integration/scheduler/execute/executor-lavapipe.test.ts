@@ -5,10 +5,10 @@
  * checked against the BigInt reference (src/math); the seed is logged.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime, type JobReport, type ProgressDetail, type Runtime } from '../../src/index.js';
-import { CURVES, decodeScalars, encodePoint, encodeScalars, msmNaive, nttReference } from '../../src/math/index.js';
-import { rngFor, SEED } from '../helpers/seed.js';
-import { BN254_G1_DEVICE_BYTES, progressionCase } from './execute-inputs.js';
+import { createRuntime, type JobReport, type ProgressDetail, type Runtime } from '../../../../src/index.js';
+import { CURVES, decodeScalars, encodePoint, encodeScalars, msmNaive, nttReference } from '../../../../src/math/index.js';
+import { rngFor, SEED } from '../../../support/seed.js';
+import { BN254_G1_DEVICE_BYTES, progressionCase } from '../../../support/msm-inputs.js';
 
 let runtime: Runtime;
 beforeAll(async () => {

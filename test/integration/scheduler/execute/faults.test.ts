@@ -4,16 +4,16 @@
  * every attempt, abort, and the GPU device destroyed mid-job, pinned and 'auto', with and without
  * failover, then re-acquired. Every job that resolves is checked against the BigInt reference.
  *
- * The hooks come through createRuntime's test-only `faultInjection` option (scheduler/execute.ts).
+ * The hooks come through createRuntime's test-only `faultInjection` option (scheduler/execute/executor.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { create } from 'webgpu';
-import { createRuntime, isZkgpuError, type DeviceLostDetail, type DeviceReacquiredDetail, type JobReport, type RetryDetail, type Runtime, type RuntimeOptions } from '../../src/index.js';
-import { GpuError } from '../../src/gpu/context.js';
-import type { FaultInjection } from '../../src/scheduler/execute.js';
-import { OOM_FLOOR_ELEMENTS } from '../../src/scheduler/execute.js';
-import { SEED } from '../helpers/seed.js';
-import { BN254_G1_DEVICE_BYTES, progressionCase } from './execute-inputs.js';
+import { createRuntime, isZkgpuError, type DeviceLostDetail, type DeviceReacquiredDetail, type JobReport, type RetryDetail, type Runtime, type RuntimeOptions } from '../../../../src/index.js';
+import { GpuError } from '../../../../src/gpu/context.js';
+import type { FaultInjection } from '../../../../src/scheduler/execute/executor.js';
+import { OOM_FLOOR_ELEMENTS } from '../../../../src/scheduler/execute/executor.js';
+import { SEED } from '../../../support/seed.js';
+import { BN254_G1_DEVICE_BYTES, progressionCase } from '../../../support/msm-inputs.js';
 
 /** The hooks of the test running now (the runtime keeps the one object). */
 let hooks: FaultInjection = {};

@@ -6,9 +6,9 @@
  * overlap each other, and the device's busy time counts the overlapped time once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime, type JobReport, type Runtime } from '../../src/index.js';
-import { SEED } from '../helpers/seed.js';
-import { BN254_G1_DEVICE_BYTES, progressionCase } from './execute-inputs.js';
+import { createRuntime, type JobReport, type Runtime } from '../../../../src/index.js';
+import { SEED } from '../../../support/seed.js';
+import { BN254_G1_DEVICE_BYTES, progressionCase } from '../../../support/msm-inputs.js';
 
 const CHUNK = 64;
 let rt: Runtime;

@@ -12,12 +12,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { locateController } from '../../src/scheduler/cgroup.js';
-import { HOST_SAFETY_FACTOR } from '../../src/scheduler/detect-host.js';
-import type { HardwareReport } from '../../src/scheduler/types.js';
+import { locateController } from '../../../../src/scheduler/hardware/cgroup.js';
+import { HOST_SAFETY_FACTOR } from '../../../../src/scheduler/hardware/detect-host.js';
+import type { HardwareReport } from '../../../../src/scheduler/hardware/types.js';
 
 const LINUX = process.platform === 'linux';
-const FIXTURE = fileURLToPath(new URL('./fixtures/detect-child.ts', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('../../../support/children/detect-hardware.ts', import.meta.url));
 /** Above what node + tsx need (~150 MiB RSS) and far below this machine's figures, so it decides. */
 const MEMORY_LIMIT = 768 * 2 ** 20;
 

@@ -4,9 +4,9 @@
  * the user cap. Fails, not skips, when no adapter exists.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireGpu, type GpuContext } from '../../src/gpu/context.js';
-import { detectHardware } from '../../src/scheduler/detect.js';
-import { BINDINGS_PER_JOB, GPU_PROBE_SAFETY } from '../../src/scheduler/gpu-budget.js';
+import { acquireGpu, type GpuContext } from '../../../../src/gpu/context.js';
+import { detectHardware } from '../../../../src/scheduler/hardware/detect.js';
+import { BINDINGS_PER_JOB, GPU_PROBE_SAFETY } from '../../../../src/scheduler/hardware/gpu-budget.js';
 
 let ctx: GpuContext;
 const MiB = 2 ** 20;

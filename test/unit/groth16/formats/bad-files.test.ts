@@ -8,8 +8,8 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime, groth16, isZkgpuError, type Runtime, type ZkgpuErrorCode } from '../../src/index.js';
-import { fixture, hashAllFixtureFiles, readJson, sha256File } from './fixtures.js';
+import { createRuntime, groth16, isZkgpuError, type Runtime, type ZkgpuErrorCode, type ZkgpuErrorDetails } from '../../../../src/index.js';
+import { fixture, hashAllFixtureFiles, readJson, sha256File } from '../../../support/groth16/committed-vectors.js';
 
 const TINY = fixture('bn128/tiny');
 const BITS = fixture('bn128/bits');
@@ -57,12 +57,12 @@ function sections(bytes: Uint8Array): Map<number, { offset: number; size: number
   return out;
 }
 
-async function rejection(p: Promise<unknown>): Promise<{ code: ZkgpuErrorCode; message: string }> {
+async function rejection(p: Promise<unknown>): Promise<{ code: ZkgpuErrorCode; message: string; details?: ZkgpuErrorDetails }> {
   try {
     await p;
   } catch (e) {
     if (!isZkgpuError(e)) throw new Error(`expected a ZkgpuError, got ${String(e)}`, { cause: e });
-    return { code: e.code, message: e.message };
+    return { code: e.code, message: e.message, details: e.details };
   }
   throw new Error('expected a rejection, the call succeeded');
 }
@@ -98,6 +98,7 @@ describe('bad .zkey files', () => {
     expect(e.code).toBe('FILE_FORMAT');
     expect(e.message).toContain(path);
     expect(e.message).toContain('byte offset 0');
+    expect(e.details).toEqual({ file: path, offset: 0, field: 'magic' });
   });
 
   it('a corrupted point in section 5 (A points): FILE_FORMAT naming section, point and offset', async () => {
@@ -112,6 +113,8 @@ describe('bad .zkey files', () => {
     expect(e.message).toMatch(/section 5/);
     expect(e.message).toContain('point 3');
     expect(e.message).toContain(`byte offset ${at}`);
+    // The runtime's POINT_NOT_ON_CURVE says index 3 in its details; the prover maps it to the file.
+    expect(e.details).toEqual({ file: path, section: 5, index: 3, offset: at, stage: 'msmA' });
   });
 
   it('a PLONK key: PROTOCOL_MISMATCH naming PLONK', async () => {
@@ -127,6 +130,7 @@ describe('bad .zkey files', () => {
     const e = await rejection(prove(path, TINY.wtns));
     expect(e.code).toBe('FILE_READ_ERROR');
     expect(e.message).toContain(path);
+    expect(e.details).toEqual({ file: path });
   });
 });
 
@@ -149,6 +153,7 @@ describe('bad .wtns files', () => {
     expect(e.message).toContain(path);
     expect(e.message).toContain('value 5');
     expect(e.message).toContain(`byte offset ${at}`);
+    expect(e.details).toEqual({ file: path, section: 2, index: 5, offset: at });
   });
 
   it('a witness of another circuit: WITNESS_MISMATCH naming both files and sizes', async () => {

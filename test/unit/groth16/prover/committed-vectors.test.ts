@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime, groth16, type Groth16ProveResult, type Runtime } from '../../src/index.js';
-import { listFixtures, loadSnarkjs, readJson, terminateSnarkjsCurves, type Fixture, type SnarkjsApi, type SnarkjsProof } from './fixtures.js';
+import { createRuntime, groth16, type Groth16ProveResult, type Runtime } from '../../../../src/index.js';
+import { listFixtures, loadSnarkjs, readJson, terminateSnarkjsCurves, type Fixture, type SnarkjsApi, type SnarkjsProof } from '../../../support/groth16/committed-vectors.js';
 
 const FIXTURES = listFixtures();
 

@@ -1,6 +1,6 @@
-/** How one proof's MSMs and transforms share the workers (prove.ts's workerLayout). */
+/** How one proof's MSMs and transforms share the workers (layout.ts's workerLayout). */
 import { describe, expect, it } from 'vitest';
-import { WHOLE_MSM_MAX_VARS, workerLayout } from '../../../src/groth16/prove.js';
+import { WHOLE_MSM_MAX_VARS, workerLayout } from '../../../../src/groth16/prover/layout.js';
 
 describe('workerLayout', () => {
   it('runs every MSM but the last and every transform whole on one worker with 1 or 2 threads', () => {

@@ -1,16 +1,16 @@
 /**
  * The wasm QAP kernels (buildAbc, quotient, hScalars) against the BigInt reference in
- * src/groth16/qap.ts and src/math/ntt.ts,
+ * src/groth16/prover/qap.ts and src/math/ntt.ts,
  * on random coefficients and witnesses (seed logged) and on edges: values r - 1 and 0, repeated
  * (matrix, constraint, signal) entries, zero witness values, rows no coefficient touches; and each
  * kind of bad coefficient, reported with its index and field.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { WasmEngine } from '../../../src/cpu/wasm-engine.js';
-import { CURVES, encodeScalar, invMod, nttNaive, rootOfUnity, type CurveName } from '../../../src/math/index.js';
-import { buildAbc, quotientScalars } from '../../../src/groth16/qap.js';
-import { encodeFrArray } from '../../../src/groth16/fr.js';
-import { rngFor } from '../../helpers/seed.js';
+import { WasmEngine } from '../../../../src/cpu/wasm-engine.js';
+import { CURVES, encodeScalar, invMod, nttNaive, rootOfUnity, type CurveName } from '../../../../src/math/index.js';
+import { buildAbc, quotientScalars } from '../../../../src/groth16/prover/qap.js';
+import { encodeFrArray } from '../../../../src/groth16/formats/fr.js';
+import { rngFor } from '../../../support/seed.js';
 
 let engine: WasmEngine;
 beforeAll(async () => {

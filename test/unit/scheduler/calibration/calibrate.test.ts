@@ -1,15 +1,15 @@
 /**
  * calibrate() against a stand-in runtime that records every call: which kernels and backends it
  * measures, with which inputs (checked against the field moduli here), how results are compared
- * across backends, and what it refuses. Timings are not asserted (see test/scheduler/ for a real run).
+ * across backends, and what it refuses. Timings are not asserted (see test/integration/scheduler/calibration/calibrate-end-to-end.test.ts for a real run).
  */
 import { describe, expect, it } from 'vitest';
-import '../../helpers/seed.js';
-import { isZkgpuError } from '../../../src/errors.js';
-import { BABYBEAR_P, CURVES, type CurveName, type GroupName } from '../../../src/math/index.js';
-import { calibrate, CALIBRATION_KERNELS, type CalibrationRuntime, type RunReport } from '../../../src/scheduler/calibrate.js';
-import { checkCalibration } from '../../../src/scheduler/calibration.js';
-import { pointBytes } from '../../../src/validate.js';
+import '../../../support/seed.js';
+import { isZkgpuError } from '../../../../src/core/errors.js';
+import { BABYBEAR_P, CURVES, type CurveName, type GroupName } from '../../../../src/math/index.js';
+import { calibrate, CALIBRATION_KERNELS, type CalibrationRuntime, type RunReport } from '../../../../src/scheduler/calibration/calibrate.js';
+import { checkCalibration } from '../../../../src/scheduler/calibration/calibration.js';
+import { pointBytes } from '../../../../src/core/sizes.js';
 
 type Backend = 'wasm' | 'webgpu';
 interface Call {

@@ -1,13 +1,13 @@
 /**
  * fitCostModel on synthetic timings: lines it must recover exactly, noisy lines it must stay close
  * to (checked against an independent solve of the normal equations), and the clamps.
- * Seeded by test/helpers/seed.ts (replay with ZKGPU_SEED).
+ * Seeded by test/support/seed.ts (replay with ZKGPU_SEED).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { rngFor } from '../../helpers/seed.js';
-import { isZkgpuError } from '../../../src/errors.js';
-import { fitCostModel, MIN_PER_ELEMENT_NS, type TimingSample } from '../../../src/scheduler/cost-fit.js';
+import { rngFor } from '../../../support/seed.js';
+import { isZkgpuError } from '../../../../src/core/errors.js';
+import { fitCostModel, MIN_PER_ELEMENT_NS, type TimingSample } from '../../../../src/scheduler/calibration/cost-fit.js';
 
 const line = (fixedMs: number, ns: number, ns_: number[]): TimingSample[] => ns_.map((n) => ({ n, ms: fixedMs + (n * ns) / 1e6 }));
 

@@ -1,17 +1,17 @@
 /**
- * The executor (scheduler/execute.ts) with fake kernels, no GPU or workers: element i is worth
+ * The executor (scheduler/execute/executor.ts) with fake kernels, no GPU or workers: element i is worth
  * i + 1, a chunk returns the sum of its elements, so the job's answer is n (n + 1) / 2 whatever
  * the split, the halvings or the retries. Covers lanes, progress, OOM halving and its floor,
  * crash retries up to CHUNK_FAILED, GPU errors under 'auto' and pinned, loss, and abort.
  */
 import { describe, expect, it } from 'vitest';
-import { isZkgpuError } from '../../../src/errors.js';
-import { GpuError, type GpuContext } from '../../../src/gpu/context.js';
-import { DeviceQueue } from '../../../src/scheduler/device-queue.js';
-import { executeChunks, MAX_CHUNK_ATTEMPTS, OOM_FLOOR_ELEMENTS, type ExecChunk, type ExecEnv, type ExecJob, type Kernel, type ProgressDetail, type RetryDetail } from '../../../src/scheduler/execute.js';
-import { SchedulerStats } from '../../../src/scheduler/stats.js';
-import { ZkgpuError } from '../../../src/errors.js';
-import { rngFor } from '../../helpers/seed.js';
+import { isZkgpuError } from '../../../../src/core/errors.js';
+import { GpuError, type GpuContext } from '../../../../src/gpu/context.js';
+import { DeviceQueue } from '../../../../src/scheduler/execute/device-queue.js';
+import { executeChunks, MAX_CHUNK_ATTEMPTS, OOM_FLOOR_ELEMENTS, type ExecChunk, type ExecEnv, type ExecJob, type Kernel, type ProgressDetail, type RetryDetail } from '../../../../src/scheduler/execute/executor.js';
+import { SchedulerStats } from '../../../../src/scheduler/execute/stats.js';
+import { ZkgpuError } from '../../../../src/core/errors.js';
+import { rngFor } from '../../../support/seed.js';
 
 const sum = (offset: number, count: number) => count * offset + (count * (count + 1)) / 2;
 

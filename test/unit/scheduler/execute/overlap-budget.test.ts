@@ -2,13 +2,13 @@
  * Two GPU chunks in flight (the next uploads while one computes) must fit the device budget
  * together. Properties, no GPU: the planner sizes GPU chunks so inFlightChunks of them fit the
  * budgets, and the device queue never holds more than two chunks' buffers, nor two unless both
- * are marked `overlap`. Seeded by test/helpers/seed.ts (replay with ZKGPU_SEED).
+ * are marked `overlap`. Seeded by test/support/seed.ts (replay with ZKGPU_SEED).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import '../helpers/seed.js';
-import { plan, type BackendDescription } from '../../src/scheduler/plan.js';
-import { DeviceQueue } from '../../src/scheduler/device-queue.js';
+import '../../../support/seed.js';
+import { plan, type BackendDescription } from '../../../../src/scheduler/plan.js';
+import { DeviceQueue } from '../../../../src/scheduler/execute/device-queue.js';
 
 const gpuArb = (i: number): fc.Arbitrary<BackendDescription> =>
   fc

@@ -13,7 +13,7 @@ import {
   parseMemoryMax,
   parseMountinfo,
   parseProcCgroup,
-} from '../../../src/scheduler/cgroup.js';
+} from '../../../../src/scheduler/hardware/cgroup.js';
 
 const files = (m: Record<string, string>) => (path: string) => (Object.hasOwn(m, path) ? m[path] : null);
 

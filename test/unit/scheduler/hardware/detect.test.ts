@@ -6,10 +6,10 @@
  */
 import { availableParallelism, freemem, totalmem } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { detectHardware } from '../../../src/scheduler/detect.js';
-import { cpuReport, HOST_SAFETY_FACTOR, memoryReport } from '../../../src/scheduler/detect-host.js';
-import { budgetFromLimits, probeGpuAllocation } from '../../../src/scheduler/gpu-budget.js';
-import type { CgroupLimits } from '../../../src/scheduler/cgroup.js';
+import { detectHardware } from '../../../../src/scheduler/hardware/detect.js';
+import { cpuReport, HOST_SAFETY_FACTOR, memoryReport } from '../../../../src/scheduler/hardware/detect-host.js';
+import { budgetFromLimits, probeGpuAllocation } from '../../../../src/scheduler/hardware/gpu-budget.js';
+import type { CgroupLimits } from '../../../../src/scheduler/hardware/cgroup.js';
 
 const noCgroup: CgroupLimits = { cpu: null, memory: null, notes: [] };
 const quota = (cpus: number): CgroupLimits => ({ cpu: { cpus, source: 'cgroup v2 cpu.max', dir: '/g' }, memory: null, notes: [] });
