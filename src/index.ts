@@ -17,3 +17,6 @@ export { describeHardware, type DescribeHardwareOptions } from './runtime/index.
 export type { RuntimeEventMap, RuntimeEventName, WorkerExitDetail } from './runtime/index.js';
 export type { ByteFigure, CountFigure, CpuReport, GpuReport, MemoryReport } from './scheduler/index.js';
 export { calibrationLocation, type CalibrationBackend } from './scheduler/index.js';
+export { GpuTelemetry, readNvidiaSmi, parseNvidiaSmi, matchTelemetry, describeSample, NVIDIA_SMI_QUERY, THROTTLE_REASONS } from './scheduler/hardware/nvidia-smi.js';
+export type { GpuSample, TelemetryState, TelemetryMatch } from './scheduler/hardware/nvidia-smi.js';
+export type { GpuSelection } from './runtime/adapters.js';

@@ -218,7 +218,7 @@ export async function runFullProve(argv: readonly string[], io: Groth16CliIO): P
 
 /*
  * snarkjs ships no type declarations: it is loaded through a computed specifier and typed here
- * with the two members used (node_modules/snarkjs/src/groth16_verify.js, curves.js).
+ * with the two members used (snarkjs's groth16_verify.js and curves.js).
  */
 interface SnarkjsVerifyApi {
   groth16: { verify(vk: unknown, publicSignals: unknown, proof: unknown, logger?: unknown): Promise<boolean> };

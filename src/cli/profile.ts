@@ -10,8 +10,8 @@ import { stageProgress, ttyProgressSink } from './progress.js';
 
 export const PROFILE_USAGE = `Usage: zkgpu profile <circuit.zkey> <witness.wtns> [options]
 
-Proves once and prints a table per stage (key and witness reads, the BigInt stages, each NTT,
-each MSM): the device it ran on, its wall time and the device time it used, each as a share,
+Proves once and prints a table per stage (key and witness reads, the QAP's worker tasks, each
+NTT, each MSM): the device it ran on, its wall time and the device time it used, each as a share,
 bytes moved, peak memory, each device's utilisation, and the device and stage that bound the
 proof: what hardware would make this circuit faster. Nothing is written to disk.
 

@@ -29,7 +29,18 @@ class SetupUsageError extends Error {
   readonly code = 'USAGE';
 }
 
-export async function runSetup(argv: readonly string[], io: CliIO): Promise<number> {
+interface SetupFlags {
+  help: false;
+  r1cs: string;
+  zkey: string;
+  vkey?: string;
+  seed?: bigint;
+  threads?: number;
+  json: boolean;
+}
+
+/** The command line, checked: SetupUsageError (exit 2) for anything wrong, before any work. */
+function parseSetupArgs(argv: readonly string[]): SetupFlags | { help: true } {
   let parsed;
   try {
     parsed = parseArgs({
@@ -48,10 +59,7 @@ export async function runSetup(argv: readonly string[], io: CliIO): Promise<numb
     throw new SetupUsageError((e as Error).message);
   }
   const v = parsed.values;
-  if (v.help) {
-    io.out(SETUP_USAGE);
-    return 0;
-  }
+  if (v.help) return { help: true };
   const [r1cs, zkey, ...extra] = parsed.positionals;
   if (zkey === undefined) throw new SetupUsageError(r1cs === undefined ? 'missing circuit.r1cs, circuit.zkey' : 'missing circuit.zkey');
   if (extra.length > 0) throw new SetupUsageError(`expected 2 files (circuit.r1cs, circuit.zkey), got an extra "${extra[0]}"`);
@@ -68,7 +76,16 @@ export async function runSetup(argv: readonly string[], io: CliIO): Promise<numb
     if (!/^\d+$/.test(v.threads) || Number(v.threads) < 1 || Number(v.threads) > 256) throw new SetupUsageError(`--threads must be an integer from 1 to 256; got "${v.threads}"`);
     threads = Number(v.threads);
   }
+  return { help: false, r1cs, zkey, vkey: v.vkey, seed, threads, json: v.json === true };
+}
 
+export async function runSetup(argv: readonly string[], io: CliIO): Promise<number> {
+  const flags = parseSetupArgs(argv);
+  if (flags.help) {
+    io.out(SETUP_USAGE);
+    return 0;
+  }
+  const { r1cs, zkey, vkey, seed, threads } = flags;
   io.err(`zkgpu setup: WARNING: ${DEV_SETUP_WARNING}`);
   let result;
   try {
@@ -80,25 +97,25 @@ export async function runSetup(argv: readonly string[], io: CliIO): Promise<numb
     }
     throw e;
   }
-  if (v.vkey !== undefined) {
+  if (vkey !== undefined) {
     // Temporary name, then rename: a failed write never leaves half a JSON file behind.
-    const tmp = `${v.vkey}.zkgpu-${process.pid}.tmp`;
+    const tmp = `${vkey}.zkgpu-${process.pid}.tmp`;
     try {
       await writeFile(tmp, `${JSON.stringify(result.vkey, null, 1)}\n`);
-      await rename(tmp, v.vkey);
+      await rename(tmp, vkey);
     } finally {
       await rm(tmp, { force: true });
     }
   }
   const t = result.timings;
-  if (v.json) {
+  if (flags.json) {
     io.out(
       JSON.stringify({
         command: 'setup',
         insecure: true,
         warning: DEV_SETUP_WARNING,
         zkey,
-        vkey: v.vkey ?? null,
+        vkey: vkey ?? null,
         seed: result.seed.toString(),
         curve: result.vkey.curve,
         constraints: result.nConstraints,
@@ -110,7 +127,7 @@ export async function runSetup(argv: readonly string[], io: CliIO): Promise<numb
     );
   } else {
     io.out(
-      `wrote ${zkey}${v.vkey !== undefined ? ` and ${v.vkey}` : ''}: INSECURE dev key (seed ${result.seed}), ${result.vkey.curve}, ` +
+      `wrote ${zkey}${vkey !== undefined ? ` and ${vkey}` : ''}: INSECURE dev key (seed ${result.seed}), ${result.vkey.curve}, ` +
         `${result.nConstraints} constraints, ${result.nVars} signals, ${result.nPublic} public, domain 2^${Math.log2(result.domainSize)}; ` +
         `${t.total.toFixed(0)} ms (points ${(t.points ?? 0).toFixed(0)} ms)`,
     );

@@ -31,12 +31,41 @@ export type ZkgpuErrorCode =
   | 'PLAN_INFEASIBLE'
   | 'CHUNK_FAILED';
 
+/**
+ * Where an error points, as fields set where it is created, so that callers (groth16 mapping a
+ * point index to a file offset, a CLI, a service) read them instead of parsing the message. Each
+ * is present only when the error knows it; the message says the same in words.
+ */
+export interface ZkgpuErrorDetails {
+  /** Position of the offending element in its array: a point, scalar, field element, witness value or coefficient. */
+  index?: number;
+  /** Byte offset of the fault: in `file` when there is one, else in the caller's array. */
+  offset?: number;
+  /** The file the error is about, as messages name it (path, URL, or 'bytes' for in-memory sources). */
+  file?: string;
+  /** The id of the file's section at fault (groth16/formats: ZKEY_SECTION, WTNS_SECTION, R1CS_SECTION). */
+  section?: number;
+  /** The step of the work that failed: a Groth16 proof stage ('msmA', a key of Groth16Timings) or a dev-setup stage. */
+  stage?: string;
+  /** The named header field or record field at fault ('nVars', 'domainSize', 'alpha1', 'signal', ...). */
+  field?: string;
+}
+
+export interface ZkgpuErrorOptions {
+  cause?: unknown;
+  details?: ZkgpuErrorDetails;
+}
+
 export class ZkgpuError extends Error {
   readonly code: ZkgpuErrorCode;
-  constructor(code: ZkgpuErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /** Structured position of the fault; absent when the error has none (a bad option, a crashed worker). */
+  declare readonly details?: Readonly<ZkgpuErrorDetails>;
+  constructor(code: ZkgpuErrorCode, message: string, options?: ZkgpuErrorOptions) {
+    // Error sees only `cause`, and only when the caller gave the key (as before details existed).
+    super(message, options && 'cause' in options ? { cause: options.cause } : undefined);
     this.name = code === 'ABORTED' ? 'AbortError' : 'ZkgpuError';
     this.code = code;
+    if (options?.details) this.details = Object.freeze({ ...options.details });
   }
 }
 

@@ -43,6 +43,7 @@ export function checkBelow(bytes: Uint8Array, bound: bigint, what: string, code:
     throw new ZkgpuError(
       code,
       `invalid ${what} at index ${index} (byte offset ${index * SCALAR_BYTES}): not below the ${what === 'scalar' ? 'group order' : 'field modulus'} r`,
+      { details: { index, offset: index * SCALAR_BYTES } },
     );
   }
 }
@@ -76,10 +77,11 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
-/** POINT_NOT_ON_CURVE for the point at `index` of the caller's array (groth16 maps it to a file offset). */
+/** POINT_NOT_ON_CURVE for the point at `index` of the caller's array (details.index: groth16 maps it to a file offset). */
 export function invalidPointError(index: number, size: number, curve: CurveName, group: GroupName): ZkgpuError {
   return new ZkgpuError(
     'POINT_NOT_ON_CURVE',
     `invalid point at index ${index} (byte offset ${index * size}): a coordinate is not below p or the point is not on the ${curve} ${group} curve`,
+    { details: { index, offset: index * size } },
   );
 }

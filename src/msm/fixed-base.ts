@@ -5,9 +5,9 @@
  * wasm/src/fixed_base.rs) and spends ~32 additions per scalar, so chunks of 2^14 scalars keep the
  * table under 2% of the work while still giving every worker several chunks to balance on.
  */
-import { transfer } from 'comlink';
+import { transfer, type Remote } from 'comlink';
 import type { CurveName, GroupName } from '../math/index.js';
-import type { WorkerPool } from '../cpu/pool.js';
+import type { CpuWorkerApi } from '../cpu/worker-api.js';
 import { pointBytes } from '../core/sizes.js';
 
 export const FIXED_BASE_CHUNK = 1 << 14;
@@ -22,8 +22,13 @@ export interface FixedBaseJob {
   signal?: AbortSignal;
 }
 
+/** Runs one task on a free worker: a WorkerPool, or a Runtime's runOnWorker (the dev setup). */
+export interface WorkerTaskRunner {
+  run<T>(task: (api: Remote<CpuWorkerApi>) => Promise<T>, signal?: AbortSignal): Promise<T>;
+}
+
 /** n points, [scalars[i]] base each, affine in the points' encoding (zero scalar -> zeros). */
-export async function fixedBaseOnPool(pool: WorkerPool, job: FixedBaseJob): Promise<Uint8Array> {
+export async function fixedBaseOnPool(pool: WorkerTaskRunner, job: FixedBaseJob): Promise<Uint8Array> {
   const pb = pointBytes(job.curve, job.group);
   const n = job.scalars.length / 32;
   const out = new Uint8Array(n * pb);

@@ -5,10 +5,10 @@
  * all little-endian. Sections may appear in any order; the prover needs each id exactly once.
  *
  * Every structural problem becomes a FILE_FORMAT ZkgpuError naming the file, the section and the
- * byte offset, so a truncated download or a flipped byte is reported instead of producing a hang,
- * a crash or a wrong proof.
+ * byte offset (in its message and as details: file, section, offset, field), so a truncated
+ * download or a flipped byte is reported instead of producing a hang, a crash or a wrong proof.
  */
-import { ZkgpuError } from '../../core/errors.js';
+import { ZkgpuError, type ZkgpuErrorDetails } from '../../core/errors.js';
 import type { RandomAccess } from './source.js';
 
 export interface SectionEntry {
@@ -36,19 +36,19 @@ export class BinFile {
    * ("zkey", "wtns"); versions above `maxVersion` are refused (snarkjs writes 1 and 2).
    */
   static async open(file: RandomAccess, magic: string, maxVersion: number, sectionNames: Record<number, string>): Promise<BinFile> {
-    const fail = (offset: number, message: string): never => {
-      throw new ZkgpuError('FILE_FORMAT', `${file.name}: ${message} (byte offset ${offset})`);
+    const fail = (offset: number, message: string, where?: Pick<ZkgpuErrorDetails, 'section' | 'field'>): never => {
+      throw new ZkgpuError('FILE_FORMAT', `${file.name}: ${message} (byte offset ${offset})`, { details: { file: file.name, offset, ...where } });
     };
     if (file.size < 12) fail(0, `too short for a .${magic} file: ${file.size} bytes, the header alone needs 12`);
     const head = await file.read(0, 12);
     const found = String.fromCharCode(...head.subarray(0, 4));
-    if (found !== magic) fail(0, `not a .${magic} file: magic is ${JSON.stringify(found)}, expected ${JSON.stringify(magic)}`);
+    if (found !== magic) fail(0, `not a .${magic} file: magic is ${JSON.stringify(found)}, expected ${JSON.stringify(magic)}`, { field: 'magic' });
     const view = new DataView(head.buffer, head.byteOffset, 12);
     const version = view.getUint32(4, true);
-    if (version < 1 || version > maxVersion) fail(4, `unsupported .${magic} version ${version} (supported: 1 to ${maxVersion})`);
+    if (version < 1 || version > maxVersion) fail(4, `unsupported .${magic} version ${version} (supported: 1 to ${maxVersion})`, { field: 'version' });
     const count = view.getUint32(8, true);
     // Each section costs at least 12 header bytes, which bounds the count before we loop on it.
-    if (count * 12 > file.size - 12) fail(8, `declares ${count} sections, more than ${file.size} bytes can hold`);
+    if (count * 12 > file.size - 12) fail(8, `declares ${count} sections, more than ${file.size} bytes can hold`, { field: 'section count' });
     const sections = new Map<number, SectionEntry[]>();
     let pos = 12;
     for (let i = 0; i < count; i++) {
@@ -60,7 +60,7 @@ export class BinFile {
       const label = describeSection(id, sectionNames);
       const payload = pos + 12;
       if (size > file.size - payload) {
-        fail(pos, `${label} declares ${size} bytes from byte ${payload}, but the file ends at byte ${file.size}: truncated?`);
+        fail(pos, `${label} declares ${size} bytes from byte ${payload}, but the file ends at byte ${file.size}: truncated?`, { section: id, field: 'section size' });
       }
       const list = sections.get(id) ?? [];
       list.push({ id, offset: payload, size });
@@ -81,10 +81,14 @@ export class BinFile {
     const list = this.sections.get(id);
     const label = describeSection(id, this.sectionNames);
     if (!list || list.length === 0) {
-      throw new ZkgpuError('FILE_FORMAT', `${this.name}: missing ${label} (byte offset ${this.file.size}, end of file reached without it)`);
+      throw new ZkgpuError('FILE_FORMAT', `${this.name}: missing ${label} (byte offset ${this.file.size}, end of file reached without it)`, {
+        details: { file: this.name, section: id, offset: this.file.size },
+      });
     }
     if (list.length > 1) {
-      throw new ZkgpuError('FILE_FORMAT', `${this.name}: ${label} appears ${list.length} times (second at byte offset ${list[1].offset - 12})`);
+      throw new ZkgpuError('FILE_FORMAT', `${this.name}: ${label} appears ${list.length} times (second at byte offset ${list[1].offset - 12})`, {
+        details: { file: this.name, section: id, offset: list[1].offset - 12 },
+      });
     }
     return list[0];
   }
@@ -96,6 +100,7 @@ export class BinFile {
       throw new ZkgpuError(
         'FILE_FORMAT',
         `${this.name}: ${describeSection(id, this.sectionNames)} holds ${s.size} bytes, expected ${expected} (${why}) (byte offset ${s.offset - 12})`,
+        { details: { file: this.name, section: id, offset: s.offset - 12, field: 'section size' } },
       );
     }
     return s;
@@ -109,7 +114,7 @@ export class BinFile {
   /** A cursor over one (small) section, for header fields. */
   async cursor(id: number): Promise<SectionCursor> {
     const s = this.section(id);
-    return new SectionCursor(this.name, describeSection(id, this.sectionNames), s.offset, await this.file.read(s.offset, s.size));
+    return new SectionCursor(this.name, id, describeSection(id, this.sectionNames), s.offset, await this.file.read(s.offset, s.size));
   }
 
   label(id: number): string {
@@ -133,6 +138,7 @@ export class SectionCursor {
 
   constructor(
     readonly fileName: string,
+    readonly sectionId: number,
     readonly sectionLabel: string,
     /** Absolute byte offset of bytes[0] in the file. */
     readonly base: number,
@@ -146,13 +152,16 @@ export class SectionCursor {
     return this.base + this.pos;
   }
 
-  fail(message: string, at = this.offset): never {
-    throw new ZkgpuError('FILE_FORMAT', `${this.fileName}: ${this.sectionLabel}: ${message} (byte offset ${at})`);
+  /** FILE_FORMAT at `at`; `where` adds the field (or element index) at fault to the error's details. */
+  fail(message: string, at = this.offset, where?: Pick<ZkgpuErrorDetails, 'field' | 'index'>): never {
+    throw new ZkgpuError('FILE_FORMAT', `${this.fileName}: ${this.sectionLabel}: ${message} (byte offset ${at})`, {
+      details: { file: this.fileName, section: this.sectionId, offset: at, ...where },
+    });
   }
 
   private need(n: number, what: string): number {
     if (this.pos + n > this.bytes.length) {
-      this.fail(`${what} needs ${n} bytes but the section ends after ${this.bytes.length - this.pos}: section too short`);
+      this.fail(`${what} needs ${n} bytes but the section ends after ${this.bytes.length - this.pos}: section too short`, this.offset, { field: what });
     }
     const at = this.pos;
     this.pos += n;

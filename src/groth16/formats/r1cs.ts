@@ -68,6 +68,7 @@ export async function openR1cs(source: BinSource): Promise<R1csFile> {
         throw new ZkgpuError(
           'FILE_FORMAT',
           `${bin.name}: ${bin.label(id)} is present: the circuit uses custom gates (circom --O2 PLONK extensions), which Groth16 cannot prove (byte offset ${s.offset - 12})`,
+          { details: { file: bin.name, section: id, offset: s.offset - 12 } },
         );
       }
     }
@@ -97,13 +98,13 @@ async function readHeader(bin: BinFile): Promise<R1csHeader> {
   const c = await bin.cursor(R1CS_SECTION.header);
   const n8At = c.offset;
   const n8 = c.u32('n8');
-  if (n8 !== 32) c.fail(`n8 is ${n8}: the field elements of ${KNOWN_CURVES_TEXT} circuits are 32 bytes`, n8At);
+  if (n8 !== 32) c.fail(`n8 is ${n8}: the field elements of ${KNOWN_CURVES_TEXT} circuits are 32 bytes`, n8At, { field: 'n8' });
   const primeAt = c.offset;
   let prime = 0n;
   const primeBytes = c.take(n8, 'prime');
   for (let i = n8 - 1; i >= 0; i--) prime = (prime << 8n) | BigInt(primeBytes[i]);
   const curve = curveFromScalarField(prime);
-  if (curve === null) c.fail(`prime ${prime} is not the scalar field of ${KNOWN_CURVES_TEXT} (compile with circom --prime bn128 or bls12381)`, primeAt);
+  if (curve === null) c.fail(`prime ${prime} is not the scalar field of ${KNOWN_CURVES_TEXT} (compile with circom --prime bn128 or bls12381)`, primeAt, { field: 'prime' });
   const nWiresAt = c.offset;
   const nWires = c.u32('nWires');
   const nPubOut = c.u32('nPubOut');
@@ -115,18 +116,18 @@ async function readHeader(bin: BinFile): Promise<R1csHeader> {
   const nConstraintsAt = c.offset;
   const nConstraints = c.u32('nConstraints');
   c.end();
-  if (nWires < 1) c.fail('nWires is 0: a circuit has at least the constant wire', nWiresAt);
+  if (nWires < 1) c.fail('nWires is 0: a circuit has at least the constant wire', nWiresAt, { field: 'nWires' });
   if (1 + nPubOut + nPubIn + nPrvIn > nWires) {
-    c.fail(`1 + nPubOut + nPubIn + nPrvIn = ${1 + nPubOut + nPubIn + nPrvIn} wires exceed nWires = ${nWires}`, nWiresAt + 4);
+    c.fail(`1 + nPubOut + nPubIn + nPrvIn = ${1 + nPubOut + nPubIn + nPrvIn} wires exceed nWires = ${nWires}`, nWiresAt + 4, { field: 'nPubOut' });
   }
-  if (nConstraints < 1) c.fail('nConstraints is 0: nothing to prove', nConstraintsAt);
+  if (nConstraints < 1) c.fail('nConstraints is 0: nothing to prove', nConstraintsAt, { field: 'nConstraints' });
   return { curve: curve as CurveName, n8, prime, nWires, nPubOut, nPubIn, nPrvIn, nLabels, nConstraints };
 }
 
 async function walkConstraints(bin: BinFile, h: R1csHeader, visit: R1csTermVisitor): Promise<void> {
   const bytes = await bin.readSection(R1CS_SECTION.constraints);
   const section = bin.section(R1CS_SECTION.constraints);
-  const c = new SectionCursor(bin.name, bin.label(R1CS_SECTION.constraints), section.offset, bytes);
+  const c = new SectionCursor(bin.name, R1CS_SECTION.constraints, bin.label(R1CS_SECTION.constraints), section.offset, bytes);
   const view = viewOf(bytes);
   const { nWires, nConstraints, prime } = h;
   const termBytes = 4 + h.n8;
@@ -135,17 +136,18 @@ async function walkConstraints(bin: BinFile, h: R1csHeader, visit: R1csTermVisit
   for (let k = 0; k < nConstraints; k++) {
     for (let m = 0; m < 3; m++) {
       const what = `constraint ${k} ${matrixName[m]}`;
-      if (pos + 4 > bytes.length) c.fail(`${what}: term count runs past the end of the section: truncated? (the header promises ${nConstraints} constraints)`, section.offset + pos);
+      const at = section.offset + pos;
+      if (pos + 4 > bytes.length) c.fail(`${what}: term count runs past the end of the section: truncated? (the header promises ${nConstraints} constraints)`, at, { index: k, field: 'nTerms' });
       const nTerms = view.getUint32(pos, true);
       if (pos + 4 + nTerms * termBytes > bytes.length) {
-        c.fail(`${what}: ${nTerms} terms of ${termBytes} bytes run past the end of the section (${bytes.length} bytes)`, section.offset + pos);
+        c.fail(`${what}: ${nTerms} terms of ${termBytes} bytes run past the end of the section (${bytes.length} bytes)`, at, { index: k, field: 'nTerms' });
       }
       pos += 4;
       for (let t = 0; t < nTerms; t++) {
         const wire = view.getUint32(pos, true);
-        if (wire >= nWires) c.fail(`${what} term ${t}: wire ${wire} is not below nWires = ${nWires}`, section.offset + pos);
+        if (wire >= nWires) c.fail(`${what} term ${t}: wire ${wire} is not below nWires = ${nWires}`, section.offset + pos, { index: k, field: 'wire' });
         const coefficient = readFr(view, pos + 4);
-        if (coefficient >= prime) c.fail(`${what} term ${t}: coefficient is not below the prime`, section.offset + pos + 4);
+        if (coefficient >= prime) c.fail(`${what} term ${t}: coefficient is not below the prime`, section.offset + pos + 4, { index: k, field: 'coefficient' });
         visit(k, m as R1csMatrix, wire, coefficient);
         pos += termBytes;
       }

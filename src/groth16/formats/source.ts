@@ -78,7 +78,7 @@ async function openPath(path: string | URL, name: string): Promise<RandomAccess>
   try {
     handle = await fs.open(path, 'r');
   } catch (e) {
-    throw new ZkgpuError('FILE_READ_ERROR', `cannot open ${name}: ${(e as Error).message}`, { cause: e });
+    throw new ZkgpuError('FILE_READ_ERROR', `cannot open ${name}: ${(e as Error).message}`, { cause: e, details: { file: name } });
   }
   try {
     const stat = await handle.stat();
@@ -86,7 +86,7 @@ async function openPath(path: string | URL, name: string): Promise<RandomAccess>
     size = stat.size;
   } catch (e) {
     await handle.close().catch(() => {});
-    throw new ZkgpuError('FILE_READ_ERROR', `cannot read ${name}: ${(e as Error).message}`, { cause: e });
+    throw new ZkgpuError('FILE_READ_ERROR', `cannot read ${name}: ${(e as Error).message}`, { cause: e, details: { file: name } });
   }
   let closed = false;
   return {
@@ -103,7 +103,10 @@ async function openPath(path: string | URL, name: string): Promise<RandomAccess>
           done += bytesRead;
         }
       } catch (e) {
-        throw new ZkgpuError('FILE_READ_ERROR', `cannot read ${name} at byte offset ${offset + done}: ${(e as Error).message}`, { cause: e });
+        throw new ZkgpuError('FILE_READ_ERROR', `cannot read ${name} at byte offset ${offset + done}: ${(e as Error).message}`, {
+          cause: e,
+          details: { file: name, offset: offset + done },
+        });
       }
       return out;
     },
@@ -122,7 +125,7 @@ async function fetchWhole(url: string): Promise<RandomAccess> {
     if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText}`);
     bytes = new Uint8Array(await res.arrayBuffer());
   } catch (e) {
-    throw new ZkgpuError('FILE_READ_ERROR', `cannot fetch ${url}: ${(e as Error).message}`, { cause: e });
+    throw new ZkgpuError('FILE_READ_ERROR', `cannot fetch ${url}: ${(e as Error).message}`, { cause: e, details: { file: url } });
   }
   return memory(bytes, url);
 }

@@ -13,7 +13,9 @@ import { readFr, viewOf } from './fr.js';
 import { openSource, type BinSource } from './source.js';
 import { firstNotBelow } from '../../core/validate.js';
 
-const SECTION_NAMES: Record<number, string> = { 1: 'header', 2: 'witness values' };
+export const WTNS_SECTION = { header: 1, values: 2 } as const;
+
+const SECTION_NAMES: Record<number, string> = { [WTNS_SECTION.header]: 'header', [WTNS_SECTION.values]: 'witness values' };
 
 export interface Witness {
   /** The path or URL, or 'bytes'. */
@@ -34,24 +36,28 @@ export async function readWtns(source: BinSource): Promise<Witness> {
   const file = await openSource(source, 'wtns');
   try {
     const bin = await BinFile.open(file, 'wtns', 2, SECTION_NAMES);
-    const h = await bin.cursor(1);
+    const h = await bin.cursor(WTNS_SECTION.header);
     const n8At = h.offset;
     const n8 = h.u32('n8');
-    if (n8 !== 32) h.fail(`n8 is ${n8}: zkgpu's curves have 32-byte scalars`, n8At);
+    if (n8 !== 32) h.fail(`n8 is ${n8}: zkgpu's curves have 32-byte scalars`, n8At, { field: 'n8' });
     const qAt = h.offset;
     const q = bytesToBigIntLE(h.take(n8, 'q'));
     const curve = curveFromScalarField(q);
     if (curve === null) {
-      throw new ZkgpuError('UNKNOWN_CURVE', `${bin.name}: section 1 (header): prime q = ${q} is the scalar field of neither ${KNOWN_CURVES_TEXT} (byte offset ${qAt})`);
+      throw new ZkgpuError('UNKNOWN_CURVE', `${bin.name}: section 1 (header): prime q = ${q} is the scalar field of neither ${KNOWN_CURVES_TEXT} (byte offset ${qAt})`, {
+        details: { file: bin.name, section: WTNS_SECTION.header, offset: qAt, field: 'q' },
+      });
     }
     const nWitness = h.u32('nWitness');
     h.end();
-    const section = bin.expectSize(2, nWitness * n8, `nWitness = ${nWitness} values of ${n8} bytes`);
+    const section = bin.expectSize(WTNS_SECTION.values, nWitness * n8, `nWitness = ${nWitness} values of ${n8} bytes`);
     const bytes = await file.read(section.offset, section.size);
     // Word compares, not BigInts: converting every value took ~30 ms per 2^16 witness.
     const bad = firstNotBelow(bytes, q);
     if (bad >= 0) {
-      throw new ZkgpuError('FILE_FORMAT', `${bin.name}: section 2 (witness values): value ${bad} is not below q (byte offset ${section.offset + bad * 32})`);
+      throw new ZkgpuError('FILE_FORMAT', `${bin.name}: section 2 (witness values): value ${bad} is not below q (byte offset ${section.offset + bad * 32})`, {
+        details: { file: bin.name, section: WTNS_SECTION.values, index: bad, offset: section.offset + bad * 32 },
+      });
     }
     let values: bigint[] | undefined;
     return {

@@ -102,6 +102,14 @@ export async function readZkeyHeader(source: BinSource): Promise<ZkeyHeader> {
 }
 
 async function readHeader(bin: BinFile): Promise<ZkeyHeader> {
+  await checkProtocol(bin);
+  const { curve, n8q, n8r, q, r, nVars, nPublic, domainSize, power, ...points } = await readGroth16Header(bin);
+  const nCoefficients = await readCoefficientCount(bin);
+  return { curve, snarkjsCurve: SNARKJS_CURVE_NAME[curve], n8q, n8r, q, r, nVars, nPublic, domainSize, power, nCoefficients, ...points };
+}
+
+/** Section 1: protocol id 1 (Groth16), else PROTOCOL_MISMATCH naming the protocol the key is for. */
+async function checkProtocol(bin: BinFile): Promise<void> {
   const h1 = await bin.cursor(ZKEY_SECTION.header);
   const protocolAt = h1.offset;
   const protocol = h1.u32('protocol id');
@@ -111,40 +119,48 @@ async function readHeader(bin: BinFile): Promise<ZkeyHeader> {
     throw new ZkgpuError(
       'PROTOCOL_MISMATCH',
       `${bin.name}: this is a ${name ? `${name.toUpperCase()} proving key (protocol id ${protocol})` : `proving key for an unknown protocol (id ${protocol})`}, not Groth16 (protocol id 1) (section 1, byte offset ${protocolAt})`,
+      { details: { file: bin.name, section: ZKEY_SECTION.header, offset: protocolAt, field: 'protocol id' } },
     );
   }
+}
 
+/** Section 2, every field checked where it is read. */
+async function readGroth16Header(bin: BinFile): Promise<Omit<ZkeyHeader, 'snarkjsCurve' | 'nCoefficients'>> {
   const c = await bin.cursor(ZKEY_SECTION.groth16Header);
   const n8qAt = c.offset;
   const n8q = c.u32('n8q');
-  if (n8q !== 32 && n8q !== 48) c.fail(`n8q is ${n8q}: expected 32 (bn128) or 48 (bls12381)`, n8qAt);
+  if (n8q !== 32 && n8q !== 48) c.fail(`n8q is ${n8q}: expected 32 (bn128) or 48 (bls12381)`, n8qAt, { field: 'n8q' });
   const qAt = c.offset;
   const q = bytesToBigIntLE(c.take(n8q, 'q'));
   const curve = curveFromBaseField(q);
   if (curve === null) {
-    throw new ZkgpuError('UNKNOWN_CURVE', `${bin.name}: section 2 (Groth16 header): base field q = ${q} is not ${KNOWN_CURVES_TEXT} (byte offset ${qAt})`);
+    throw new ZkgpuError('UNKNOWN_CURVE', `${bin.name}: section 2 (Groth16 header): base field q = ${q} is not ${KNOWN_CURVES_TEXT} (byte offset ${qAt})`, {
+      details: { file: bin.name, section: ZKEY_SECTION.groth16Header, offset: qAt, field: 'q' },
+    });
   }
   const params = CURVES[curve];
-  if (n8q !== params.fpBytes) c.fail(`n8q is ${n8q} but ${curve} needs ${params.fpBytes}`, n8qAt);
+  if (n8q !== params.fpBytes) c.fail(`n8q is ${n8q} but ${curve} needs ${params.fpBytes}`, n8qAt, { field: 'n8q' });
   const n8rAt = c.offset;
   const n8r = c.u32('n8r');
-  if (n8r !== 32) c.fail(`n8r is ${n8r}, expected 32`, n8rAt);
+  if (n8r !== 32) c.fail(`n8r is ${n8r}, expected 32`, n8rAt, { field: 'n8r' });
   const rAt = c.offset;
   const r = bytesToBigIntLE(c.take(n8r, 'r'));
-  if (r !== params.r) c.fail(`r = ${r} is not the group order of ${curve} (${params.r})`, rAt);
+  if (r !== params.r) c.fail(`r = ${r} is not the group order of ${curve} (${params.r})`, rAt, { field: 'r' });
   const nVarsAt = c.offset;
   const nVars = c.u32('nVars');
   const nPublicAt = c.offset;
   const nPublic = c.u32('nPublic');
   const domainAt = c.offset;
   const domainSize = c.u32('domainSize');
-  if (nVars < 1) c.fail(`nVars is 0: a circuit has at least the constant signal`, nVarsAt);
-  if (nPublic >= nVars) c.fail(`nPublic (${nPublic}) must be below nVars (${nVars})`, nPublicAt);
-  if (domainSize < 1 || (domainSize & (domainSize - 1)) !== 0) c.fail(`domainSize ${domainSize} is not a power of two`, domainAt);
+  if (nVars < 1) c.fail(`nVars is 0: a circuit has at least the constant signal`, nVarsAt, { field: 'nVars' });
+  if (nPublic >= nVars) c.fail(`nPublic (${nPublic}) must be below nVars (${nVars})`, nPublicAt, { field: 'nPublic' });
+  if (domainSize < 1 || (domainSize & (domainSize - 1)) !== 0) c.fail(`domainSize ${domainSize} is not a power of two`, domainAt, { field: 'domainSize' });
   const power = Math.log2(domainSize);
   const maxPower = Math.min(MAX_NTT_LOG_N, params.frTwoAdicity - 1);
   if (power > maxPower) {
-    throw new ZkgpuError('NTT_SIZE_TOO_LARGE', `${bin.name}: domainSize 2^${power} exceeds the largest zkgpu proves, 2^${maxPower} (section 2, byte offset ${domainAt})`);
+    throw new ZkgpuError('NTT_SIZE_TOO_LARGE', `${bin.name}: domainSize 2^${power} exceeds the largest zkgpu proves, 2^${maxPower} (section 2, byte offset ${domainAt})`, {
+      details: { file: bin.name, section: ZKEY_SECTION.groth16Header, offset: domainAt, field: 'domainSize' },
+    });
   }
   const alpha1 = readPoint(c, curve, 'g1', 'alpha1') as G1Point;
   const beta1 = readPoint(c, curve, 'g1', 'beta1') as G1Point;
@@ -153,33 +169,19 @@ async function readHeader(bin: BinFile): Promise<ZkeyHeader> {
   const delta1 = readPoint(c, curve, 'g1', 'delta1') as G1Point;
   const delta2 = readPoint(c, curve, 'g2', 'delta2') as G2Point;
   c.end();
+  return { curve, n8q, n8r, q, r, nVars, nPublic, domainSize, power, alpha1, beta1, beta2, gamma2, delta1, delta2 };
+}
 
+/** Section 4's leading count word (the records themselves are read at prove time). */
+async function readCoefficientCount(bin: BinFile): Promise<number> {
   const coef = bin.section(ZKEY_SECTION.coefficients);
   if (coef.size < 4) {
-    throw new ZkgpuError('FILE_FORMAT', `${bin.name}: section 4 (coefficients) holds ${coef.size} bytes, less than its 4-byte count (byte offset ${coef.offset - 12})`);
+    throw new ZkgpuError('FILE_FORMAT', `${bin.name}: section 4 (coefficients) holds ${coef.size} bytes, less than its 4-byte count (byte offset ${coef.offset - 12})`, {
+      details: { file: bin.name, section: ZKEY_SECTION.coefficients, offset: coef.offset - 12, field: 'section size' },
+    });
   }
   const countBytes = await bin.file.read(coef.offset, 4);
-  const nCoefficients = new DataView(countBytes.buffer, countBytes.byteOffset, 4).getUint32(0, true);
-
-  return {
-    curve,
-    snarkjsCurve: SNARKJS_CURVE_NAME[curve],
-    n8q,
-    n8r,
-    q,
-    r,
-    nVars,
-    nPublic,
-    domainSize,
-    power,
-    nCoefficients,
-    alpha1,
-    beta1,
-    beta2,
-    gamma2,
-    delta1,
-    delta2,
-  };
+  return new DataView(countBytes.buffer, countBytes.byteOffset, 4).getUint32(0, true);
 }
 
 /** A header point: coordinates below q and on the curve, or FILE_FORMAT naming it. */
@@ -190,10 +192,10 @@ function readPoint(c: SectionCursor, curve: CurveName, group: GroupName, name: s
   try {
     point = decodePoint(curve, group, bytes);
   } catch {
-    return c.fail(`${name}: a coordinate is not below q`, at);
+    return c.fail(`${name}: a coordinate is not below q`, at, { field: name });
   }
   const onCurve = group === 'g1' ? g1(curve).isOnCurve(point as G1Point) : g2(curve).isOnCurve(point as G2Point);
-  if (!onCurve) c.fail(`${name} is not a point of the ${curve} ${group.toUpperCase()} curve`, at);
+  if (!onCurve) c.fail(`${name} is not a point of the ${curve} ${group.toUpperCase()} curve`, at, { field: name });
   return point;
 }
 

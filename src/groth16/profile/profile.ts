@@ -1,8 +1,9 @@
 /**
- * groth16.profile: one proof with everything it does written down (when each stage ended, every
- * job report, runtime.stats() around it, the process's RSS every 20 ms), then analysed
- * (profile-report.ts) into stage rows, device utilisation and the stage that bounds the proof.
- * `zkgpu profile` prints it (formatProfile, profile-format.ts) or its JSON.
+ * groth16.profile: one proof with everything it does written down (when each proof stage ended,
+ * every job report, runtime.stats() around it, the process's RSS every 20 ms), then analysed
+ * (report.ts) into stage rows, device utilisation and the stage that bounds the proof.
+ * `zkgpu profile` prints it (formatProfile, format.ts) or its JSON. A stage here is a proof stage
+ * (prover/proof-run.ts ProofStage: a key of Groth16Timings).
  */
 import { ZkgpuError } from '../../core/errors.js';
 import { createRuntime, type Backend, type JobReport, type Runtime } from '../../runtime/runtime.js';
@@ -91,7 +92,7 @@ async function profileOn(runtime: Runtime, zkey: BinSource, wtns: BinSource, opt
     if (bytes !== null) rss.push({ atMs, bytes });
   };
   sample();
-  // The main thread runs the BigInt stages without yielding: those get their sample at their end.
+  // Stages with no job report (the file reads, the QAP's worker tasks) also get a sample at their end.
   const timer = setInterval(() => sample(), options.sampleMs ?? 20);
   timer.unref?.();
   let result;
@@ -148,18 +149,22 @@ async function profileOn(runtime: Runtime, zkey: BinSource, wtns: BinSource, opt
     totalMs,
     timings: result.timings,
     ...analysis,
-    memory: {
-      peakRssBytes: rss.length > 0 ? Math.max(...rss.map((s) => s.bytes)) : null,
-      startRssBytes: rss[0]?.bytes ?? null,
-      samples: rss.length,
-      processMaxRssBytes: processMaxRss(),
-      peakGpuBytes: gpuMemory?.peakInUseBytes ?? null,
-      gpuNote: !adapter
-        ? 'no GPU in this run'
-        : ownRuntime
-          ? "zkgpu's GPU buffers at their peak (WebGPU reports no device-wide VRAM use)"
-          : "zkgpu's GPU buffers at their peak since the runtime acquired its device (a shared runtime: not this proof alone)",
-    },
+    memory: memoryOf(rss, gpuMemory?.peakInUseBytes ?? null, adapter !== null, ownRuntime),
+  };
+}
+
+function memoryOf(rss: ProfileObservations['rss'], peakGpuBytes: number | null, hasGpu: boolean, ownRuntime: boolean): ProfileMemory {
+  return {
+    peakRssBytes: rss.length > 0 ? Math.max(...rss.map((s) => s.bytes)) : null,
+    startRssBytes: rss[0]?.bytes ?? null,
+    samples: rss.length,
+    processMaxRssBytes: processMaxRss(),
+    peakGpuBytes,
+    gpuNote: !hasGpu
+      ? 'no GPU in this run'
+      : ownRuntime
+        ? "zkgpu's GPU buffers at their peak (WebGPU reports no device-wide VRAM use)"
+        : "zkgpu's GPU buffers at their peak since the runtime acquired its device (a shared runtime: not this proof alone)",
   };
 }
 

@@ -3,8 +3,10 @@
  * reports with their arrival times, runtime.stats() before and after, RSS samples) to one row per
  * stage, one per device, and a verdict naming the device that bounds the proof.
  * Pure (no runtime, no clock), so it is tested on made-up observations as well as on real proofs.
+ * A stage is a proof stage (prover/proof-run.ts ProofStage: a key of Groth16Timings, as in the
+ * job reports' labels); a ProfileStage is the row the profile makes of one.
  *
- * How overlapping stages share a device's time: profile-attribution.ts.
+ * How overlapping stages share a device's time: attribution.ts.
  */
 import type { Backend, JobReport, RuntimeStats } from '../../runtime/runtime.js';
 import type { GpuAdapterInfo } from '../../gpu/context.js';
@@ -12,7 +14,7 @@ import { pointBytes } from '../../math/index.js';
 import type { Groth16Timings } from '../prover/prove.js';
 import { attribute, chunkIntervals, hasAllEstimates } from './attribution.js';
 
-/** The main thread, where the BigInt stages (and the file reads) run: no JobReport, no chunks. */
+/** The main thread, where the file reads run: no JobReport, no chunks. */
 export const HOST_DEVICE = 'host';
 export const HOST_LABEL = 'host (main thread)';
 
@@ -61,7 +63,7 @@ export interface StageOnDevice {
 
 export interface ProfileStage {
   stage: string;
-  /** "G2 MSM", "coset NTT", "BigInt on the main thread", ... */
+  /** "G2 MSM", "coset NTT", "read .zkey", ... */
   what: string;
   /** HOST_LABEL, or the backend ids its chunks ran on joined by '+' ("webgpu+wasm"). */
   device: string;
@@ -144,7 +146,7 @@ const HOST_WHAT: Record<string, string> = {
 };
 
 /**
- * Stages that run as one worker task outside the planner (src/groth16/qap-wasm.ts): they have no
+ * Stages that run as one worker task outside the planner (prover/qap-wasm.ts): they have no
  * job report and are not in runtime.stats(), so they get a pseudo-device of their own.
  */
 const WORKER_TASK_STAGES = new Set(['qap', 'buildABC', 'quotient']);
@@ -173,7 +175,7 @@ function stageWhat(stage: string, reports: JobReport[]): string {
   return 'NTT';
 }
 
-/** Bytes the runtime's kernels count for a chunk (runtime/runtime.ts: MSM bytesIn/bytesOut, wholeKernel). */
+/** Bytes the runtime's kernels count for a chunk (their bytesIn/bytesOut: src/runtime/kernels.ts). */
 function chunkBytes(r: JobReport, count: number): { bytesIn: number; bytesOut: number } {
   if (r.op === 'msm' && r.curve) {
     const size = pointBytes(r.curve, r.group ?? 'g1');

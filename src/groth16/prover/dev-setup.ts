@@ -21,20 +21,18 @@
  *   section 4 values c R^2 mod r, A terms then B terms per constraint, then the extra rows
  *   section 10: a 64-byte circuit hash (zeros: this key belongs to no ceremony) and 0 contributions
  * Scalar work is BigInt (O(terms + n), with batched inversions); the ~3 nVars + n G1 and nVars G2
- * products run on the worker pool's fixed-base kernel.
+ * products run on a runtime's workers (the fixed-base kernel, msm/fixed-base.ts).
  */
 import { ZkgpuError } from '../../core/errors.js';
-import { bigIntToBytesLE, CURVES, createRng, encodePoint, g1, g2, invMod, powMod, randomSeed, rootOfUnity, type CurveName } from '../../math/index.js';
+import { bigIntToBytesLE, CURVES, encodePoint, g1, g2, randomSeed, type CurveName, type GroupName } from '../../math/index.js';
 import { MAX_NTT_LOG_N } from '../../core/sizes.js';
-import { compileWasm } from '../../cpu/wasm-engine.js';
-import { WorkerPool } from '../../cpu/pool.js';
-import { fixedBaseOnPool } from '../../msm/fixed-base.js';
-import { detectHardware } from '../../scheduler/index.js';
-import { defaultThreadCount } from '../../cpu/threads.js';
-import { encodeFrArray, writeFr } from '../formats/fr.js';
+import { createRuntime, type Runtime } from '../../runtime/runtime.js';
+import { fixedBaseOnPool, type WorkerTaskRunner } from '../../msm/fixed-base.js';
+import { drawToxicWaste, evaluateQap, lagrangeAt, setupScalars, type QapAtTau, type SetupScalars, type ToxicWaste } from './setup-scalars.js';
+import { encodeFrArray } from '../formats/fr.js';
 import { openR1cs, publicCount, type R1csFile } from '../formats/r1cs.js';
 import { SNARKJS_CURVE_NAME, type SnarkjsCurveName } from '../formats/curve-id.js';
-import { COEFFICIENT_BYTES, ZKEY_SECTION } from '../formats/zkey.js';
+import { ZKEY_SECTION } from '../formats/zkey.js';
 import { BinWriter, fileSink, memorySink, u32s, type ByteSink } from '../formats/zkey-write.js';
 import type { BinSource } from '../formats/source.js';
 import { concatBytes } from '../../core/bytes.js';
@@ -48,14 +46,19 @@ export interface DevSetupOptions {
   seed?: number | bigint | string;
   /** Write the .zkey to this path (Node) instead of returning its bytes. */
   output?: string;
-  /** Worker threads for the point work; default: the available cores (cgroup quota included). */
+  /** Runtime whose workers do the point work (left open). Without one, a runtime is created and disposed before returning. */
+  runtime?: Runtime;
+  /** Worker threads of the runtime created when none is given; default: the runtime's (the available cores, cgroup quota included). */
   threads?: number;
   signal?: AbortSignal;
   /** Called as each stage ends, with its wall time. */
   onStage?: (stage: DevSetupStage, ms: number) => void;
 }
 
-/** Stages in order; 'points' is the fixed-base work and the writing of the key, interleaved section by section. */
+/**
+ * The setup's own stages in order (not a proof's stages, which are keys of Groth16Timings);
+ * 'points' is the fixed-base work and the writing of the key, interleaved section by section.
+ */
 export type DevSetupStage = 'readR1cs' | 'lagrange' | 'polynomials' | 'scalars' | 'points' | 'vkey';
 
 /** snarkjs's verification key JSON (zkey export verificationkey). */
@@ -86,245 +89,164 @@ export interface DevSetupResult {
   readonly warning: string;
 }
 
-interface ToxicWaste {
-  tau: bigint;
-  alpha: bigint;
-  beta: bigint;
-  gamma: bigint;
-  delta: bigint;
-}
-
 export async function devSetup(r1csSource: BinSource, options: DevSetupOptions = {}): Promise<DevSetupResult> {
-  const start = performance.now();
-  const timings: DevSetupResult['timings'] = { total: 0 };
-  let mark = start;
-  const stage = (name: DevSetupStage) => {
-    const now = performance.now();
-    timings[name] = now - mark;
-    options.onStage?.(name, now - mark);
-    mark = now;
-    if (options.signal?.aborted) throw new ZkgpuError('ABORTED', `dev setup aborted after ${name}`, { cause: options.signal.reason });
-  };
+  const clock = new SetupClock(options.signal, options.onStage);
   const seed = options.seed ?? randomSeed();
-
   const r1cs = await openR1cs(r1csSource);
-  stage('readR1cs');
-  let pool: WorkerPool | undefined;
+  clock.stage('readR1cs');
+  let runtimeReady: Promise<Runtime> | undefined;
   try {
-    const h = r1cs.header;
-    const { curve } = h;
-    const r = CURVES[curve].r;
-    const nPublic = publicCount(h);
-    const nVars = h.nWires;
-    const m = h.nConstraints;
-    const power = Math.ceil(Math.log2(m + nPublic + 1));
-    const domainSize = 2 ** power;
-    // The prover needs w_2n (power + 1 <= 2-adicity) and zkey.ts refuses domains above the NTT limit.
-    const maxPower = Math.min(MAX_NTT_LOG_N, CURVES[curve].frTwoAdicity - 1);
-    if (power > maxPower) {
-      throw new ZkgpuError('NTT_SIZE_TOO_LARGE', `${r1cs.name}: ${m} constraints + ${nPublic + 1} public rows need a domain of 2^${power}, above the largest zkgpu proves (2^${maxPower})`);
-    }
+    const shape = setupShape(r1cs);
+    const { curve, r, nPublic, domainSize } = shape;
     const toxic = drawToxicWaste(seed, r, domainSize);
-
-    const threads = options.threads ?? (await detectHardware().then((hw) => hw.cpu.threads, () => defaultThreadCount()));
-    const poolReady = compileWasm().then((module) => WorkerPool.create({ threads, module }));
-    poolReady.catch(() => {});
+    // The workers start while the scalar stages below run on this thread. No GPU: the point work
+    // is the workers' fixed-base kernel; no calibration: nothing here is planned.
+    runtimeReady = options.runtime ? Promise.resolve(options.runtime) : createRuntime({ threads: options.threads, gpu: false, calibration: false });
+    runtimeReady.catch(() => {});
 
     const lagrange = lagrangeAt(toxic.tau, domainSize, curve);
-    stage('lagrange');
-
+    clock.stage('lagrange');
     const qap = await evaluateQap(r1cs, lagrange, nPublic, r);
-    stage('polynomials');
-
+    clock.stage('polynomials');
     const sc = setupScalars(qap, toxic, nPublic, curve, domainSize);
-    stage('scalars');
+    clock.stage('scalars');
 
-    pool = await poolReady;
-    const g1Base = encodePoint(curve, 'g1', g1(curve).generator);
-    const g2Base = encodePoint(curve, 'g2', g2(curve).generator);
-    const points = (group: 'g1' | 'g2', values: bigint[]) =>
-      fixedBaseOnPool(pool as WorkerPool, { curve, group, base: group === 'g1' ? g1Base : g2Base, scalars: encodeFrArray(values), signal: options.signal });
+    const runtime = await runtimeReady;
+    const workers: WorkerTaskRunner = { run: (task, signal) => runtime.runOnWorker(task, signal) };
+    const points: PointWork = (group, values) =>
+      fixedBaseOnPool(workers, { curve, group, base: generatorBytes(curve, group), scalars: encodeFrArray(values), signal: options.signal });
+    const { zkey, vkeyContainer } = await writeToOutput(options.output, (sink) => writeZkey(sink, points, shape, toxic, qap, sc));
+    clock.stage('points');
 
-    const sink: ByteSink & { bytes?: () => Uint8Array } = options.output === undefined ? memorySink() : await fileSink(tempPath(options.output));
-    const w = new BinWriter(sink, 'zkey', 1, 10);
-    try {
-      const [alpha1, beta1, delta1] = splitPoints(await points('g1', [toxic.alpha, toxic.beta, toxic.delta]), 3);
-      const [beta2, gamma2, delta2] = splitPoints(await points('g2', [toxic.beta, toxic.gamma, toxic.delta]), 3);
-      const header = groth16Header(curve, nVars, nPublic, domainSize, [alpha1, beta1, beta2, gamma2, delta1, delta2]);
-      await w.section(ZKEY_SECTION.header, u32s(1));
-      await w.section(ZKEY_SECTION.groth16Header, header);
-      const ic = await points('g1', sc.ic);
-      await w.section(ZKEY_SECTION.ic, ic);
-      await w.section(ZKEY_SECTION.coefficients, qap.coefficients);
-      await w.section(ZKEY_SECTION.pointsA, await points('g1', qap.u));
-      await w.section(ZKEY_SECTION.pointsB1, await points('g1', qap.v));
-      await w.section(ZKEY_SECTION.pointsB2, await points('g2', qap.v));
-      await w.section(ZKEY_SECTION.pointsC, await points('g1', sc.c));
-      await w.section(ZKEY_SECTION.pointsH, await points('g1', sc.h));
-      // Section 10 as zkey_new.js writes it before any contribution: circuit hash, then a u32 count.
-      await w.section(10, new Uint8Array(64), u32s(0));
-      await w.close();
-      if (options.output !== undefined) {
-        const fs = await import('node:fs/promises');
-        await fs.rename(tempPath(options.output), options.output);
-      }
-      stage('points');
-
-      const vkey = await exportVkey(concatBytes([...containerOf(u32s(1), header, ic)]), SNARKJS_CURVE_NAME[curve]);
-      stage('vkey');
-      timings.total = performance.now() - start;
-      const result: DevSetupResult = {
-        zkey: sink.bytes ? sink.bytes() : null,
-        vkey,
-        seed,
-        curve,
-        nConstraints: m,
-        nVars,
-        nPublic,
-        domainSize,
-        timings,
-        warning: DEV_SETUP_WARNING,
-      };
-      return result;
-    } catch (e) {
-      await sink.close().catch(() => {});
-      if (options.output !== undefined) {
-        const fs = await import('node:fs/promises');
-        await fs.rm(tempPath(options.output), { force: true });
-      }
-      throw e;
-    }
+    const vkey = await exportVkey(vkeyContainer, SNARKJS_CURVE_NAME[curve]);
+    clock.stage('vkey');
+    return {
+      zkey,
+      vkey,
+      seed,
+      curve,
+      nConstraints: shape.nConstraints,
+      nVars: shape.nVars,
+      nPublic,
+      domainSize,
+      timings: clock.finish(),
+      warning: DEV_SETUP_WARNING,
+    };
   } finally {
     await r1cs.close();
-    await pool?.dispose();
+    // A runtime made here is disposed even when a stage failed before it was awaited.
+    if (!options.runtime) await runtimeReady?.then((rt) => rt.dispose(), () => {});
+  }
+}
+
+/** Wall time per setup stage (DevSetupStage), reported as each ends; an abort is noticed between stages. */
+class SetupClock {
+  private readonly start = performance.now();
+  private mark = this.start;
+  private readonly timings: DevSetupResult['timings'] = { total: 0 };
+
+  constructor(
+    private readonly signal: AbortSignal | undefined,
+    private readonly onStage: DevSetupOptions['onStage'],
+  ) {}
+
+  stage(name: DevSetupStage): void {
+    const now = performance.now();
+    this.timings[name] = now - this.mark;
+    this.onStage?.(name, now - this.mark);
+    this.mark = now;
+    if (this.signal?.aborted) throw new ZkgpuError('ABORTED', `dev setup aborted after ${name}`, { cause: this.signal.reason, details: { stage: name } });
+  }
+
+  finish(): DevSetupResult['timings'] {
+    this.timings.total = performance.now() - this.start;
+    return this.timings;
+  }
+}
+
+/** The sizes a key for this circuit has: one extra A row per public signal and the constant. */
+interface SetupShape {
+  curve: CurveName;
+  r: bigint;
+  nConstraints: number;
+  nVars: number;
+  nPublic: number;
+  domainSize: number;
+}
+
+function setupShape(r1cs: R1csFile): SetupShape {
+  const h = r1cs.header;
+  const { curve } = h;
+  const nPublic = publicCount(h);
+  const m = h.nConstraints;
+  const power = Math.ceil(Math.log2(m + nPublic + 1));
+  // The prover needs w_2n (power + 1 <= 2-adicity) and zkey.ts refuses domains above the NTT limit.
+  const maxPower = Math.min(MAX_NTT_LOG_N, CURVES[curve].frTwoAdicity - 1);
+  if (power > maxPower) {
+    throw new ZkgpuError('NTT_SIZE_TOO_LARGE', `${r1cs.name}: ${m} constraints + ${nPublic + 1} public rows need a domain of 2^${power}, above the largest zkgpu proves (2^${maxPower})`, {
+      details: { file: r1cs.name },
+    });
+  }
+  return { curve, r: CURVES[curve].r, nConstraints: m, nVars: h.nWires, nPublic, domainSize: 2 ** power };
+}
+
+/** [k] G for each k, G the group's generator, as encoded affine points. */
+type PointWork = (group: GroupName, values: bigint[]) => Promise<Uint8Array>;
+
+function generatorBytes(curve: CurveName, group: GroupName): Uint8Array {
+  return group === 'g1' ? encodePoint(curve, 'g1', g1(curve).generator) : encodePoint(curve, 'g2', g2(curve).generator);
+}
+
+/**
+ * Writes the key section by section, each section's points computed just before it is written;
+ * returns the three sections the vkey is exported from.
+ */
+async function writeZkey(sink: ByteSink, points: PointWork, shape: SetupShape, toxic: ToxicWaste, qap: QapAtTau, sc: SetupScalars): Promise<Uint8Array> {
+  const w = new BinWriter(sink, 'zkey', 1, 10);
+  const [alpha1, beta1, delta1] = splitPoints(await points('g1', [toxic.alpha, toxic.beta, toxic.delta]), 3);
+  const [beta2, gamma2, delta2] = splitPoints(await points('g2', [toxic.beta, toxic.gamma, toxic.delta]), 3);
+  const header = groth16Header(shape.curve, shape.nVars, shape.nPublic, shape.domainSize, [alpha1, beta1, beta2, gamma2, delta1, delta2]);
+  await w.section(ZKEY_SECTION.header, u32s(1));
+  await w.section(ZKEY_SECTION.groth16Header, header);
+  const ic = await points('g1', sc.ic);
+  await w.section(ZKEY_SECTION.ic, ic);
+  await w.section(ZKEY_SECTION.coefficients, qap.coefficients);
+  await w.section(ZKEY_SECTION.pointsA, await points('g1', qap.u));
+  await w.section(ZKEY_SECTION.pointsB1, await points('g1', qap.v));
+  await w.section(ZKEY_SECTION.pointsB2, await points('g2', qap.v));
+  await w.section(ZKEY_SECTION.pointsC, await points('g1', sc.c));
+  await w.section(ZKEY_SECTION.pointsH, await points('g1', sc.h));
+  // Section 10 as zkey_new.js writes it before any contribution: circuit hash, then a u32 count.
+  await w.section(10, new Uint8Array(64), u32s(0));
+  await w.close();
+  return concatBytes([...containerOf(u32s(1), header, ic)]);
+}
+
+/**
+ * Runs `write` into memory (no `output`) or into a temporary file renamed to `output` once
+ * complete, so a failed setup never leaves half a key at the path.
+ */
+async function writeToOutput(output: string | undefined, write: (sink: ByteSink) => Promise<Uint8Array>): Promise<{ zkey: Uint8Array | null; vkeyContainer: Uint8Array }> {
+  const sink: ByteSink & { bytes?: () => Uint8Array } = output === undefined ? memorySink() : await fileSink(tempPath(output));
+  try {
+    const vkeyContainer = await write(sink);
+    if (output !== undefined) {
+      const fs = await import('node:fs/promises');
+      await fs.rename(tempPath(output), output);
+    }
+    return { zkey: sink.bytes ? sink.bytes() : null, vkeyContainer };
+  } catch (e) {
+    await sink.close().catch(() => {});
+    if (output !== undefined) {
+      const fs = await import('node:fs/promises');
+      await fs.rm(tempPath(output), { force: true });
+    }
+    throw e;
   }
 }
 
 function tempPath(path: string): string {
   return `${path}.zkgpu-setup-${typeof process !== 'undefined' ? process.pid : 0}.tmp`;
-}
-
-/**
- * tau, alpha, beta, gamma, delta uniform in [1, r) from the seeded generator (math/random.ts: fine
- * here precisely because this setup is meant to be reproducible and is insecure by design). tau
- * is redrawn in the negligible case that it lies in the 2n domain (the Lagrange and H formulas
- * divide by tau - x for its points).
- */
-export function drawToxicWaste(seed: number | bigint | string, r: bigint, domainSize: number): ToxicWaste {
-  const rng = createRng(seed);
-  const draw = () => 1n + rng.nextBigInt(r - 1n);
-  let tau = draw();
-  while (powMod(tau, BigInt(2 * domainSize), r) === 1n) tau = draw();
-  return { tau, alpha: draw(), beta: draw(), gamma: draw(), delta: draw() };
-}
-
-/** In-place Montgomery batch inversion of nonzero values mod r: one invMod for all. */
-function batchInvert(values: bigint[], r: bigint): void {
-  const n = values.length;
-  const prefix = new Array<bigint>(n);
-  let acc = 1n;
-  for (let i = 0; i < n; i++) {
-    prefix[i] = acc;
-    acc = (acc * values[i]) % r;
-  }
-  let inv = invMod(acc, r);
-  for (let i = n - 1; i >= 0; i--) {
-    const v = values[i];
-    values[i] = (inv * prefix[i]) % r;
-    inv = (inv * v) % r;
-  }
-}
-
-/** L_c(tau) for the Lagrange basis over <w_n>, c < n. */
-function lagrangeAt(tau: bigint, n: number, curve: CurveName): bigint[] {
-  const r = CURVES[curve].r;
-  const w = rootOfUnity(curve, Math.log2(n));
-  // L_c(tau) = (w^c / n) (tau^n - 1) / (tau - w^c)
-  const zOverN = (((powMod(tau, BigInt(n), r) - 1n + r) % r) * invMod(BigInt(n), r)) % r;
-  return evaluateBasis(tau, 1n, w, n, zOverN, r);
-}
-
-/** out[c] = factor x_c / (tau - x_c) for x_c = first w^c, c < n. */
-function evaluateBasis(tau: bigint, first: bigint, w: bigint, n: number, factor: bigint, r: bigint): bigint[] {
-  const xs = new Array<bigint>(n);
-  const den = new Array<bigint>(n);
-  let x = first;
-  for (let c = 0; c < n; c++) {
-    xs[c] = x;
-    den[c] = (tau - x + r) % r;
-    x = (x * w) % r;
-  }
-  batchInvert(den, r);
-  for (let c = 0; c < n; c++) den[c] = (((factor * xs[c]) % r) * den[c]) % r;
-  return den;
-}
-
-interface QapAtTau {
-  /** u_s(tau), v_s(tau), w_s(tau) per signal, reduced mod r. */
-  u: bigint[];
-  v: bigint[];
-  w: bigint[];
-  /** Section 4's payload: count u32, then (matrix, constraint, signal, c R^2 mod r) records. */
-  coefficients: Uint8Array;
-}
-
-async function evaluateQap(r1cs: R1csFile, lagrange: bigint[], nPublic: number, r: bigint): Promise<QapAtTau> {
-  const nVars = r1cs.header.nWires;
-  const m = r1cs.header.nConstraints;
-  const sums: [bigint[], bigint[], bigint[]] = [new Array<bigint>(nVars).fill(0n), new Array<bigint>(nVars).fill(0n), new Array<bigint>(nVars).fill(0n)];
-  const rr = (1n << 256n) % r;
-  const r2 = (rr * rr) % r;
-  // A guess of 2 A-or-B terms per constraint; the buffer grows when a circuit has more.
-  const records = new GrowableBytes(COEFFICIENT_BYTES * 2 * m);
-  let count = 0;
-  const record = (matrix: number, constraint: number, signal: number, value: bigint) => {
-    const at = records.reserve(COEFFICIENT_BYTES);
-    const view = records.view;
-    view.setUint32(at, matrix, true);
-    view.setUint32(at + 4, constraint, true);
-    view.setUint32(at + 8, signal, true);
-    writeFr(view, at + 12, (value * r2) % r);
-    count++;
-  };
-  // Sums stay unreduced until the end: a BigInt addition is far cheaper than a reduction.
-  await r1cs.forEachTerm((c, matrix, wire, coefficient) => {
-    sums[matrix][wire] += coefficient * lagrange[c];
-    if (matrix !== 2) record(matrix, c, wire, coefficient);
-  });
-  for (let s = 0; s <= nPublic; s++) {
-    sums[0][s] += lagrange[m + s];
-    record(0, m + s, s, 1n);
-  }
-  for (const row of sums) for (let s = 0; s < nVars; s++) row[s] %= r;
-  const body = records.finish();
-  const coefficients = new Uint8Array(4 + body.length);
-  new DataView(coefficients.buffer).setUint32(0, count, true);
-  coefficients.set(body, 4);
-  return { u: sums[0], v: sums[1], w: sums[2], coefficients };
-}
-
-interface SetupScalars {
-  ic: bigint[];
-  c: bigint[];
-  h: bigint[];
-}
-
-function setupScalars(qap: QapAtTau, t: ToxicWaste, nPublic: number, curve: CurveName, n: number): SetupScalars {
-  const r = CURVES[curve].r;
-  const gammaInv = invMod(t.gamma, r);
-  const deltaInv = invMod(t.delta, r);
-  const combined = (s: number, inv: bigint) => (((t.beta * qap.u[s] + t.alpha * qap.v[s] + qap.w[s]) % r) * inv) % r;
-  const ic: bigint[] = [];
-  for (let s = 0; s <= nPublic; s++) ic.push(combined(s, gammaInv));
-  const c: bigint[] = [];
-  for (let s = nPublic + 1; s < qap.u.length; s++) c.push(combined(s, deltaInv));
-  // H_k = L'_{2k+1}(tau) / delta over the 2n domain: x_k (tau^2n - 1) / (2n (tau - x_k) delta),
-  // x_k = w_2n w_n^k, exactly the coset the prover evaluates A B - C on (prove.ts).
-  const w2n = rootOfUnity(curve, Math.log2(n) + 1);
-  const wn = (w2n * w2n) % r;
-  const factor = (((((powMod(t.tau, BigInt(2 * n), r) - 1n + r) % r) * invMod(BigInt(2 * n), r)) % r) * deltaInv) % r;
-  const h = evaluateBasis(t.tau, w2n, wn, n, factor, r);
-  return { ic, c, h };
 }
 
 function groth16Header(curve: CurveName, nVars: number, nPublic: number, domainSize: number, points: Uint8Array[]): Uint8Array {
@@ -378,33 +300,4 @@ async function exportVkey(headerOnlyZkey: Uint8Array, curve: SnarkjsCurveName): 
     await (await snarkjs.curves.getCurveFromName(curve).catch(() => null))?.terminate();
   }
   return vkey;
-}
-
-/** An append-only byte buffer that doubles when full (the coefficient count is known only at the end). */
-class GrowableBytes {
-  bytes: Uint8Array;
-  view: DataView;
-  private length = 0;
-
-  constructor(initial: number) {
-    this.bytes = new Uint8Array(Math.max(64, initial));
-    this.view = new DataView(this.bytes.buffer);
-  }
-
-  /** Offset of `n` fresh bytes. */
-  reserve(n: number): number {
-    if (this.length + n > this.bytes.length) {
-      const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.length + n));
-      grown.set(this.bytes.subarray(0, this.length));
-      this.bytes = grown;
-      this.view = new DataView(grown.buffer);
-    }
-    const at = this.length;
-    this.length += n;
-    return at;
-  }
-
-  finish(): Uint8Array {
-    return this.bytes.subarray(0, this.length);
-  }
 }

@@ -4,12 +4,12 @@
  * tests compare the two), and off the main thread, whose core the workers share.
  */
 import { transfer } from 'comlink';
-import { ZkgpuError } from '../../core/errors.js';
+import type { ZkgpuError } from '../../core/errors.js';
 import { encodeScalar, invMod, type CurveName } from '../../math/index.js';
 import type { Runtime } from '../../runtime/runtime.js';
 import { COEFFICIENT_BYTES } from '../formats/zkey.js';
 import { viewOf } from '../formats/fr.js';
-import type { CoefficientContext } from './qap.js';
+import { COEFFICIENT_FIELDS, coefficientFormatError, type CoefficientContext } from './qap.js';
 
 export interface AbcBytes {
   a: Uint8Array;
@@ -26,7 +26,7 @@ function rInverseSquared(r: bigint): Uint8Array {
 /**
  * A, B and C = A B at the domain points (32-byte standard form each), from section 4 (its count
  * word included) and the witness bytes. A bad coefficient is FILE_FORMAT naming the file, the
- * coefficient, the field and its byte offset, as qap.ts's buildAbc words it.
+ * coefficient, the field and its byte offset (coefficientFormatError, shared with qap.ts's buildAbc).
  */
 export async function buildAbcOnWorker(runtime: Runtime, curve: CurveName, coefficients: Uint8Array, witness: Uint8Array, ctx: CoefficientContext, signal?: AbortSignal, priority?: number): Promise<AbcBytes> {
   const { coefs, w } = workerCopies(coefficients, witness);
@@ -64,21 +64,18 @@ function workerCopies(coefficients: Uint8Array, witness: Uint8Array): { coefs: U
   return { coefs, w };
 }
 
+/** The wasm's field number (0 matrix, 1 constraint, 2 signal, 3 value) as qap.ts's error for it. */
 function coefficientError(coefficients: Uint8Array, ctx: CoefficientContext, r: BadCoefficient): ZkgpuError {
-  const { index, field } = r.badCoefficient;
+  const { index, field: fieldNumber } = r.badCoefficient;
+  const field = (['matrix', 'constraint', 'signal', 'value'] as const)[fieldNumber];
   const at = 4 + index * COEFFICIENT_BYTES;
-  const view = viewOf(coefficients);
-  const fieldAt = [0, 4, 8, 12][field];
-  const value = field === 3 ? null : view.getUint32(at + fieldAt, true);
+  const value = field === 'value' ? null : viewOf(coefficients).getUint32(at + COEFFICIENT_FIELDS[field], true);
   const message =
-    field === 0 ? `matrix ${value} is neither 0 (A) nor 1 (B)`
-    : field === 1 ? `constraint ${value} is outside the domain of ${ctx.domainSize}`
-    : field === 2 ? `signal ${value} is not below nVars = ${ctx.nVars}`
+    field === 'matrix' ? `matrix ${value} is neither 0 (A) nor 1 (B)`
+    : field === 'constraint' ? `constraint ${value} is outside the domain of ${ctx.domainSize}`
+    : field === 'signal' ? `signal ${value} is not below nVars = ${ctx.nVars}`
     : 'value is not below r';
-  return new ZkgpuError(
-    'FILE_FORMAT',
-    `${ctx.fileName}: section 4 (coefficients): coefficient ${index}: ${message} (byte offset ${ctx.sectionOffset + at + fieldAt})`,
-  );
+  return coefficientFormatError(ctx, index, field, message);
 }
 
 /** (A_k B_k - C_k) mod r for three transforms' outputs: the H MSM's scalars. */

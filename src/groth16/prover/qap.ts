@@ -1,14 +1,14 @@
 /**
- * The QAP side of the Groth16 prover, in BigInt on the main thread (the transforms and MSMs run on
- * the runtime meanwhile):
- *  - buildAB: the constraint evaluations A_i = sum_j a_ij w_j and B_i = sum_j b_ij w_j over the
+ * The QAP side of the Groth16 prover in BigInt: the reference the prover's wasm tasks
+ * (qap-wasm.ts) are tested against, not on the proving path. Also the section 4 error both share.
+ *  - buildAbc: the constraint evaluations A_i = sum_j a_ij w_j and B_i = sum_j b_ij w_j over the
  *    domain, from section 4's sparse coefficients (C_i = A_i B_i holds for a satisfied circuit, so
  *    snarkjs derives C from A and B and does not store the C matrix; so do we);
  *  - quotientScalars: A*B - C at the coset points, as the H MSM's scalars.
  */
 import { ZkgpuError } from '../../core/errors.js';
 import { invMod } from '../../math/index.js';
-import { COEFFICIENT_BYTES } from '../formats/zkey.js';
+import { COEFFICIENT_BYTES, ZKEY_SECTION } from '../formats/zkey.js';
 import { readFr, viewOf, writeFr } from '../formats/fr.js';
 
 export interface AbcEvaluations {
@@ -36,22 +36,19 @@ export function buildAbc(coefficients: Uint8Array, witness: readonly bigint[], c
   const view = viewOf(coefficients);
   const count = view.getUint32(0, true);
   const rows: [bigint[], bigint[]] = [new Array<bigint>(domainSize).fill(0n), new Array<bigint>(domainSize).fill(0n)];
-  const fail = (i: number, field: number, message: string): never => {
-    throw new ZkgpuError(
-      'FILE_FORMAT',
-      `${ctx.fileName}: section 4 (coefficients): coefficient ${i}: ${message} (byte offset ${ctx.sectionOffset + 4 + i * COEFFICIENT_BYTES + field})`,
-    );
+  const fail = (i: number, field: CoefficientField, message: string): never => {
+    throw coefficientFormatError(ctx, i, field, message);
   };
   for (let i = 0; i < count; i++) {
     const at = 4 + i * COEFFICIENT_BYTES;
     const matrix = view.getUint32(at, true);
     const constraint = view.getUint32(at + 4, true);
     const signal = view.getUint32(at + 8, true);
-    if (matrix > 1) fail(i, 0, `matrix ${matrix} is neither 0 (A) nor 1 (B)`);
-    if (constraint >= domainSize) fail(i, 4, `constraint ${constraint} is outside the domain of ${domainSize}`);
-    if (signal >= nVars) fail(i, 8, `signal ${signal} is not below nVars = ${nVars}`);
+    if (matrix > 1) fail(i, 'matrix', `matrix ${matrix} is neither 0 (A) nor 1 (B)`);
+    if (constraint >= domainSize) fail(i, 'constraint', `constraint ${constraint} is outside the domain of ${domainSize}`);
+    if (signal >= nVars) fail(i, 'signal', `signal ${signal} is not below nVars = ${nVars}`);
     const value = readFr(view, at + 12);
-    if (value >= r) fail(i, 12, 'value is not below r');
+    if (value >= r) fail(i, 'value', 'value is not below r');
     const w = witness[signal];
     if (w !== 0n) rows[matrix][constraint] += value * w;
   }
@@ -68,6 +65,18 @@ export function buildAbc(coefficients: Uint8Array, witness: readonly bigint[], c
     c[i] = (ai * bi) % r;
   }
   return { a, b, c };
+}
+
+/** The fields of one section 4 record, in file order, with their byte offsets in it. */
+export const COEFFICIENT_FIELDS = { matrix: 0, constraint: 4, signal: 8, value: 12 } as const;
+export type CoefficientField = keyof typeof COEFFICIENT_FIELDS;
+
+/** FILE_FORMAT for field `field` of coefficient `index`: the message qap.ts and qap-wasm.ts share, with details. */
+export function coefficientFormatError(ctx: CoefficientContext, index: number, field: CoefficientField, message: string): ZkgpuError {
+  const offset = ctx.sectionOffset + 4 + index * COEFFICIENT_BYTES + COEFFICIENT_FIELDS[field];
+  return new ZkgpuError('FILE_FORMAT', `${ctx.fileName}: section 4 (coefficients): coefficient ${index}: ${message} (byte offset ${offset})`, {
+    details: { file: ctx.fileName, section: ZKEY_SECTION.coefficients, index, offset, field },
+  });
 }
 
 /** (A_k B_k - C_k) mod r for every k, from three transforms' 32-byte outputs, as 32-byte scalars. */
