@@ -24,16 +24,34 @@ export interface CaseReference {
   check(output: Uint8Array): Promise<string | null>;
 }
 
+/** One run done: `phase` 'check' is a contender's first (checked) run, 'time' one of its timed runs. */
+export interface CaseStep {
+  contender: string;
+  phase: 'check' | 'time';
+  /** Runs of this case done so far and in all (every contender's check run plus its timed runs). */
+  done: number;
+  total: number;
+}
+
 export interface CaseOptions {
   runs: number;
   sampler: MemorySampler;
   /** Checks zkgpu's output besides (or, with no peer to compare, instead of) the peers. */
   reference?: CaseReference | null;
+  /** Live progress (the page's bar per case); called after every run. */
+  onStep?(step: CaseStep): void;
+  /** Stops between runs: rejects with the signal's reason (not a case failure). */
+  signal?: AbortSignal;
 }
 
 export interface CaseOutcome {
   results: BenchResult[];
   failure: BenchFailure | null;
+}
+
+/** The options with the runner's own hook after each run (counts, calls onStep, honours the signal). */
+interface RunOptions extends CaseOptions {
+  step(contender: Contender, phase: CaseStep['phase']): void;
 }
 
 /** A contender after its check run. */
@@ -58,10 +76,20 @@ class CaseFailure extends Error {
 }
 
 export async function runCase(spec: CaseSpec, contenders: readonly Contender[], options: CaseOptions): Promise<CaseOutcome> {
+  const total = contenders.length + contenders.filter((c) => c.timed).length * options.runs;
+  let done = 0;
+  const run: RunOptions = {
+    ...options,
+    step(contender, phase) {
+      options.signal?.throwIfAborted();
+      options.onStep?.({ contender: contenderName(contender), phase, done: ++done, total });
+    },
+  };
   try {
-    const checked = await checkPhase(spec, contenders, options);
+    options.signal?.throwIfAborted();
+    const checked = await checkPhase(spec, contenders, run);
     const results: BenchResult[] = [];
-    for (const c of checked) if (c.contender.timed) results.push(await timePhase(spec, c, options));
+    for (const c of checked) if (c.contender.timed) results.push(await timePhase(spec, c, run));
     return { results, failure: null };
   } catch (e) {
     options.sampler.stop();
@@ -78,12 +106,13 @@ export async function runCase(spec: CaseSpec, contenders: readonly Contender[], 
  * WebGPU shader compilation): reported as firstRunMs and kept out of the timed runs. zkgpu's
  * first engine runs first; its output is the one every other output must equal.
  */
-async function checkPhase(spec: CaseSpec, contenders: readonly Contender[], options: CaseOptions): Promise<Checked[]> {
+async function checkPhase(spec: CaseSpec, contenders: readonly Contender[], options: RunOptions): Promise<Checked[]> {
   if (contenders[0]?.impl !== 'zkgpu') throw new Error('internal: zkgpu must run first');
   const checked: Checked[] = [];
   let reference: Uint8Array | null = null;
   for (const contender of contenders) {
     const { prepared, firstMs, peakRss, output } = await firstRun(contender, options);
+    options.step(contender, 'check');
     if (reference === null) {
       reference = output;
       checked.push({ contender, prepared, firstMs, peakRss, output, checkedAgainst: [] });
@@ -145,7 +174,7 @@ function describeMismatch(spec: CaseSpec, reference: Uint8Array, output: Uint8Ar
  * output is re-checked after every run (outside the timing): a racy engine can pass once and
  * fail later.
  */
-async function timePhase(spec: CaseSpec, c: Checked, { runs, sampler }: CaseOptions): Promise<BenchResult> {
+async function timePhase(spec: CaseSpec, c: Checked, { runs, sampler, step, signal }: RunOptions): Promise<BenchResult> {
   const { contender, prepared } = c;
   const times: number[] = [];
   if (contender.gpuMsLog) contender.gpuMsLog.length = 0;
@@ -158,13 +187,14 @@ async function timePhase(spec: CaseSpec, c: Checked, { runs, sampler }: CaseOpti
       const raw = await prepared.run();
       times.push(performance.now() - t0);
       sampler.sample();
+      step(contender, 'time');
       if (reference !== null && firstDifference(reference, await prepared.output(raw)) !== -1) {
         throw new CaseFailure('zkgpu', 'mismatch', `timed run ${i + 1} differs from ${contenderName(contender)}'s checked first run`);
       }
     }
     peak = Math.max(peak, sampler.stop());
   } catch (e) {
-    if (e instanceof CaseFailure) throw e;
+    if (e instanceof CaseFailure || signal?.aborted) throw e;
     throw new CaseFailure(contender.impl, 'error', errorMessage(e));
   }
   return toResult(spec, c, runs, times, peak);

@@ -165,33 +165,19 @@ const envelope = {
   hardware: HardwareInfoSchema,
 };
 
-/** An MSM/NTT report (`zkgpu bench msm|ntt`, the page's kernel suite). */
-export const BenchReportSchema = z.object({
-  ...envelope,
-  /** Absent or 'msm-ntt' for this shape. */
-  kind: z.literal('msm-ntt').optional(),
-  config: BenchConfigSchema,
-  results: z.array(BenchResultSchema),
-  comparisons: z.array(BenchComparisonSchema),
-  failures: z.array(BenchFailureSchema),
-  /** Peers that were asked for but are not installed here (so neither timed nor used as a check). */
-  missingPeers: z.array(peer).optional(),
-  memory: MemoryNoteSchema.nullable(),
-});
-
 // ---------------------------------------------------------------------------------------------
 // Groth16 reports (`zkgpu bench groth16`): the same envelope, kind 'groth16', results per prover.
 
-export const GROTH16_IMPLS = ['zkgpu', 'snarkjs'] as const;
+export const GROTH16_IMPLS = ['zkgpu', 'snarkjs', 'rapidsnark'] as const;
 export const PROVER_BACKENDS = ['wasm', 'webgpu', 'auto'] as const;
 const groth16Impl = z.enum(GROTH16_IMPLS);
 const proverBackend = z.enum(PROVER_BACKENDS);
 
 export const Groth16BenchResultSchema = z.object({
   impl: groth16Impl,
-  /** zkgpu's requested backend; null for snarkjs. */
+  /** zkgpu's requested backend; null for snarkjs and rapidsnark. */
   backend: proverBackend.nullable(),
-  /** Engines that ran zkgpu's MSMs/NTTs (from the runtime's reports); null for snarkjs. */
+  /** Engines that ran zkgpu's MSMs/NTTs (from the runtime's reports); null for the peers. */
   engines: z.array(z.string()).nullable(),
   threads: z.number().int().positive(),
   runs: z.number().int().positive(),
@@ -205,25 +191,77 @@ export const Groth16BenchResultSchema = z.object({
   checked: z.literal(true),
 });
 
+export const Groth16ConfigSchema = z.object({
+  circuit: z.string(),
+  curve: z.string(),
+  constraints: z.number().int().nullable(),
+  nVars: z.number().int().nullable(),
+  nPublic: z.number().int().nullable(),
+  domainSize: z.number().int().nullable(),
+  runs: z.number().int().positive(),
+  threads: z.number().int().positive().nullable(),
+  backend: proverBackend,
+});
+
 export const Groth16BenchReportSchema = z.object({
   ...envelope,
   kind: z.literal('groth16'),
-  config: z.object({
-    circuit: z.string(),
-    curve: z.string(),
-    constraints: z.number().int().nullable(),
-    nVars: z.number().int().nullable(),
-    nPublic: z.number().int().nullable(),
-    domainSize: z.number().int().nullable(),
-    runs: z.number().int().positive(),
-    threads: z.number().int().positive().nullable(),
-    backend: proverBackend,
-  }),
+  config: Groth16ConfigSchema,
   results: z.array(Groth16BenchResultSchema),
   /** snarkjs median / zkgpu median: above 1 means zkgpu is faster. Null when a prover failed. */
   speedup: z.number().nullable(),
   failures: z.array(z.object({ impl: groth16Impl, kind: z.enum(['mismatch', 'error']), message: z.string() })),
   memory: z.object({ note: z.string() }),
+  /** zkgpu median / rapidsnark median (above 1: rapidsnark is faster); only with `--rapidsnark`, null when a prover failed. */
+  rapidsnarkGap: z.number().nullable().optional(),
+  /**
+   * `--circuit-class`: one entry per class, in the order run; `config`, `results`, `speedup` and
+   * `failures` above are then the first class's. Absent for a single circuit.
+   */
+  classes: z
+    .array(
+      z.object({
+        /** As given: "sha256", "merkle-4" (class name and size). */
+        class: z.string(),
+        config: Groth16ConfigSchema,
+        results: z.array(Groth16BenchResultSchema),
+        speedup: z.number().nullable(),
+        rapidsnarkGap: z.number().nullable().optional(),
+        failures: z.array(z.object({ impl: groth16Impl, kind: z.enum(['mismatch', 'error']), message: z.string() })),
+      }),
+    )
+    .optional(),
+});
+
+/** One circuit's Groth16 timings inside an MSM/NTT report (the page's suites). */
+export const Groth16SectionSchema = z.object({
+  config: Groth16ConfigSchema,
+  results: z.array(Groth16BenchResultSchema),
+  speedup: z.number().nullable(),
+  failures: z.array(z.object({ impl: groth16Impl, kind: z.enum(['mismatch', 'error']), message: z.string() })),
+});
+
+/** An MSM/NTT report (`zkgpu bench msm|ntt`, the page's kernel suite). */
+export const BenchReportSchema = z.object({
+  ...envelope,
+  /** Absent or 'msm-ntt' for this shape. */
+  kind: z.literal('msm-ntt').optional(),
+  config: BenchConfigSchema,
+  results: z.array(BenchResultSchema),
+  comparisons: z.array(BenchComparisonSchema),
+  failures: z.array(BenchFailureSchema),
+  /** Peers that were asked for but are not installed here (so neither timed nor used as a check). */
+  missingPeers: z.array(peer).optional(),
+  memory: MemoryNoteSchema.nullable(),
+  /**
+   * Every suite's config when the report holds more than one (the page's full suite runs each
+   * curve and group as its own suite; `config` is then the first). Absent for one suite.
+   */
+  configs: z.array(BenchConfigSchema).optional(),
+  /** Groth16 proofs timed in the same run (the page's suites: zkgpu beside snarkjs, each proof verified first). */
+  groth16: z.array(Groth16SectionSchema).optional(),
+  /** Where the report was made: 'cli' (zkgpu bench) or 'browser' (the benchmark page). Absent: the CLI. */
+  runner: z.enum(['cli', 'browser']).optional(),
 });
 
 export type BenchOp = z.infer<typeof op>;
@@ -245,6 +283,8 @@ export type Groth16Impl = z.infer<typeof groth16Impl>;
 export type ProverBackend = z.infer<typeof proverBackend>;
 export type Groth16BenchResult = z.infer<typeof Groth16BenchResultSchema>;
 export type Groth16BenchReport = z.infer<typeof Groth16BenchReportSchema>;
+export type Groth16Section = z.infer<typeof Groth16SectionSchema>;
+export type Groth16Config = z.infer<typeof Groth16ConfigSchema>;
 export type AnyBenchReport = BenchReport | Groth16BenchReport;
 
 // ---------------------------------------------------------------------------------------------
@@ -328,6 +368,9 @@ export interface ReportParts {
   failures?: BenchFailure[];
   missingPeers?: BenchPeer[];
   memory?: MemoryNote | null;
+  configs?: BenchConfig[];
+  groth16?: Groth16Section[];
+  runner?: 'cli' | 'browser';
 }
 
 /** Assembles a report and derives the comparisons: one per peer result that has a zkgpu partner. */
@@ -344,6 +387,9 @@ export function buildReport(parts: ReportParts): BenchReport {
     failures: parts.failures ?? [],
     ...(parts.missingPeers && parts.missingPeers.length > 0 ? { missingPeers: parts.missingPeers } : {}),
     memory: parts.memory ?? null,
+    ...(parts.configs && parts.configs.length > 1 ? { configs: parts.configs } : {}),
+    ...(parts.groth16 && parts.groth16.length > 0 ? { groth16: parts.groth16 } : {}),
+    ...(parts.runner ? { runner: parts.runner } : {}),
   };
 }
 

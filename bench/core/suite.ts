@@ -4,7 +4,7 @@
  * the browser page bring the runtime, the loaded peers, a memory sampler and where rows go.
  */
 import type { Runtime } from '../../src/index.js';
-import { type CaseReference, type MemorySampler, runCase } from './case-runner.js';
+import { type CaseReference, type CaseStep, type MemorySampler, runCase } from './case-runner.js';
 import { type CaseSpec, type Contender, type PeerAdapter, caseLabel, errorMessage } from './cases.js';
 import { randomFrElements } from './inputs.js';
 import { type BenchBackend, type BenchCurve, type BenchFailure, type BenchGroup, type BenchOp, type BenchPeer, type BenchResult, compare } from './schema.js';
@@ -24,6 +24,10 @@ export interface SuiteConfig {
 }
 
 export interface SuiteEvents {
+  /** A size starts (the page shows a progress bar per case). */
+  caseStart?(spec: CaseSpec, label: string): void;
+  /** A run of that size is done (check or timed). */
+  step?(spec: CaseSpec, step: CaseStep): void;
   /** A checked and timed row; `speedup` (peer median / zkgpu median) on peer rows. */
   row(result: BenchResult, speedup: number | undefined): void;
   /** A size without times. */
@@ -37,6 +41,8 @@ export interface SuiteDeps {
   peers: ReadonlyMap<BenchPeer, PeerAdapter>;
   sampler: MemorySampler;
   events: SuiteEvents;
+  /** Cancels between runs; runSuite then rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface SuiteOutcome {
@@ -68,8 +74,16 @@ export async function runSuite(config: SuiteConfig, deps: SuiteDeps): Promise<Su
 }
 
 async function runSize(spec: CaseSpec, input: CaseInput, config: SuiteConfig, deps: SuiteDeps, outcome: SuiteOutcome): Promise<void> {
+  deps.signal?.throwIfAborted();
+  deps.events.caseStart?.(spec, caseLabel(spec));
   const contenders = [...zkgpuContenders(spec, input, config, deps), ...(await peerContenders(spec, input, config, deps))];
-  const { results, failure } = await runCase(spec, contenders, { runs: config.runs, sampler: deps.sampler, reference: referenceFor(contenders, input, config, deps) });
+  const { results, failure } = await runCase(spec, contenders, {
+    runs: config.runs,
+    sampler: deps.sampler,
+    reference: referenceFor(contenders, input, config, deps),
+    onStep: deps.events.step ? (s) => deps.events.step?.(spec, s) : undefined,
+    signal: deps.signal,
+  });
   if (failure !== null) return recordFailure(outcome, deps, spec, failure);
   outcome.results.push(...results);
   const comparisons = compare(results);

@@ -5,6 +5,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { applyGpusOption, GPU_VERBS, GPUS_USAGE, takeGpusOption } from './options.js';
 
 export interface CliIO {
   out(line: string): void;
@@ -56,6 +57,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   profile: { summary: 'prove once and show per stage and device where the time goes, and what bounds it (--json)', usage: async () => (await import('./profile.js')).PROFILE_USAGE, run: async (argv, io) => (await import('./profile.js')).runProfile(argv, io) },
   calibrate: { summary: 'time MSM/NTT on each backend here and cache the cost models the planner uses (--quick)', usage: async () => (await import('./calibrate.js')).CALIBRATE_USAGE, run: async (argv, io) => (await import('./calibrate.js')).runCalibrate(argv, io) },
   serve: { summary: 'prover service: HTTP API, durable queue in --data-dir, metrics, auth (zkgpu serve --help)', usage: async () => (await import('./serve.js')).SERVE_USAGE, run: async (argv, io) => (await import('./serve.js')).runServe(argv, io) },
+  page: { summary: 'serve the benchmark page (run on any device, compare machines, cost per proof) on 127.0.0.1 (--port, --host)', usage: async () => (await import('./page.js')).PAGE_USAGE, run: async (argv, io) => (await import('./page.js')).runPage(argv, io) },
   submit: { summary: 'send one proof job to a zkgpu serve and write proof.json and public.json when it is done', usage: async () => (await import('./submit.js')).SUBMIT_USAGE, run: async (argv, io) => (await import('./submit.js')).runSubmit(argv, io) },
 };
 
@@ -71,7 +73,10 @@ ${list}
 
 Options:
   -h, --help     show this help (or "zkgpu <command> --help")
-  --version      print the zkgpu version`;
+  --version      print the zkgpu version
+
+After ${[...GPU_VERBS].join(', ')}:
+${GPUS_USAGE}`;
 }
 
 const stdio: CliIO = {
@@ -126,7 +131,13 @@ export async function main(argv: readonly string[], io: CliIO = stdio): Promise<
     // A person reads this terminal: Dawn's known start-up warnings are noise to them. (Loaded
     // here, not earlier: `zkgpu --help` should not load the library.)
     if (filterDawnForTerminal) (await import('../index.js')).filterDawnStderr();
-    return await command.run(argv.slice(first.index + 1), io);
+    let args = argv.slice(first.index + 1);
+    if (GPU_VERBS.has(name)) {
+      const taken = takeGpusOption(args);
+      args = taken.argv;
+      applyGpusOption(taken.gpus);
+    }
+    return await command.run(args, io);
   } catch (e) {
     if (isUsageError(e)) {
       io.err(`zkgpu ${name}: ${e.message}\n\n${await command.usage()}`);
