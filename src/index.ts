@@ -11,6 +11,7 @@ export { isSoftwareAdapter, AUTO_GPU_MIN_ELEMENTS } from './scheduler/policy.js'
 export { filterDawnStderr } from './gpu/dawn-log.js';
 export type { GpuAdapterInfo } from './gpu/context.js';
 export { groth16, type Groth16ProveResult, type Groth16Timings, type Groth16Progress, type ProveOptions as Groth16ProveOptions, type CircuitInput, type Groth16Proof, type ZkeyHeader, type Witness, type BinSource, type SnarkjsCurveName, DEV_SETUP_WARNING, type DevSetupOptions, type DevSetupResult, type Groth16VerificationKey, type R1csHeader, type ProfileOptions as Groth16ProfileOptions, type ProfileReport as Groth16ProfileReport, type ProfileStage as Groth16ProfileStage, type ProfileDevice as Groth16ProfileDevice, type ProfileVerdict as Groth16ProfileVerdict } from './groth16/index.js';
+export type { Groth16Prover } from './groth16/index.js';
 export type { HardwareReport, Plan, PlanJob, PlanChunk } from './scheduler/index.js';
 export { calibrate, loadCalibration, saveCalibration, hardwareFingerprint, type Calibration, type CalibrateOptions, type CalibrateResult, type MeasuredModel } from './scheduler/index.js';
 export { describeHardware, type DescribeHardwareOptions } from './runtime/index.js';

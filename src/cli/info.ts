@@ -4,14 +4,16 @@
  * Public API only (describeHardware destroys the GPU device it opens, so the process exits).
  */
 import { parseArgs } from 'node:util';
-import { calibrationLocation, describeHardware, hardwareFingerprint, loadCalibration, type ByteFigure, type GpuReport, type HardwareReport } from '../index.js';
+import { calibrationLocation, describeHardware, describeSample, hardwareFingerprint, loadCalibration, type ByteFigure, type GpuReport, type HardwareReport } from '../index.js';
 import type { CliIO } from './main.js';
+import { GPUS_USAGE } from './options.js';
 
 export const INFO_USAGE = `Usage: zkgpu info [options]
 
 Prints the hardware zkgpu detects: CPU threads (capped by a cgroup CPU quota), the host memory
-budget (smallest of total, available and cgroup limit, x 0.75), and each GPU's adapter, limits,
-and memory budget, each figure with where it came from.
+budget (smallest of total, available and cgroup limit, x 0.75), every adapter Dawn lists, and for
+each GPU a runtime would open its adapter, limits, memory budget and (where nvidia-smi exists) its
+temperature, utilisation, memory, power and throttle reasons, each figure with where it came from.
 
 Options:
   --json                print the report as JSON
@@ -19,6 +21,7 @@ Options:
   --probe               measure each GPU's memory by allocating growing buffers (up to 2 GiB), then free them
   --max-host-bytes N    host memory budget to use instead of the detected one
   --max-gpu-bytes N     GPU memory budget to use instead of the detected one
+${GPUS_USAGE}
   -h, --help            this text`;
 
 class InfoUsageError extends Error {
@@ -45,7 +48,7 @@ export function formatBytes(b: number): string {
 
 const figure = (f: ByteFigure) => `${f.source}: ${formatBytes(f.bytes)}`;
 
-export function formatReport(r: HardwareReport): string[] {
+export function formatReport(r: HardwareReport & { adapters?: { index: number; backend: string; name: string; software: boolean }[] }): string[] {
   const pad = (s: string) => s.padEnd(10);
   const more = (s: string) => `${' '.repeat(12)}${s}`;
   const lines = [`${pad('platform')}  ${[r.platform.runtime, r.platform.version, r.platform.os, r.platform.arch].filter(Boolean).join(' ')}`];
@@ -54,10 +57,15 @@ export function formatReport(r: HardwareReport): string[] {
   lines.push(`${pad('memory')}  budget ${formatBytes(r.memory.budgetBytes)} (${r.memory.source})`);
   for (const f of r.memory.figures) lines.push(more(figure(f)));
   lines.push(more(figure(r.memory.wasmInstanceBytes)));
+  for (const [i, a] of (r.adapters ?? []).entries()) {
+    const opened = r.gpus.find((g) => g.name === a.name);
+    lines.push(`${pad(i === 0 ? 'adapters' : '')}  ${a.index}: ${a.name} (${a.backend}${a.software ? ', software' : ''})${opened ? `: opened as ${opened.id}` : ': not opened'}`);
+  }
   if (r.gpus.length === 0) lines.push(`${pad('gpu')}  none`);
   r.gpus.forEach((g, i) => {
     const kind = g.software ? 'software adapter' : 'hardware adapter';
-    lines.push(`${pad(`gpu ${i}`)}  ${g.description || g.device || '(no description)'} (${[g.vendor, g.architecture].filter(Boolean).join(', ')}; ${kind})`);
+    lines.push(`${pad(g.id ?? `gpu ${i}`)}  ${g.name || g.description || g.device || '(no description)'} (${[g.vendor, g.architecture].filter(Boolean).join(', ')}; ${kind})`);
+    if (g.name && g.description) lines.push(more(`driver: ${g.description}`));
     lines.push(more(`budget ${formatBytes(g.budgetBytes)} (${g.source})`));
     for (const f of g.figures) lines.push(more(figure(f)));
     for (const k of ['maxBufferSize', 'maxStorageBufferBindingSize', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup']) {
@@ -65,7 +73,16 @@ export function formatReport(r: HardwareReport): string[] {
     }
     if (g.features.length > 0) lines.push(more(`features: ${g.features.join(', ')}`));
     if (g.unusable) lines.push(more(`unusable: ${g.unusable}`));
+    if (g.telemetry) lines.push(more(`nvidia-smi: ${describeSample(g.telemetry)}`));
+    if (g.telemetryNote) lines.push(more(`nvidia-smi: ${g.telemetryNote}`));
   });
+  if (r.telemetry) {
+    if (!r.telemetry.available) lines.push(`${pad('telemetry')}  none: ${r.telemetry.reason}`);
+    else {
+      const paired = new Set(r.gpus.map((g) => g.telemetry).filter(Boolean));
+      for (const s of r.telemetry.gpus.filter((x) => !paired.has(x))) lines.push(`${pad('telemetry')}  not paired with an opened adapter: ${describeSample(s)}`);
+    }
+  }
   for (const [i, n] of r.notes.entries()) lines.push(`${pad(i === 0 ? 'notes' : '')}  ${n}`);
   return lines;
 }

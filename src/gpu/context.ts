@@ -133,22 +133,32 @@ function isDevice(x: unknown): x is GPUDevice {
   return typeof x === 'object' && x !== null && 'createBuffer' in x && 'queue' in x;
 }
 
-/** The Dawn module is loaded lazily so browser bundles never import it. */
-async function nodeGpu(): Promise<GPU | null> {
-  const g = globalThis as { navigator?: { gpu?: GPU }; process?: { versions?: { node?: string } } };
-  if (g.navigator?.gpu) return g.navigator.gpu;
+/**
+ * Dawn's `create(flags)` in Node (null elsewhere, or when the module cannot load), with Dawn's
+ * constants installed as globals. Each object it returns must stay referenced while a device made
+ * from it lives (the file comment): a GpuContext holds it when passed as `gpu`.
+ */
+export async function dawnCreate(): Promise<((flags: string[]) => GPU) | null> {
+  const g = globalThis as { process?: { versions?: { node?: string } } };
   if (!g.process?.versions?.node) return null;
   try {
+    // The Dawn module is loaded lazily so browser bundles never import it.
     const spec = 'webgpu';
     const mod = (await import(/* @vite-ignore */ spec)) as { create(o: string[]): GPU; globals: object };
     // Dawn's constants (GPUBufferUsage, GPUMapMode, ...) are needed as globals by our code.
     for (const [k, v] of Object.entries(mod.globals)) {
       if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
     }
-    return mod.create([]);
+    return (flags) => mod.create(flags);
   } catch {
     return null;
   }
+}
+
+async function nodeGpu(): Promise<GPU | null> {
+  const g = globalThis as { navigator?: { gpu?: GPU } };
+  if (g.navigator?.gpu) return g.navigator.gpu;
+  return (await dawnCreate())?.([]) ?? null;
 }
 
 /**

@@ -6,10 +6,11 @@
  */
 import { ZkgpuError } from '../core/errors.js';
 import type { GpuContext } from '../gpu/context.js';
-import { describeBackends } from '../scheduler/backends.js';
-import { calibratedModels, checkCalibration, modelsFor, type Calibration } from '../scheduler/calibration/calibration.js';
+import { describeBackends, gpuBackendId } from '../scheduler/backends.js';
+import { calibratedModels, checkCalibration, modelsFor, type Calibration, type MeasuredModel } from '../scheduler/calibration/calibration.js';
 import { loadCalibration } from '../scheduler/calibration/cache.js';
-import { hardwareFingerprint } from '../scheduler/hardware/fingerprint.js';
+import { adapterKey, hardwareFingerprint } from '../scheduler/hardware/fingerprint.js';
+import type { CostModel } from '../scheduler/models.js';
 import type { HardwareReport } from '../scheduler/hardware/types.js';
 import { plan, type BackendDescription, type Plan, type PlanJob } from '../scheduler/plan.js';
 import { autoPlanKinds, chooseBackend } from '../scheduler/policy.js';
@@ -19,8 +20,10 @@ import type { RuntimeOptions, Settings } from './requests.js';
 const HARDWARE_TTL_MS = 1000;
 
 export interface PlannerSources {
-  /** The runtime's current GPU device (changes after a re-acquisition). */
+  /** The device 'auto' asks about (GpuFleet.primary; changes after a loss or re-acquisition). */
   gpu(): GpuContext | null;
+  /** Every GPU device now, in backend-id order (null where lost and not replaced): a new detection when it changes. */
+  gpus(): readonly (GpuContext | null)[];
   /** A fresh hardware detection with the runtime's caps. */
   detect(): Promise<HardwareReport>;
 }
@@ -34,9 +37,9 @@ export interface Scheduled {
 }
 
 export class Planner {
-  /** Lowered by a GPU out-of-memory: later plans keep GPU chunks under it. */
-  #learnedGpuBytes = Infinity;
-  #hardware: { at: number; ctx: GpuContext | null; report: Promise<HardwareReport> } | null = null;
+  /** Lowered by a GPU out-of-memory, per backend id: later plans keep that device's chunks under it. */
+  readonly #learnedGpuBytes = new Map<string, number>();
+  #hardware: { at: number; gpus: readonly (GpuContext | null)[]; report: Promise<HardwareReport> } | null = null;
   /** Estimated ms of planned, unfinished work per backend id (the planner's busyForMs). */
   readonly #backlog = new Map<string, number>();
 
@@ -52,9 +55,9 @@ export class Planner {
     return this.#backlog.get(id) ?? 0;
   }
 
-  /** A GPU out-of-memory at `bytes`: later plans keep GPU chunks under it. */
-  lowerGpuBudget(bytes: number): void {
-    this.#learnedGpuBytes = Math.min(this.#learnedGpuBytes, bytes);
+  /** A GPU out-of-memory at `bytes` on device `id`: later plans keep its chunks under it. */
+  lowerGpuBudget(id: string, bytes: number): void {
+    this.#learnedGpuBytes.set(id, Math.min(this.#learnedGpuBytes.get(id) ?? Infinity, bytes));
   }
 
   /**
@@ -71,6 +74,10 @@ export class Planner {
       backends = backends.filter((b) => allowed.kinds.includes(b.kind));
       note = allowed.note;
     }
+    // The backlog is read here, after the last await, in the same synchronous step as planning and
+    // enqueueing: two jobs scheduled at once then see each other's work (the second plans around
+    // the first) instead of both reading an empty backlog.
+    backends = backends.map((b) => ({ ...b, busyForMs: this.queuedMs(b.id) }));
     const p = plan(job, backends);
     const excluded = p.backends.filter((b) => b.excluded).map((b) => `${b.backend}: ${b.excluded}`);
     const release = options.enqueue ? this.addBacklog(p) : () => {};
@@ -80,24 +87,19 @@ export class Planner {
   /** The backends the planner sees for a job: budgets (the caller's caps, a learned GPU cap) applied. */
   private async describe(job: PlanJob, threads: number): Promise<BackendDescription[]> {
     const report = await this.hardware();
-    const models = calibratedModels(this.calibration, job, ['wasm', 'webgpu'], { threads });
-    let backends = describeBackends(report, job, { threads, models, backends: this.settings.backends });
-    // No G2 kernel on WebGPU: G2 MSMs plan on the workers only.
-    if (job.op === 'msm' && job.group === 'g2') backends = backends.filter((b) => b.kind !== 'webgpu');
-    return backends.map((b) => {
-      const busyForMs = this.queuedMs(b.id);
-      return b.kind === 'webgpu' ? { ...b, budgetBytes: Math.min(b.budgetBytes, this.#learnedGpuBytes), busyForMs } : { ...b, busyForMs };
-    });
+    const models = deviceModels(this.calibration, job, report, threads);
+    const backends = describeBackends(report, job, { threads, models, backends: this.settings.backends });
+    return backends.map((b) => (b.kind === 'webgpu' ? { ...b, budgetBytes: Math.min(b.budgetBytes, this.#learnedGpuBytes.get(b.id) ?? Infinity) } : b));
   }
 
-  /** A detection reused for HARDWARE_TTL_MS (and redone when the GPU context changes). */
+  /** A detection reused for HARDWARE_TTL_MS (and redone when a GPU context changes). */
   private hardware(): Promise<HardwareReport> {
     const now = performance.now();
-    const ctx = this.sources.gpu();
+    const gpus = [...this.sources.gpus()];
     const c = this.#hardware;
-    if (c && c.ctx === ctx && now - c.at < HARDWARE_TTL_MS) return c.report;
+    if (c && sameContexts(c.gpus, gpus) && now - c.at < HARDWARE_TTL_MS) return c.report;
     const report = this.sources.detect();
-    this.#hardware = { at: now, ctx, report };
+    this.#hardware = { at: now, gpus, report };
     report.catch(() => {
       if (this.#hardware?.report === report) this.#hardware = null;
     });
@@ -119,18 +121,50 @@ export class Planner {
   }
 }
 
+const sameContexts = (a: readonly (GpuContext | null)[], b: readonly (GpuContext | null)[]) => a.length === b.length && a.every((c, i) => c === b[i]);
+
+/**
+ * The measured models for one job by backend id: the workers', and for each GPU the model measured
+ * on its adapter (calibration entries are per host and adapter, so two devices of different
+ * adapters get their own, and two of the same adapter share one).
+ */
+function deviceModels(calibration: Calibration | null, job: PlanJob, report: HardwareReport, threads: number): Record<string, CostModel> {
+  const out: Record<string, CostModel> = { ...calibratedModels(calibration, job, ['wasm'], { threads }) };
+  if (!calibration) return out;
+  report.gpus.forEach((g, i) => {
+    const own = { ...calibration, models: modelsFor(calibration, g) };
+    const m = calibratedModels(own, job, ['webgpu'], { threads }).webgpu;
+    if (m) out[g.id ?? gpuBackendId(i)] = m;
+  });
+  return out;
+}
+
 /**
  * The calibration a new runtime plans with: the caller's, none (false), or the cached one for
- * this host and adapter. A cache that cannot be read is not fatal: the defaults still plan safely.
+ * this host and its adapters. A cache that cannot be read is not fatal: the defaults still plan safely.
  */
-export async function resolveCalibration(option: RuntimeOptions['calibration'], gpu: GpuContext | null): Promise<Calibration | null> {
+export async function resolveCalibration(option: RuntimeOptions['calibration'], gpus: readonly GpuContext[]): Promise<Calibration | null> {
   if (option === false) return null;
   if (option !== undefined) {
     const problem = checkCalibration(option);
     if (problem) throw new ZkgpuError('INVALID_ARGUMENT', `calibration option: ${problem}`);
     // The caller's host is trusted (a web app ships one per device class); its GPU models must
-    // still be of this adapter.
-    return { ...option, models: modelsFor(option, gpu?.info ?? null) };
+    // still be of one of this runtime's adapters.
+    return { ...option, models: modelsOfAdapters(option, gpus) };
   }
-  return loadCalibration(await hardwareFingerprint({ gpu: gpu?.info ?? null })).catch(() => null);
+  if (gpus.length <= 1) return loadCalibration(await hardwareFingerprint({ gpu: gpus[0]?.info ?? null })).catch(() => null);
+  // One stored file per host holds every adapter's models: load it once per adapter and merge.
+  const loaded = await Promise.all(gpus.map(async (g) => loadCalibration(await hardwareFingerprint({ gpu: g.info })).catch(() => null)));
+  const first = loaded.find((c) => c !== null);
+  if (!first) return null;
+  const models = new Map<string, MeasuredModel>();
+  for (const c of loaded) for (const m of c?.models ?? []) models.set(`${m.kernel}|${m.backend}|${m.adapter ? adapterKey(m.adapter) : ''}`, m);
+  return { ...first, models: [...models.values()] };
+}
+
+function modelsOfAdapters(calibration: Calibration, gpus: readonly GpuContext[]): MeasuredModel[] {
+  if (gpus.length === 0) return modelsFor(calibration, null);
+  const seen = new Set<MeasuredModel>();
+  for (const g of gpus) for (const m of modelsFor(calibration, g.info)) seen.add(m);
+  return [...seen];
 }

@@ -27,7 +27,7 @@ export interface JobReport {
   backend: Engine;
   /** Why this split (the planner's reason, what was left out and why, any failover). */
   reason: string;
-  /** The GPU adapter, when a chunk ran on the GPU. */
+  /** The GPU adapter, when a chunk ran on a GPU (with several: the one that ran most elements; `chunks` name each backend id). */
   adapter: GpuAdapterInfo | null;
   /** Worker threads, when a chunk ran on the workers. */
   threads: number | null;
@@ -64,8 +64,8 @@ export interface ReportContext {
   /** The planner's reason. */
   reason: string;
   ms: number;
-  /** The adapter that ran GPU chunks (the runtime's, now). */
-  adapter: GpuAdapterInfo | null;
+  /** The adapter behind a GPU backend id ('webgpu', 'webgpu:1'), now. */
+  adapterOf(backend: string): GpuAdapterInfo | null;
   threads: number;
 }
 
@@ -73,10 +73,15 @@ export interface ReportContext {
 export function buildJobReport(job: JobInfo, result: Omit<ExecResult<unknown>, 'value'>, ctx: ReportContext): JobReport {
   let onGpu = 0;
   let onCpu = 0;
+  const perGpu = new Map<string, number>();
   for (const c of result.chunks) {
     if (c.backend === 'wasm') onCpu += c.count;
-    else onGpu += c.count;
+    else {
+      onGpu += c.count;
+      perGpu.set(c.backend, (perGpu.get(c.backend) ?? 0) + c.count);
+    }
   }
+  const busiestGpu = [...perGpu].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'webgpu';
   const engine: Engine = onGpu + onCpu === 0 ? (job.requested === 'webgpu' ? 'webgpu' : 'wasm') : onGpu > onCpu ? 'webgpu' : 'wasm';
   return {
     id: ctx.id,
@@ -88,7 +93,7 @@ export function buildJobReport(job: JobInfo, result: Omit<ExecResult<unknown>, '
     requested: job.requested,
     backend: engine,
     reason: result.fallback ? `${ctx.reason}; GPU work re-run on the workers after a GPU failure` : ctx.reason,
-    adapter: onGpu > 0 || engine === 'webgpu' ? ctx.adapter : null,
+    adapter: onGpu > 0 || engine === 'webgpu' ? ctx.adapterOf(busiestGpu) : null,
     threads: onCpu > 0 || engine === 'wasm' ? ctx.threads : null,
     chunks: result.chunks,
     ms: ctx.ms,

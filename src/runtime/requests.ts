@@ -5,6 +5,7 @@
  */
 import { abortError } from '../core/abort.js';
 import { ZkgpuError } from '../core/errors.js';
+import type { GpuSelection } from './adapters.js';
 import { MAX_NTT_LOG_N, MAX_WINDOW_BITS, pointBytes, SCALAR_BYTES } from '../core/sizes.js';
 import { showValue } from '../core/show.js';
 import { checkBelow, checkBytes, checkCurve, checkGroup, checkSignal } from '../core/validate.js';
@@ -31,6 +32,15 @@ export interface RuntimeOptions {
    * false runs on the CPU only.
    */
   gpu?: GPU | GPUDevice | boolean;
+  /**
+   * Node: the GPU adapters to open, one device each ('webgpu', 'webgpu:1', ... in this order):
+   * 'all' (every hardware adapter; the default), indices into Dawn's adapter list, or names (an
+   * adapter whose name contains it; `zkgpu info` lists them). Software adapters (llvmpipe,
+   * SwiftShader) open only when named or numbered; without any hardware adapter the default opens
+   * the first adapter, as before. Default from the environment variable ZKGPU_GPUS ('all', '0,1',
+   * 'NVIDIA A10G'). Browsers: the one adapter the page gets. Not together with a `gpu` object.
+   */
+  gpus?: GpuSelection;
   /**
    * Time every GPU submission with timestamp queries (where the device has 'timestamp-query') and
    * put the GPU time in each report's gpuMs. Off by default: one extra readback per submission.

@@ -12,23 +12,26 @@ import { ZkgpuError } from '../core/errors.js';
 import { showValue } from '../core/show.js';
 import { pointBytes } from '../core/sizes.js';
 import { invalidPointError } from '../core/validate.js';
-import { WorkerPool, type PoolTask } from '../cpu/pool.js';
+import { WorkerPool } from '../cpu/pool.js';
 import { splitRange } from '../cpu/split.js';
 import { defaultThreadCount } from '../cpu/threads.js';
 import { compileWasm } from '../cpu/wasm-engine.js';
-import type { GpuAdapterInfo, GpuContext } from '../gpu/context.js';
+import type { GpuAdapterInfo } from '../gpu/context.js';
 import type { PoolStats } from '../gpu/pool.js';
 import type { CurveName, GroupName } from '../math/index.js';
 import { dropZeroScalars } from '../msm/compact.js';
 import { executeChunks, type ExecChunk, type ExecEnv, type Kernel } from '../scheduler/execute/executor.js';
-import { SchedulerStats, type RuntimeStats } from '../scheduler/execute/stats.js';
+import { SchedulerStats } from '../scheduler/execute/stats.js';
 import { detectHardware } from '../scheduler/hardware/detect.js';
 import type { HardwareReport } from '../scheduler/hardware/types.js';
 import type { Calibration } from '../scheduler/calibration/calibration.js';
 import type { Plan, PlanJob } from '../scheduler/plan.js';
 import { chooseBackend, mayUseGpu, type AutoState } from '../scheduler/policy.js';
 import { callbackErrorEvent, JobEvent, RuntimeEventTarget, workerExitEvent } from './events.js';
-import { GpuOwner, openGpu, type GpuDetails, type GpuSource } from './gpu-owner.js';
+import { checkGpuSelection, gpusFromEnv, type GpuSelection } from './adapters.js';
+import { GpuFleet, openGpus, type GpuDetails, type OpenedGpus } from './gpu-owner.js';
+import { GpuTelemetryCache, type RuntimeStats, type TelemetryStatus } from './telemetry.js';
+import { runRetried, type WorkerTask, type WorkerTaskOptions } from './worker-task.js';
 import { babyBearNttKernel, gpuMsmCannot, msmKernel, nttKernel, planChunks } from './kernels.js';
 import { Planner, resolveCalibration } from './planner.js';
 import { buildJobReport, stageName, type JobInfo } from './report.js';
@@ -52,7 +55,9 @@ import {
 export { MAX_NTT_LOG_N } from '../core/sizes.js';
 export type { Backend, Engine } from '../scheduler/policy.js';
 export type { ChunkReport, ChunkTiming, ProgressDetail, RetryDetail } from '../scheduler/execute/executor.js';
-export type { DeviceStats, RuntimeStats } from '../scheduler/execute/stats.js';
+export type { DeviceStats } from '../scheduler/execute/stats.js';
+export type { RuntimeDeviceStats, RuntimeStats, TelemetryStatus } from './telemetry.js';
+export type { GpuSelection } from './adapters.js';
 export type { JobReport } from './report.js';
 export type { BabyBearNttRequest, MsmRequest, NttOrder, NttRequest, RuntimeOptions, SamplePointsRequest } from './requests.js';
 export { JobEvent } from './events.js';
@@ -62,13 +67,16 @@ export class Runtime extends RuntimeEventTarget {
   #disposed = false;
   #jobCount = 0;
   readonly #counters = new SchedulerStats();
-  readonly #gpu: GpuOwner;
+  readonly #gpu: GpuFleet;
   readonly #planner: Planner;
   readonly #env: ExecEnv;
+  /** What the adapter selection left out or could not tell apart (hardware().notes). */
+  readonly #gpuNotes: string[];
+  readonly #telemetry: GpuTelemetryCache;
 
   private constructor(
     private readonly pool: WorkerPool,
-    gpu: { ctx: GpuContext | null; source: GpuSource },
+    gpus: OpenedGpus,
     private readonly settings: Settings,
     calibration: Calibration | null,
   ) {
@@ -76,15 +84,17 @@ export class Runtime extends RuntimeEventTarget {
     // Re-dispatch the pool's worker-exit events on the runtime (one EventTarget for callers).
     pool.addEventListener('worker-exit', (e) => this.dispatchEvent(workerExitEvent((e as CustomEvent).detail)));
     this.#counters.register('wasm', 'wasm');
-    this.#gpu = new GpuOwner(gpu.ctx, gpu.source, {
+    this.#gpuNotes = gpus.notes;
+    this.#gpu = new GpuFleet(gpus.devices, {
       dispatch: (e) => this.dispatchEvent(e),
-      installed: () => this.#counters.register('webgpu', 'webgpu'),
+      installed: (id) => this.#counters.register(id, 'webgpu'),
     });
-    this.#planner = new Planner(settings, { gpu: () => this.#gpu.context, detect: () => this.hardware() }, calibration);
+    this.#telemetry = new GpuTelemetryCache(() => this.#gpu.owners.map((o) => ({ id: o.id, ctx: o.context, name: o.adapterName })));
+    this.#planner = new Planner(settings, { gpu: () => this.#gpu.primary, gpus: () => this.#gpu.contexts, detect: () => this.hardware() }, calibration);
     this.#env = {
       gpu: (id) => this.#gpu.lane(id),
-      deviceLost: (_id, ctx, message) => this.#gpu.lost(ctx, message),
-      lowerGpuBudget: (_id, bytes) => this.#planner.lowerGpuBudget(bytes),
+      deviceLost: (id, ctx, message) => this.#gpu.lost(id, ctx, message),
+      lowerGpuBudget: (id, bytes) => this.#planner.lowerGpuBudget(id, bytes),
       stats: this.#counters,
       dispatch: (e) => this.dispatchEvent(e),
       faults: settings.faults,
@@ -100,13 +110,16 @@ export class Runtime extends RuntimeEventTarget {
     const threads = parseThreads(options.threads ?? (await detectHardware().then((h) => h.cpu.threads, () => defaultThreadCount())));
     const settings = parseSettings(options);
     const module = await compileWasm(options.wasm);
-    const gpu = await openGpu(options.gpu);
-    if (gpu.ctx && settings.gpuTimestamps) gpu.ctx.timestamps = true;
+    const gpus = await openGpus(options.gpu, gpuSelection(options));
+    for (const d of gpus.devices) if (settings.gpuTimestamps) d.ctx.timestamps = true;
     try {
-      const calibration = await resolveCalibration(options.calibration, gpu.ctx);
-      return new Runtime(await WorkerPool.create({ threads, module }), gpu, settings, calibration);
+      const calibration = await resolveCalibration(options.calibration, gpus.devices.map((d) => d.ctx));
+      const runtime = new Runtime(await WorkerPool.create({ threads, module }), gpus, settings, calibration);
+      // One nvidia-smi run now (about 50 ms; 1 ms when absent), so stats() has figures from the start.
+      if (gpus.devices.length > 0) await runtime.#telemetry.refresh();
+      return runtime;
     } catch (e) {
-      gpu.ctx?.dispose();
+      for (const d of gpus.devices) d.ctx.dispose();
       throw e;
     }
   }
@@ -116,14 +129,35 @@ export class Runtime extends RuntimeEventTarget {
     return this.pool.size;
   }
 
-  /** The GPU adapter this runtime uses, or null when it runs on the CPU only. */
+  /**
+   * The GPU adapter this runtime's 'auto' rule looks at (the first usable hardware device, else
+   * the first device), or null when it runs on the CPU only. `gpus` lists every device.
+   */
   get gpu(): GpuAdapterInfo | null {
-    return this.#gpu.info;
+    return this.#gpu.primary?.info ?? null;
   }
 
-  /** The adapter with the device's limits and features (for reports), or null without a GPU. */
-  gpuDetails(): GpuDetails | null {
-    return this.#gpu.details();
+  /** Every GPU device by backend id, in order; `adapter` null while a lost device is not replaced. */
+  get gpus(): { id: string; adapter: GpuAdapterInfo | null; lost: boolean }[] {
+    return this.#gpu.owners.map((o) => ({ id: o.id, adapter: o.info, lost: o.context === null || o.context.lost !== null || o.context.disposed }));
+  }
+
+  /** The adapter with the device's limits and features (for reports), or null without a GPU; `id` picks a device (default: the one `gpu` names). */
+  gpuDetails(id?: string): GpuDetails | null {
+    if (id !== undefined) return this.#gpu.owner(id)?.details() ?? null;
+    const primary = this.#gpu.primary;
+    return this.#gpu.owners.find((o) => o.context === primary)?.details() ?? null;
+  }
+
+  /**
+   * nvidia-smi's figures now (temperature, utilisation, memory, power, throttle reasons), paired
+   * with this runtime's devices where the names allow; `available: false` with the reason where
+   * the tool is absent or fails (never made-up figures).
+   */
+  async gpuTelemetry(): Promise<TelemetryStatus> {
+    this.checkOpen();
+    await this.#telemetry.refresh();
+    return this.#telemetry.status();
   }
 
   /**
@@ -132,13 +166,16 @@ export class Runtime extends RuntimeEventTarget {
    */
   async hardware(options: { maxHostBytes?: number; maxGpuBytes?: number; probeGpu?: boolean } = {}): Promise<HardwareReport> {
     this.checkOpen();
-    const ctx = this.#gpu.context;
-    return detectHardware({
-      gpus: ctx ? [ctx] : [],
+    const live = this.#gpu.owners.flatMap((o) => (o.context ? [{ id: o.id, ctx: o.context }] : []));
+    const report = await detectHardware({
+      gpus: live.map((l) => l.ctx),
       ...options,
       maxHostBytes: options.maxHostBytes ?? this.settings.maxHostBytes,
       maxGpuBytes: options.maxGpuBytes ?? this.settings.maxGpuBytes,
     });
+    report.gpus.forEach((g, i) => (g.id = live[i].id));
+    report.notes.push(...this.#gpuNotes);
+    return report;
   }
 
   /**
@@ -154,30 +191,41 @@ export class Runtime extends RuntimeEventTarget {
 
   /**
    * @internal One task on a worker, outside the planner (the Groth16 prover's QAP stages,
-   * src/groth16/prover/qap-wasm.ts). Not part of the public API and not in stats().
+   * src/groth16/prover/qap-wasm.ts; the dev setup's fixed-base tasks), retried when its worker
+   * dies (CHUNK_FAILED naming `options.stage` after MAX_CHUNK_ATTEMPTS). Not part of the public
+   * API and not in stats().
    */
-  runOnWorker<T>(task: PoolTask<T>, signal?: AbortSignal, priority?: number): Promise<T> {
+  runOnWorker<T>(task: WorkerTask<T>, signal?: AbortSignal, priority?: number, options?: WorkerTaskOptions): Promise<T> {
     this.checkOpen();
-    return this.pool.run(task, signal, checkPriority(priority));
+    // A task whose worker dies is retried as a chunk would be (worker-task.ts).
+    return runRetried(this.pool, task, { signal, priority: checkPriority(priority), faults: this.settings.faults }, options);
   }
 
   /**
    * The GPU buffer pool's byte counters (allocated, in use, peak in use since the device was
    * acquired), or null without a GPU. WebGPU reports no VRAM use: these are zkgpu's own buffers.
    */
-  gpuMemory(): PoolStats | null {
-    return this.#gpu.memory();
+  gpuMemory(id?: string): PoolStats | null {
+    const owner = id !== undefined ? this.#gpu.owner(id) : this.#gpu.owners.find((o) => o.context === this.#gpu.primary);
+    return owner?.memory() ?? null;
   }
 
-  /** Per-device work since creation (busy time, utilisation, bytes, chunks, failures, queued work) and the job count. */
+  /**
+   * Per-device work since creation (busy time, utilisation, bytes, chunks, failures, queued work),
+   * each GPU row with its adapter and its last nvidia-smi sample (`telemetry` says when that was,
+   * or why there is none; runtime.gpuTelemetry() samples now), and the job count.
+   */
   stats(): RuntimeStats {
     const snap = this.#counters.snapshot();
-    return { ...snap, devices: snap.devices.map((d) => ({ ...d, queuedMs: this.#planner.queuedMs(d.id) })) };
+    const devices = snap.devices.map((d) => ({ ...d, queuedMs: this.#planner.queuedMs(d.id), ...this.#telemetry.row(d.id) }));
+    // Sampled in the background when older than its interval: the next call sees it.
+    this.#telemetry.refreshIfStale();
+    return { ...snap, devices, telemetry: this.#telemetry.status() };
   }
 
   /** @internal What 'auto' depends on besides the job (scheduler/policy.ts): the device and the `backends` option. */
   get autoState(): AutoState {
-    return { gpu: this.#gpu.context, backends: this.settings.backends };
+    return { gpu: this.#gpu.primary, backends: this.settings.backends };
   }
 
   /**
@@ -206,7 +254,7 @@ export class Runtime extends RuntimeEventTarget {
     await this.#gpu.settled();
     const gpuCannot = gpuMsmCannot(group);
     // A pinned 'webgpu' without a usable device is an error before any planning.
-    if (req.requested === 'webgpu') chooseBackend({ requested: 'webgpu', gpu: this.#gpu.context, n: terms.n, gpuCannot });
+    if (req.requested === 'webgpu') chooseBackend({ requested: 'webgpu', gpu: this.#gpu.primary, n: terms.n, gpuCannot });
     const job: PlanJob = { op: 'msm', curve, group, n: terms.n, backend: req.requested };
     const { plan, reason, release } = await this.#planner.schedule(job, gpuCannot, { enqueue: true, threads: Math.min(this.threads, req.maxWorkers) });
     try {
@@ -226,7 +274,7 @@ export class Runtime extends RuntimeEventTarget {
     const req = parseNttRequest(request);
     await this.#gpu.settled();
     const gpuCannot = this.#gpu.bindingCannot(req.values.length);
-    if (req.requested === 'webgpu') chooseBackend({ requested: 'webgpu', gpu: this.#gpu.context, n: req.n, gpuCannot });
+    if (req.requested === 'webgpu') chooseBackend({ requested: 'webgpu', gpu: this.#gpu.primary, n: req.n, gpuCannot });
     if (req.signal?.aborted) throw abortError(req.signal);
     const job: PlanJob = { op: 'ntt', curve: req.curve, n: req.n, backend: req.requested };
     const { plan, reason, release } = await this.#planner.schedule(job, gpuCannot, { enqueue: true, threads: Math.min(this.threads, req.maxWorkers) });
@@ -245,9 +293,12 @@ export class Runtime extends RuntimeEventTarget {
     const gpuCannot = this.#gpu.bindingCannot(req.job.values.byteLength);
     // No planner model for BabyBear yet: the whole transform goes where the policy says (the
     // backends list does not lift the software/size rules here: nothing would weigh them).
-    const choice = chooseBackend({ requested: req.requested, gpu: this.#gpu.context, n: req.n, gpuCannot, backends: this.settings.backends, listLiftsRules: false });
+    const primary = this.#gpu.primary;
+    const choice = chooseBackend({ requested: req.requested, gpu: primary, n: req.n, gpuCannot, backends: this.settings.backends, listLiftsRules: false });
     if (req.signal?.aborted) throw abortError(req.signal);
-    const chunks: ExecChunk[] = [{ backend: choice.engine, kind: choice.engine, offset: 0, count: req.n }];
+    // Unplanned: the whole transform on the workers or on the device 'auto' looks at.
+    const gpuId = this.#gpu.owners.find((o) => o.context === primary)?.id ?? 'webgpu';
+    const chunks: ExecChunk[] = [{ backend: choice.engine === 'webgpu' ? gpuId : 'wasm', kind: choice.engine, offset: 0, count: req.n }];
     return this.execute({ op: 'ntt', field: 'babybear', ...jobFields(req) }, chunks, choice.reason, babyBearNttKernel(this.pool, req));
   }
 
@@ -260,6 +311,7 @@ export class Runtime extends RuntimeEventTarget {
 
   async dispose(): Promise<void> {
     this.#disposed = true;
+    this.#telemetry.dispose();
     await this.#gpu.dispose();
     await this.pool.dispose();
   }
@@ -272,7 +324,7 @@ export class Runtime extends RuntimeEventTarget {
     try {
       const exec = { id, stage: stageName(job), n: elements, pinned: job.requested !== 'auto', failover: job.failover, signal: job.signal };
       const r = await executeChunks(this.#env, exec, chunks, kernel);
-      const report = buildJobReport(job, r, { id, reason, ms: performance.now() - start, adapter: this.#gpu.info, threads: this.pool.size });
+      const report = buildJobReport(job, r, { id, reason, ms: performance.now() - start, adapterOf: (backend) => this.#gpu.owner(backend)?.info ?? null, threads: this.pool.size });
       this.callUser('onReport', job.onReport, report);
       this.dispatchEvent(new JobEvent(report));
       return r.value;
@@ -317,6 +369,17 @@ export class Runtime extends RuntimeEventTarget {
 /** The report fields every parsed request carries. */
 function jobFields(req: Pick<JobInfo, 'n' | 'requested' | 'failover' | 'signal' | 'onReport'>): Pick<JobInfo, 'n' | 'requested' | 'failover' | 'signal' | 'onReport'> {
   return { n: req.n, requested: req.requested, failover: req.failover, signal: req.signal, onReport: req.onReport };
+}
+
+/**
+ * The adapters to open: the `gpus` option, else ZKGPU_GPUS (only when no `gpu` object was given:
+ * that one is the device), else undefined (the default selection).
+ */
+function gpuSelection(options: RuntimeOptions): GpuSelection | undefined {
+  if (options.gpus !== undefined) return checkGpuSelection(options.gpus);
+  if (options.gpu !== undefined && options.gpu !== true) return undefined;
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.ZKGPU_GPUS;
+  return gpusFromEnv(env);
 }
 
 export async function createRuntime(options?: RuntimeOptions): Promise<Runtime> {

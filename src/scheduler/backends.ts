@@ -38,10 +38,17 @@ export interface DescribeOptions {
   backends?: BackendsList;
 }
 
+/** The backend id of a runtime's i-th GPU device: 'webgpu', 'webgpu:1', ... (stable while the device is lost). */
+export function gpuBackendId(i: number): string {
+  return i === 0 ? 'webgpu' : `webgpu:${i}`;
+}
+
 export function describeBackends(report: HardwareReport, job: Pick<PlanJob, 'op' | 'curve' | 'group'>, options: DescribeOptions = {}): BackendDescription[] {
   const key: ModelKey = { op: job.op, curve: job.curve, group: job.group };
   const threads = options.threads ?? report.cpu.threads;
-  const gpus = report.gpus.filter((g) => !g.unusable);
+  // Ids come from each report's place (or its own id), not from the usable ones' order: a lost
+  // 'webgpu' must not hand its id to 'webgpu:1'.
+  const gpus = report.gpus.map((g, i) => ({ g, id: g.id ?? gpuBackendId(i) })).filter(({ g }) => !g.unusable);
   const hostBudget = report.memory.budgetBytes;
   const cpuHost = gpus.length > 0 ? Math.floor(hostBudget * (1 - GPU_HOST_STAGING_SHARE)) : hostBudget;
   const gpuHost = Math.floor((hostBudget * GPU_HOST_STAGING_SHARE) / Math.max(1, gpus.length));
@@ -57,8 +64,7 @@ export function describeBackends(report: HardwareReport, job: Pick<PlanJob, 'op'
       bytesPerElement: defaultBytesPerElement(key, 'wasm'),
     },
   ];
-  gpus.forEach((g, i) => {
-    const id = i === 0 ? 'webgpu' : `webgpu:${i}`;
+  for (const { g, id } of gpus) {
     const binding = Math.min(g.limits.maxStorageBufferBindingSize ?? 0, g.limits.maxBufferSize ?? 0);
     out.push({
       id,
@@ -71,6 +77,6 @@ export function describeBackends(report: HardwareReport, job: Pick<PlanJob, 'op'
       software: autoTreatsAsSoftware(g.software, options.backends),
       inFlightChunks: GPU_CHUNKS_IN_FLIGHT,
     });
-  });
+  }
   return out;
 }

@@ -4,8 +4,7 @@
  * process (tests, embedding) never share counters.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { RuntimeStats } from '../index.js';
-import type { TelemetryState } from './gpu-telemetry.js';
+import type { GpuSample, RuntimeStats, TelemetryState } from '../index.js';
 
 export interface MetricSources {
   queueCounts(): { queued: number; running: number };
@@ -110,7 +109,7 @@ export class ServeMetrics {
         costCounted = Math.max(costCounted, cost);
       },
     });
-    const gpuGauge = (name: string, help: string, pick: (s: import('./gpu-telemetry.js').GpuSample) => number | null) =>
+    const gpuGauge = (name: string, help: string, pick: (s: GpuSample) => number | null) =>
       new Gauge({
         name,
         help,

@@ -6,29 +6,18 @@
  * /readyz 200 can prove every circuit it lists.
  */
 import { pino, type Logger } from 'pino';
-import { createRuntime, type Runtime } from '../index.js';
 import { checkBind, TokenAuth, TOKENS_ENV } from './auth.js';
-import { registerCircuit, releaseSnarkjsCurves, type Circuit } from './circuits.js';
 import type { ServeConfig } from './config.js';
 import { Dispatcher } from './dispatcher.js';
-import { GpuTelemetry } from './gpu-telemetry.js';
-import { Helper } from './helper/helper.js';
+import { GpuTelemetry } from '../index.js';
 import { buildApp } from './http.js';
-import { KeyCache, MemoryLedger } from './memory.js';
+import { JobRunner } from './job-runner.js';
 import { ServeMetrics } from './metrics.js';
+import { listen, startProver, Waiters, type Cleanup, type ProverServer } from './parts.js';
 import { SqliteQueueStore } from './queue/sqlite.js';
 import type { QueueStore } from './queue/store.js';
 
-export interface ProverServer {
-  /** http://host:port as bound (port 0 in the config gives the port the OS chose). */
-  readonly url: string;
-  /**
-   * Stops taking jobs (/readyz 503, POST 503), lets proofs in progress finish within
-   * `drainTimeoutS`, puts every other claimed job back in the queue, then closes everything.
-   * Called again with 0 during a drain, it stops the proofs in progress at once (back to the queue).
-   */
-  shutdown(drainTimeoutS?: number): Promise<{ finished: number; requeued: number }>;
-}
+export type { ProverServer } from './parts.js';
 
 export interface StartOptions {
   env?: NodeJS.ProcessEnv;
@@ -52,7 +41,13 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   if (!auth) log.warn(`${TOKENS_ENV} is not set: no authentication, so listening on loopback (${config.host}) only`);
   else log.info({ tokens: auth.count }, 'bearer-token authentication on /v1');
 
-  const cleanup: (() => Promise<void> | void)[] = [];
+  if (config.queue !== undefined) {
+    // Loaded only for a fleet: a single server never loads BullMQ.
+    const { startFleetServer } = await import('./fleet-server.js');
+    return startFleetServer(config, log, auth);
+  }
+
+  const cleanup: Cleanup = [];
   const undo = async () => {
     for (const f of cleanup.reverse()) await Promise.resolve(f()).catch(() => {});
   };
@@ -62,51 +57,16 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     const recovered = store.recoverInterrupted(config.maxAttempts, Date.now());
     if (recovered.requeued + recovered.failed > 0) log.warn({ ...recovered }, 'jobs left running by a previous process: re-queued (or failed after maxAttempts starts)');
 
-    const runtime: Runtime = await createRuntime({
-      threads: config.threads,
-      gpu: config.backend === 'wasm' ? false : undefined,
-      maxHostBytes: config.maxHostBytes,
-      maxGpuBytes: config.maxGpuBytes,
-    });
-    cleanup.push(() => runtime.dispose());
-    const hardware = await runtime.hardware();
-    const helper = new Helper();
-    cleanup.push(() => helper.close());
-
-    // What the process holds before any proof (runtime, workers, server code): proofs and keys share the rest.
-    const fixedBytes = process.memoryUsage.rss();
-    const budget = hardware.memory.budgetBytes;
-    const ledger = new MemoryLedger(budget, fixedBytes);
-    const available = budget - fixedBytes;
-    const circuits = new Map<string, Circuit>();
-    for (const spec of config.circuits) {
-      const c = await registerCircuit(spec, available, hardware.memory.source);
-      circuits.set(c.name, c);
-      await helper.load(c.name, c.wasm, c.vkey);
-      log.info({ circuit: c.name, curve: c.header.curve, nVars: c.header.nVars, domain: c.header.domainSize, takesInput: c.wasm !== null, proofBytes: c.proofBytes, keyBytes: c.keyBytes }, 'circuit registered');
-    }
-    await releaseSnarkjsCurves(circuits.values());
-    const keys = new KeyCache(config.keyCacheBytes ?? Math.floor(budget / 4), (bytes) => ledger.setCached(bytes));
-    // Keys loaded now, in registration order while they fit: the first proofs need not read them.
-    for (const c of circuits.values()) {
-      if (keys.size + c.keyBytes > keys.budgetBytes) continue;
-      const { readFile } = await import('node:fs/promises');
-      keys.put(c.name, new Uint8Array(await readFile(c.zkeyPath)));
-    }
+    const { runtime, hardware, helper, circuits, ledger, keys, budget } = await startProver(config, log, cleanup, 'refuse');
 
     const telemetry = new GpuTelemetry((reason) => log.info(reason));
     await telemetry.start();
     cleanup.push(() => telemetry.stop());
 
-    const waiters = new Map<string, Set<() => void>>();
-    const onJobEnd = (id: string) => {
-      const set = waiters.get(id);
-      if (!set) return;
-      waiters.delete(id);
-      for (const w of set) w();
-    };
-    // The metrics read the dispatcher lazily: it is made after them.
-    let dispatcher: Dispatcher | null = null;
+    const waiters = new Waiters();
+    const onJobEnd = (id: string) => waiters.wake(id);
+    // The metrics read the runner lazily: it is made after them.
+    let runner: JobRunner | null = null;
     const metrics = new ServeMetrics({
       queueCounts: () => {
         const c = store.counts();
@@ -120,45 +80,39 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
         keyCache: keys.size,
         admitted: ledger.admittedBytes,
       }),
-      busySeconds: () => dispatcher?.busySeconds() ?? 0,
+      busySeconds: () => runner?.busySeconds() ?? 0,
       costPerHour: config.costPerHour,
       telemetry: () => telemetry.current,
     });
     cleanup.push(() => metrics.close());
-    dispatcher = new Dispatcher({ store, runtime, helper, circuits, keys, ledger, metrics, log, concurrency: config.concurrency, backend: config.backend, onJobEnd });
-    const d = dispatcher;
+    runner = new JobRunner({ runtime, helper, keys, metrics, concurrency: config.concurrency, backend: config.backend });
+    const d = new Dispatcher({ store, runner, circuits, keys, ledger, metrics, log, concurrency: config.concurrency, onJobEnd });
 
     let notReady: string | null = null;
     const app = buildApp({
       config,
-      store,
-      dispatcher: d,
+      jobs: {
+        submit: async (job) => {
+          const record = store.enqueue(job, Date.now());
+          d.pump();
+          return record;
+        },
+        get: async (id) => store.get(id),
+        queuedCount: async () => store.queuedCount(),
+        cancel: async (id) => d.cancel(id),
+        progressOf: async (record) => d.progressOf(record.id),
+        whyWaiting: async () => null,
+      },
+      serveApi: true,
       circuits,
       metrics,
       auth,
       log,
       notReady: () => notReady,
-      waitForEnd: (id, ms, signal) =>
-        new Promise<void>((resolve) => {
-          let set = waiters.get(id);
-          if (!set) waiters.set(id, (set = new Set()));
-          const done = () => {
-            clearTimeout(timer);
-            signal.removeEventListener('abort', done);
-            set?.delete(done);
-            resolve();
-          };
-          const timer = setTimeout(done, ms);
-          signal.addEventListener('abort', done, { once: true });
-          set.add(done);
-        }),
+      waitForEnd: (id, ms, signal) => waiters.wait(id, ms, signal),
     });
     cleanup.push(() => app.close());
-    await app.listen({ host: config.host, port: config.port });
-    const address = app.server.address();
-    const port = typeof address === 'object' && address ? address.port : config.port;
-    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-    const url = `http://${host}:${port}`;
+    const url = await listen(app, config);
 
     const purge = setInterval(() => {
       const n = store.purgeFinished(Date.now() - config.retentionS * 1000);
@@ -194,7 +148,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
           notReady = 'draining';
           log.info({ drainTimeoutS, running: d.running }, 'draining: no new jobs; proofs in progress may finish');
           const outcome = await d.drain(drainTimeoutS * 1000);
-          for (const id of [...waiters.keys()]) onJobEnd(id);
+          waiters.wakeAll();
           notReady = 'closed';
           const left = store.counts();
           await undo();

@@ -1,3 +1,5 @@
+import type { GpuSample, TelemetryState } from './nvidia-smi.js';
+
 /**
  * The hardware report: what detectHardware() found, every figure with where it came from.
  * Plain data only (numbers, strings, arrays), so JSON.stringify round-trips it.
@@ -38,6 +40,14 @@ export interface MemoryReport {
 }
 
 export interface GpuReport {
+  /** The runtime's backend id for this device ('webgpu', 'webgpu:1', ...), when a runtime describes its own. */
+  id?: string;
+  /** The adapter's name as Dawn lists it ('NVIDIA H100 80GB HBM3'), when it was selected by name. */
+  name?: string;
+  /** nvidia-smi's sample paired with this adapter (nvidia-smi.ts matchTelemetry), when one is. */
+  telemetry?: GpuSample;
+  /** How the pairing was made when it is a guess, or why there is none. */
+  telemetryNote?: string;
   vendor: string;
   architecture: string;
   description: string;
@@ -66,4 +76,6 @@ export interface HardwareReport {
   gpus: GpuReport[];
   /** Things looked for and not found (no cgroup quota, no GPU given), for `zkgpu info`. */
   notes: string[];
+  /** nvidia-smi's answer, when asked (describeHardware asks): its GPUs, or why there are none. */
+  telemetry?: TelemetryState;
 }

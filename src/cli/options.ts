@@ -1,0 +1,44 @@
+/**
+ * `--gpus`, shared by every verb that creates a runtime (prove, fullprove, profile, bench,
+ * calibrate, info, serve). main.ts takes it out of the verb's arguments before the verb parses
+ * them and hands it on as ZKGPU_GPUS, the variable createRuntime reads when its `gpus` option is
+ * absent: so runtimes made deep inside a verb (groth16.prove's own, the bench runner's) honour it
+ * without each passing it down. Checked here, once, with the runtime's own rules.
+ */
+export const GPU_VERBS: ReadonlySet<string> = new Set(['prove', 'fullprove', 'profile', 'bench', 'calibrate', 'info', 'serve']);
+
+export const GPUS_USAGE = `  --gpus LIST           GPU adapters to open, one device each: 'all' (every hardware adapter, the
+                        default), indices ('0,1') or names ('NVIDIA A10G'); software adapters
+                        (llvmpipe) only when named. Same as env ZKGPU_GPUS; zkgpu info lists them`;
+
+class GpusUsageError extends Error {
+  readonly code = 'USAGE';
+}
+
+/** Removes every `--gpus X` / `--gpus=X` from argv (the last one wins) and returns it. */
+export function takeGpusOption(argv: readonly string[]): { argv: string[]; gpus: string | undefined } {
+  const rest: string[] = [];
+  let gpus: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    if (a === '--gpus') {
+      if (i + 1 >= argv.length || argv[i + 1].startsWith('--')) throw new GpusUsageError("--gpus needs a value: 'all', indices like 0,1 or adapter names");
+      gpus = argv[++i];
+    } else if (a.startsWith('--gpus=')) gpus = a.slice('--gpus='.length);
+    else rest.push(a);
+  }
+  return { argv: rest, gpus };
+}
+
+/** Checks a --gpus value as createRuntime would and sets ZKGPU_GPUS for this process. */
+export function applyGpusOption(gpus: string | undefined): void {
+  if (gpus === undefined) return;
+  const value = gpus.trim();
+  if (value === '' || value.split(',').some((p) => p.trim() === '')) throw new GpusUsageError(`--gpus: empty entry in "${gpus}" (use 'all', indices like 0,1 or adapter names)`);
+  // Which adapters exist is known only once Dawn is asked: createRuntime refuses an unknown one, listing them.
+  process.env.ZKGPU_GPUS = value;
+}
