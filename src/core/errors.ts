@@ -29,7 +29,9 @@ export type ZkgpuErrorCode =
   | 'INPUT_INVALID'
   // scheduler
   | 'PLAN_INFEASIBLE'
-  | 'CHUNK_FAILED';
+  | 'CHUNK_FAILED'
+  // Groth16: a proof that fails its check against the key's verification data (ProveOptions.verify)
+  | 'PROOF_INVALID';
 
 /**
  * Where an error points, as fields set where it is created, so that callers (groth16 mapping a
@@ -49,6 +51,8 @@ export interface ZkgpuErrorDetails {
   stage?: string;
   /** The named header field or record field at fault ('nVars', 'domainSize', 'alpha1', 'signal', ...). */
   field?: string;
+  /** PROOF_INVALID: the devices (backend ids) that computed each proof stage ('msmA': ['webgpu'], 'qap': ['wasm']). */
+  devices?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface ZkgpuErrorOptions {

@@ -35,12 +35,15 @@ export async function fixedBaseOnPool(pool: WorkerTaskRunner, job: FixedBaseJob)
   const tasks: Promise<void>[] = [];
   for (let offset = 0; offset < n; offset += FIXED_BASE_CHUNK) {
     const count = Math.min(FIXED_BASE_CHUNK, n - offset);
-    // slice() copies, so the caller's buffers are never detached by the transfer.
-    const scalars = job.scalars.slice(offset * 32, (offset + count) * 32);
-    const base = job.base.slice();
     tasks.push(
       pool
-        .run((api) => api.fixedBaseMul(job.curve, job.group, transfer(base, [base.buffer]), transfer(scalars, [scalars.buffer])), job.signal)
+        .run((api) => {
+          // Copied in the task, once per try: the caller's buffers are never detached by the
+          // transfer, and a try retried after its worker died (Runtime.runOnWorker) has its inputs.
+          const scalars = job.scalars.slice(offset * 32, (offset + count) * 32);
+          const base = job.base.slice();
+          return api.fixedBaseMul(job.curve, job.group, transfer(base, [base.buffer]), transfer(scalars, [scalars.buffer]));
+        }, job.signal)
         .then((points) => out.set(points, offset * pb)),
     );
   }

@@ -129,6 +129,11 @@ export class Runtime extends RuntimeEventTarget {
     return this.pool.size;
   }
 
+  /** @internal Per worker, ms spent running tasks since creation (WorkerPool.busyMs): the Groth16 profile's per-worker idle time. */
+  workerBusyMs(): number[] {
+    return this.pool.busyMs();
+  }
+
   /**
    * The GPU adapter this runtime's 'auto' rule looks at (the first usable hardware device, else
    * the first device), or null when it runs on the CPU only. `gpus` lists every device.

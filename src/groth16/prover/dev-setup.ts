@@ -112,7 +112,7 @@ export async function devSetup(r1csSource: BinSource, options: DevSetupOptions =
     clock.stage('scalars');
 
     const runtime = await runtimeReady;
-    const workers: WorkerTaskRunner = { run: (task, signal) => runtime.runOnWorker(task, signal) };
+    const workers: WorkerTaskRunner = { run: (task, signal) => runtime.runOnWorker(task, signal, undefined, { stage: 'points' }) };
     const points: PointWork = (group, values) =>
       fixedBaseOnPool(workers, { curve, group, base: generatorBytes(curve, group), scalars: encodeFrArray(values), signal: options.signal });
     const { zkey, vkeyContainer } = await writeToOutput(options.output, (sink) => writeZkey(sink, points, shape, toxic, qap, sc));

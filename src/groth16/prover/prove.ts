@@ -26,18 +26,22 @@
  * (ProofStage): a key of Groth16Timings.
  */
 import { ZkgpuError } from '../../core/errors.js';
-import { createRuntime, type Backend, type JobReport, type Runtime } from '../../runtime/runtime.js';
+import { showValue } from '../../core/show.js';
+import { type Backend, type JobReport, type Runtime } from '../../runtime/runtime.js';
 import { mayUseGpu } from '../../scheduler/policy.js';
 import { CURVES, decodePoint, rootOfUnity } from '../../math/index.js';
 import { abortError } from '../../core/abort.js';
-import { openZkey, ZKEY_SECTION, type ZkeyFile, type ZkeyHeader } from '../formats/zkey.js';
+import { ZKEY_SECTION, type ZkeyHeader } from '../formats/zkey.js';
 import { readWtns, type Witness } from '../formats/wtns.js';
 import { readFr, viewOf } from '../formats/fr.js';
 import { g1ToJson, g2ToJson, type Groth16Proof } from '../formats/proof-format.js';
 import type { BinSource } from '../formats/source.js';
 import { PROGRESS_STAGES, ProofRun, type StagesBefore } from './proof-run.js';
-import { CRITICAL_PATH, ProofJobs, type PointSection, type QapInputs } from './proof-jobs.js';
-import { nttWorkers, workerLayout } from './layout.js';
+import { CRITICAL_PATH, ProofJobs, type QapInputs } from './proof-jobs.js';
+import { openProofKey, type ProofKey } from './proof-key.js';
+import { defaultRuntime } from './default-runtime.js';
+import { nttWorkers, poleWorkers, workerLayout } from './layout.js';
+import { DeviceLedger, parseVerifyOption, verifyBeforeReturn, withDeviceLedger, type VerifyOption } from './verify.js';
 
 export interface Groth16Progress {
   /** The proof stage that just finished (a key of Groth16Timings). */
@@ -48,9 +52,13 @@ export interface Groth16Progress {
 }
 
 export interface ProveOptions {
-  /** Runtime to use (left open). Without one, a runtime is created and disposed before returning. */
+  /**
+   * Runtime to use (left open). Without one, the process's default runtime (created on the first
+   * such call, with `threads` and a GPU unless backend is 'wasm'; kept warm for the next proofs,
+   * its idle workers unref'd so Node still exits; groth16.disposeDefaultRuntime() ends it).
+   */
   runtime?: Runtime;
-  /** Worker threads of the runtime created when none is given. */
+  /** Worker threads of the default runtime used when no runtime is given (one default per thread count). */
   threads?: number;
   /** Engine for every MSM and NTT; default 'auto'. */
   backend?: Backend;
@@ -70,6 +78,12 @@ export interface ProveOptions {
    * them (none, or a software adapter 'auto' leaves out), else 'stages'.
    */
   qap?: 'auto' | 'one-task' | 'stages';
+  /**
+   * Check the proof against the key's verification data before returning it (verify.ts); a proof
+   * that fails is PROOF_INVALID naming the likely cause and the device of each part. 'auto'
+   * (default): where the check costs under ~2% of the proof (AUTO_VERIFY_MIN_DOMAIN).
+   */
+  verify?: VerifyOption;
 }
 
 /**
@@ -103,6 +117,8 @@ export interface Groth16Timings {
   msmH: number;
   /** Blinding with r and s, and the proof's final point additions. */
   finalize: number;
+  /** The check against the key's verification data (ProveOptions.verify), when it ran. */
+  verify?: number;
   total: number;
 }
 
@@ -122,45 +138,77 @@ export async function prove(zkeySource: BinSource, wtnsSource: BinSource, option
   return withRuntime(options, (runtime) => proveOn(runtime, zkeySource, wtnsSource, options, {}));
 }
 
-/** Runs `work` on options.runtime, or on a runtime created for it and disposed afterwards (even on error). */
+/**
+ * Runs `work` on options.runtime, else on the process's default runtime for these options
+ * (default-runtime.ts: created on first use, then kept warm, its idle workers unref'd so Node
+ * still exits; groth16.disposeDefaultRuntime ends it).
+ */
 export async function withRuntime<T>(options: ProveOptions, work: (runtime: Runtime) => Promise<T>): Promise<T> {
   checkOptions(options);
   if (options.runtime) return work(options.runtime);
   if (options.signal?.aborted) throw abortError(options.signal);
   // A software GPU never wins (scheduler/policy.ts) and Dawn start-up costs ~100s of ms: skip it for 'wasm'.
-  const runtime = await createRuntime({ threads: options.threads, gpu: options.backend === 'wasm' ? false : undefined });
-  try {
-    return await work(runtime);
-  } finally {
-    await runtime.dispose();
-  }
+  return work(await defaultRuntime({ threads: options.threads, gpu: options.backend === 'wasm' ? false : undefined }));
 }
 
-function checkOptions(options: ProveOptions): void {
-  if (typeof options !== 'object' || options === null) throw new ZkgpuError('INVALID_ARGUMENT', 'options must be an object');
-  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
-    throw new ZkgpuError('INVALID_ARGUMENT', 'onProgress must be a function');
+/** The options of prove, fullProve and the prepared prover, checked before any work (INVALID_ARGUMENT naming the option). */
+export function checkOptions(options: ProveOptions): void {
+  if (typeof options !== 'object' || options === null) throw new ZkgpuError('INVALID_ARGUMENT', `options must be an object, got ${showValue(options)}`);
+  const { runtime, threads, signal } = options;
+  if (runtime !== undefined && !isRuntime(runtime)) {
+    throw new ZkgpuError('INVALID_ARGUMENT', `runtime must be a Runtime from createRuntime(), got ${showValue(runtime)}`, { details: { field: 'runtime' } });
   }
-  if (options.onJobReport !== undefined && typeof options.onJobReport !== 'function') {
-    throw new ZkgpuError('INVALID_ARGUMENT', 'onJobReport must be a function');
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
+    throw new ZkgpuError('INVALID_ARGUMENT', `threads must be a positive integer, got ${showValue(threads)}`, { details: { field: 'threads' } });
+  }
+  if (signal !== undefined && !isAbortSignal(signal)) {
+    throw new ZkgpuError('INVALID_ARGUMENT', `signal must be an AbortSignal, got ${showValue(signal)}`, { details: { field: 'signal' } });
+  }
+  for (const name of ['onProgress', 'onJobReport'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') {
+      throw new ZkgpuError('INVALID_ARGUMENT', `${name} must be a function, got ${showValue(options[name])}`, { details: { field: name } });
+    }
   }
   if (options.backend !== undefined && options.backend !== 'auto' && options.backend !== 'wasm' && options.backend !== 'webgpu') {
-    throw new ZkgpuError('INVALID_ARGUMENT', `backend must be 'webgpu', 'wasm' or 'auto', got ${JSON.stringify(options.backend)}`);
+    throw new ZkgpuError('INVALID_ARGUMENT', `backend must be 'webgpu', 'wasm' or 'auto', got ${showValue(options.backend)}`, { details: { field: 'backend' } });
   }
   if (options.qap !== undefined && options.qap !== 'auto' && options.qap !== 'one-task' && options.qap !== 'stages') {
-    throw new ZkgpuError('INVALID_ARGUMENT', `qap must be 'auto', 'one-task' or 'stages', got ${JSON.stringify(options.qap)}`);
+    throw new ZkgpuError('INVALID_ARGUMENT', `qap must be 'auto', 'one-task' or 'stages', got ${showValue(options.qap)}`, { details: { field: 'qap' } });
   }
+  parseVerifyOption(options.verify);
 }
 
-/** Internal entry shared with fullProve: `before` carries the stages done before (the witness). */
-export async function proveOn(runtime: Runtime, zkeySource: BinSource, wtnsSource: BinSource, options: ProveOptions, before: StagesBefore): Promise<Groth16ProveResult> {
-  const run = new ProofRun(options, proveStageCount(runtime, options), before);
-  let key: ZkeyFile | undefined;
+/** A Runtime by its shape, not instanceof: a second copy of the package (dist beside src, two installs) has its own class. */
+function isRuntime(v: unknown): v is Runtime {
+  const r = v as Partial<Runtime> | null;
+  return typeof r === 'object' && r !== null && typeof r.msm === 'function' && typeof r.ntt === 'function' && typeof r.runOnWorker === 'function' && typeof r.threads === 'number';
+}
+
+function isAbortSignal(v: unknown): v is AbortSignal {
+  const s = v as Partial<AbortSignal> | null;
+  return typeof s === 'object' && s !== null && typeof s.aborted === 'boolean' && typeof s.addEventListener === 'function';
+}
+
+/**
+ * Internal entry shared with fullProve and the prepared prover: `zkey` is a source opened for this
+ * proof, or a prepared prover's key (its sections already read); `before` carries the stages done
+ * before (the witness).
+ */
+export async function proveOn(runtime: Runtime, zkey: BinSource | { prepared: ProofKey }, wtnsSource: BinSource, userOptions: ProveOptions, before: StagesBefore): Promise<Groth16ProveResult> {
+  // verify.ts: which device computed each part, named by PROOF_INVALID.
+  const ledger = new DeviceLedger();
+  const options = withDeviceLedger(userOptions, ledger);
+  const run = new ProofRun(options, proveStageCount(runtime, options), before, runtime);
+  let key: ProofKey | undefined;
   try {
     run.checkAbort();
-    key = await run.addTime('readKey', () => openZkey(zkeySource));
+    key = isPrepared(zkey) ? zkey.prepared : await run.addTime('readKey', () => openProofKey(zkey));
     run.checkAbort();
-    return await proveWithKey(run, runtime, key, wtnsSource, options, before);
+    const result = await proveWithKey(run, runtime, key, wtnsSource, options, before);
+    // The proof's check (verify.ts), with the key still open. A prepared key's file is closed:
+    // readProofKey should call verificationData(file) before file.close() (kept for the header it shares).
+    await verifyBeforeReturn(key, result, parseVerifyOption(options.verify), ledger);
+    return result;
   } catch (e) {
     throw run.failure(e);
   } finally {
@@ -170,7 +218,7 @@ export async function proveOn(runtime: Runtime, zkeySource: BinSource, wtnsSourc
 }
 
 /** The proof once the key's header is read: witness, checks, every job, blinding, result. */
-async function proveWithKey(run: ProofRun, runtime: Runtime, key: ZkeyFile, wtnsSource: BinSource, options: ProveOptions, before: StagesBefore): Promise<Groth16ProveResult> {
+async function proveWithKey(run: ProofRun, runtime: Runtime, key: ProofKey, wtnsSource: BinSource, options: ProveOptions, before: StagesBefore): Promise<Groth16ProveResult> {
   const wtns = await readWitness(run, wtnsSource, before.wtnsName);
   checkMatch(key, wtns);
   run.checkAbort();
@@ -178,7 +226,7 @@ async function proveWithKey(run: ProofRun, runtime: Runtime, key: ZkeyFile, wtns
   const sums = await queueProof(run, jobs, key, wtns, options);
   const blinded = await run.timed('finalize', () => finalize(jobs, key.header, wtns, sums));
   run.timings.total = performance.now() - run.start + (before.witness ?? 0);
-  return proofResult(key.header, blinded, run.timings as Groth16Timings);
+  return proofResult(key.header, blinded, run.timings as Groth16Timings, run.estimates);
 }
 
 async function readWitness(run: ProofRun, source: BinSource, name: string | undefined): Promise<Witness> {
@@ -205,10 +253,10 @@ interface ProofSums {
  * The key's sections are read between the queueing steps, each as late as its first job allows,
  * so the workers have work while the main thread reads.
  */
-async function queueProof(run: ProofRun, jobs: ProofJobs, key: ZkeyFile, wtns: Witness, options: ProveOptions): Promise<ProofSums> {
+async function queueProof(run: ProofRun, jobs: ProofJobs, key: ProofKey, wtns: Witness, options: ProveOptions): Promise<ProofSums> {
   // What the first worker tasks need (the QAP and the G2 MSM); the other sections are read
   // while the workers run those, instead of with both workers idle.
-  const [coefficients, pointsB2] = await run.addTime('readKey', () => readSections(key, ['coefficients', 'pointsB2']));
+  const [coefficients, pointsB2] = await run.addTime('readKey', () => key.readSections(['coefficients', 'pointsB2']));
   run.checkAbort();
 
   // The H MSM's scalars first (the critical path: A, B, C -> transforms -> quotient -> H MSM),
@@ -220,7 +268,7 @@ async function queueProof(run: ProofRun, jobs: ProofJobs, key: ZkeyFile, wtns: W
   // there is one.
   const msmB2 = jobs.keyMsm('pointsB2', pointsB2, wtns.bytes);
 
-  const [pointsA, pointsB1, pointsC] = await run.addTime('readKey', () => readSections(key, ['pointsA', 'pointsB1', 'pointsC']));
+  const [pointsA, pointsB1, pointsC] = await run.addTime('readKey', () => key.readSections(['pointsA', 'pointsB1', 'pointsC']));
   run.progress('readKey');
   run.checkAbort();
 
@@ -235,25 +283,24 @@ async function queueProof(run: ProofRun, jobs: ProofJobs, key: ZkeyFile, wtns: W
   // Read while the H scalars are made: between their end and the H MSM's submission there is
   // then no file read (nor any other await), so the H MSM reaches the pool before a freed worker
   // takes a lower-priority MSM.
-  const [pointsH] = await run.addTime('readKey', () => readSections(key, ['pointsH']));
+  const [pointsH] = await run.addTime('readKey', () => key.readSections(['pointsH']));
   const quotient = await hScalars;
   run.checkAbort();
-  const msmH = jobs.keyMsm('pointsH', pointsH, quotient, { priority: CRITICAL_PATH });
+  // Split over every worker when the witness MSMs left would not keep the others busy (poleWorkers).
+  const hWorkers = process.env.G20_POLE_OFF ? jobs.layout.g1Workers : poleWorkers(jobs.layout, jobs.runtime.threads, jobs.workMs('g1', { terms: key.header.domainSize, zeros: 0, ones: 0, dense: key.header.domainSize, maxBits: 254 }) / jobs.layout.g1Workers, jobs.unfinishedMs);
+  const msmH = jobs.keyMsm('pointsH', pointsH, quotient, { priority: CRITICAL_PATH, workers: hWorkers });
 
   const [a, b1, b2, c, h] = await Promise.all([msmA, msmB1, msmB2, msmC, msmH]);
   run.checkAbort();
   return { a, b1, b2, c, h };
 }
 
-/** The sections, read one after the other (a multi-GiB key is never read whole: source.ts). */
-async function readSections(key: ZkeyFile, sections: (PointSection | 'coefficients')[]): Promise<Uint8Array[]> {
-  const out: Uint8Array[] = [];
-  for (const section of sections) out.push(await key.bin.readSection(ZKEY_SECTION[section]));
-  return out;
+function isPrepared(zkey: BinSource | { prepared: ProofKey }): zkey is { prepared: ProofKey } {
+  return typeof zkey === 'object' && zkey !== null && 'prepared' in zkey;
 }
 
 /** The H MSM's scalars: one worker task, or the staged jobs (ProveOptions.qap, qapInOneTask). */
-function queueHScalars(run: ProofRun, jobs: ProofJobs, key: ZkeyFile, wtns: Witness, coefficients: Uint8Array, options: ProveOptions): Promise<Uint8Array> {
+function queueHScalars(run: ProofRun, jobs: ProofJobs, key: ProofKey, wtns: Witness, coefficients: Uint8Array, options: ProveOptions): Promise<Uint8Array> {
   const h = key.header;
   const inputs: QapInputs = {
     coefficients,
@@ -312,7 +359,7 @@ async function finalize(jobs: ProofJobs, h: ZkeyHeader, wtns: Witness, sums: Pro
 }
 
 /** snarkjs's proof JSON and public signals, with the timings attached out of JSON's sight. */
-function proofResult(h: ZkeyHeader, blinded: Blinded, timings: Groth16Timings): Groth16ProveResult {
+function proofResult(h: ZkeyHeader, blinded: Blinded, timings: Groth16Timings, estimates: ProofRun['estimates']): Groth16ProveResult {
   const result = {
     proof: {
       pi_a: g1ToJson(decodePoint(h.curve, 'g1', blinded.piA)),
@@ -324,7 +371,16 @@ function proofResult(h: ZkeyHeader, blinded: Blinded, timings: Groth16Timings): 
     publicSignals: blinded.publicSignals,
   } as Groth16ProveResult;
   Object.defineProperty(result, 'timings', { value: timings, enumerable: false });
+  Object.defineProperty(result, MSM_ESTIMATES, { value: estimates, enumerable: false });
   return result;
+}
+
+/** Where a result keeps its MSM estimates (set only with onJobReport; read by the profile: msmEstimatesOf). */
+const MSM_ESTIMATES = Symbol('zkgpu.msmEstimates');
+
+/** @internal The planner's estimate and scalar profile per witness MSM stage of a proof made with onJobReport. */
+export function msmEstimatesOf(result: Groth16ProveResult): ProofRun['estimates'] {
+  return (result as unknown as Record<symbol, ProofRun['estimates']>)[MSM_ESTIMATES] ?? {};
 }
 
 /**
@@ -341,7 +397,7 @@ function qapInOneTask(choice: ProveOptions['qap'], runtime: Runtime, backend: Ba
   return nttWorkers(runtime.threads) === 1 && !mayUseGpu(backend ?? 'auto', runtime.autoState);
 }
 
-function checkMatch(key: ZkeyFile, wtns: Witness): void {
+function checkMatch(key: ProofKey, wtns: Witness): void {
   const h = key.header;
   if (wtns.q !== h.r) {
     throw new ZkgpuError(
