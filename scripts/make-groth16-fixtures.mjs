@@ -22,6 +22,10 @@
  *   node scripts/make-groth16-fixtures.mjs --bench 20 --dev-setup       -> same layout, but the key comes
  *     from zkgpu's INSECURE dev setup (zkgpu setup: toxic waste from a seed; minutes instead of hours),
  *     for benchmarks only. meta.json records setup "zkgpu-dev-insecure" and the seed.
+ *   node scripts/make-groth16-fixtures.mjs --classes all|sha256,merkle,bits,manypublic[,merkle-4,...]
+ *     -> .cache/groth16/classes/<class>/: the circuit classes of `zkgpu bench groth16 --circuit-class`
+ *     (circom2 + circomlib, dev-setup key), each with circuit.r1cs as well. A class name with a
+ *     suffix sets its size: sha256-<bytes>, merkle-<depth>, bits-<values>, manypublic-<inputs>.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -155,7 +159,7 @@ async function zkgpuDevSetup(r1cs, zkey, vkeyPath) {
   }
 }
 
-async function buildCircuit({ name, curve, source, inputPath, outDir, buildDir, plonk, sourceHash, minPower, devSetup = false }) {
+async function buildCircuit({ name, curve, source, inputPath, outDir, buildDir, plonk, sourceHash, minPower, devSetup = false, keepR1cs = false, extraMeta = {}, expectedPublic = null }) {
   const t0 = performance.now();
   const step = (what, since) => log(`  ${curve}/${name}: ${what} ${((performance.now() - since) / 1000).toFixed(1)} s`);
   let mark = performance.now();
@@ -193,16 +197,24 @@ async function buildCircuit({ name, curve, source, inputPath, outDir, buildDir, 
   const { proof, publicSignals } = await snarkjs.groth16.prove(out('circuit.zkey'), out('witness.wtns'));
   if (!(await snarkjs.groth16.verify(vkey, publicSignals, proof))) throw new Error(`snarkjs's own proof does not verify for ${name} (${curve})`);
   step('snarkjs prove + verify', mark);
+  if (expectedPublic !== null && JSON.stringify(publicSignals) !== JSON.stringify(expectedPublic)) {
+    throw new Error(`${name} (${curve}): the circuit's public signals ${JSON.stringify(publicSignals)} are not the expected ${JSON.stringify(expectedPublic)}`);
+  }
   await writeFile(out('proof.json'), `${JSON.stringify(proof, null, 1)}\n`);
   await writeFile(out('public.json'), `${JSON.stringify(publicSignals, null, 1)}\n`);
 
   const files = ['circuit.wasm', 'circuit.zkey', 'witness.wtns', 'input.json', 'vkey.json', 'proof.json', 'public.json'];
+  if (keepR1cs) {
+    await copyFile(r1cs, out('circuit.r1cs'));
+    files.push('circuit.r1cs');
+  }
   if (plonk) {
     if ((await snarkjs.plonk.setup(r1cs, ptau, out('plonk.zkey'))) === -1) throw new Error(`snarkjs plonk setup failed for ${name} (${curve})`);
     files.push('plonk.zkey');
   }
   const meta = {
     circuit: name,
+    ...extraMeta,
     curve,
     constraints: info.nConstraints,
     nVars: info.nVars,
@@ -351,9 +363,222 @@ async function buildBench({ k, curve, force, devSetup }) {
   log(`  bench circuit: ${relative(ROOT, outDir)}`);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Circuit classes (`zkgpu bench groth16 --circuit-class`): the circuits web apps prove most, built
+// from circomlib, whose witnesses are mostly 0 and 1 (the dense bench chain above is the opposite).
+
+const BN254_R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
+
+/** A deterministic byte string / number sequence (no seed to carry around: the input is part of the cache key). */
+function patternBytes(n) {
+  return Array.from({ length: n }, (_, i) => (i * 73 + 41) & 0xff);
+}
+
+/**
+ * Each class: its default size, the bounds of that size, the circom source and input for a size,
+ * and (where JS can compute it) the public signals the circuit must produce, checked against
+ * snarkjs's proof when the class is built.
+ */
+const CLASSES = {
+  // circomlib's Sha256 over the bytes (range-checked to 8 bits each, as an app taking bytes must);
+  // the digest leaves as two 128-bit numbers. 64 bytes: two compression blocks, ~59k constraints.
+  sha256: {
+    size: 64,
+    min: 1,
+    max: 512,
+    unit: 'bytes',
+    source: (n) => `pragma circom 2.0.0;
+include "circomlib/circuits/sha256/sha256.circom";
+include "circomlib/circuits/bitify.circom";
+template Sha256Bytes(nBytes) {
+    signal input in[nBytes];
+    signal output digest[2];
+    component byteBits[nBytes];
+    component sha = Sha256(nBytes * 8);
+    for (var i = 0; i < nBytes; i++) {
+        byteBits[i] = Num2Bits(8);
+        byteBits[i].in <== in[i];
+        // circomlib's Sha256 takes each byte most significant bit first.
+        for (var j = 0; j < 8; j++) sha.in[i * 8 + j] <== byteBits[i].out[7 - j];
+    }
+    component hi = Bits2Num(128);
+    component lo = Bits2Num(128);
+    for (var i = 0; i < 128; i++) {
+        hi.in[i] <== sha.out[127 - i];
+        lo.in[i] <== sha.out[255 - i];
+    }
+    digest[0] <== hi.out;
+    digest[1] <== lo.out;
+}
+component main = Sha256Bytes(${n});
+`,
+    input: (n) => ({ in: patternBytes(n).map(String) }),
+    expectedPublic: (n) => {
+      const hex = createHash('sha256').update(Buffer.from(patternBytes(n))).digest('hex');
+      return [BigInt(`0x${hex.slice(0, 32)}`).toString(), BigInt(`0x${hex.slice(32)}`).toString()];
+    },
+  },
+  // A Poseidon(2) Merkle membership path: per level a boolean direction, a swap, one hash (~240
+  // constraints). Depth 20 (a million leaves, a common tree size): ~5k constraints.
+  merkle: {
+    size: 20,
+    min: 1,
+    max: 64,
+    unit: 'levels',
+    source: (n) => `pragma circom 2.0.0;
+include "circomlib/circuits/poseidon.circom";
+template MerklePath(depth) {
+    signal input leaf;
+    signal input siblings[depth];
+    signal input pathBits[depth];
+    signal output root;
+    signal node[depth + 1];
+    signal left[depth];
+    signal right[depth];
+    component hash[depth];
+    node[0] <== leaf;
+    for (var i = 0; i < depth; i++) {
+        pathBits[i] * (pathBits[i] - 1) === 0;
+        left[i] <== node[i] + pathBits[i] * (siblings[i] - node[i]);
+        right[i] <== siblings[i] + node[i] - left[i];
+        hash[i] = Poseidon(2);
+        hash[i].inputs[0] <== left[i];
+        hash[i].inputs[1] <== right[i];
+        node[i + 1] <== hash[i].out;
+    }
+    root <== node[depth];
+}
+component main {public [leaf]} = MerklePath(${n});
+`,
+    input: (n) => ({
+      leaf: '123456789',
+      siblings: Array.from({ length: n }, (_, i) => String(BigInt(i + 1) * 0x9e3779b97f4a7c15n * 0x1234567n)),
+      pathBits: Array.from({ length: n }, (_, i) => String((i * 5 + 1) % 3 === 0 ? 1 : 0)),
+    }),
+    expectedPublic: null,
+  },
+  // Range checks: each value decomposed into 64 bits (Num2Bits(64): 64 boolean constraints + the
+  // recomposition), their sum public. 512 values: 33,281 constraints, a witness of nearly all 0/1.
+  bits: {
+    size: 512,
+    min: 1,
+    max: 1 << 16,
+    unit: 'values',
+    source: (n) => `pragma circom 2.0.0;
+include "circomlib/circuits/bitify.circom";
+template RangeChecks(n) {
+    signal input v[n];
+    signal output sum;
+    component bits[n];
+    var acc = 0;
+    for (var i = 0; i < n; i++) {
+        bits[i] = Num2Bits(64);
+        bits[i].in <== v[i];
+        acc += v[i];
+    }
+    sum <== acc;
+}
+component main = RangeChecks(${n});
+`,
+    input: (n) => ({ v: bitsValues(n).map(String) }),
+    expectedPublic: (n) => [bitsValues(n).reduce((a, b) => a + b, 0n).toString()],
+  },
+  // Hundreds of public inputs: the verifier's IC sum and the prover's public/private split over
+  // many values; two constraints per input, so the key's public part is a large share of it.
+  manypublic: {
+    size: 512,
+    min: 1,
+    max: 1 << 14,
+    unit: 'public inputs',
+    source: (n) => `pragma circom 2.0.0;
+template ManyPublic(n) {
+    signal input x[n];
+    signal input k;
+    signal output out;
+    signal y[n];
+    signal acc[n];
+    for (var i = 0; i < n; i++) {
+        y[i] <== x[i] * k;
+        acc[i] <== (i == 0 ? k : acc[i - 1]) * (y[i] + 1);
+    }
+    out <== acc[n - 1];
+}
+component main {public [x]} = ManyPublic(${n});
+`,
+    input: (n) => ({ x: manyPublicInputs(n).map(String), k: '7' }),
+    expectedPublic: (n) => {
+      const xs = manyPublicInputs(n);
+      let acc = 7n;
+      for (const x of xs) acc = (acc * ((x * 7n + 1n) % BN254_R)) % BN254_R;
+      return [acc.toString(), ...xs.map(String)];
+    },
+  },
+};
+
+/** 64-bit values: the edges (0, 1, 2^63, 2^64 - 1) and a multiplicative walk between them. */
+function bitsValues(n) {
+  const edges = [0n, 1n, 1n << 63n, (1n << 64n) - 1n];
+  return Array.from({ length: n }, (_, i) => (i < edges.length ? edges[i] : (BigInt(i) * 0x9e3779b97f4a7c15n) & ((1n << 64n) - 1n)));
+}
+
+/** Public inputs including 0, 1 and r - 1, so the public part of the key meets its edge scalars. */
+function manyPublicInputs(n) {
+  const edges = [0n, 1n, BN254_R - 1n];
+  return Array.from({ length: n }, (_, i) => (i < edges.length ? edges[i] : (BigInt(i) * 0x9e3779b97f4a7c15n) % BN254_R));
+}
+
+/** "merkle" -> { cls: 'merkle', size: 20, dir: 'merkle' }; "merkle-4" -> size 4, dir 'merkle-4'. Throws on a bad name. */
+function parseClassSpec(spec) {
+  const m = /^([a-z0-9]+?)(?:-(\d+))?$/.exec(spec);
+  const cls = m ? CLASSES[m[1]] : undefined;
+  if (!m || !cls) throw new Error(`unknown circuit class "${spec}"; known: ${Object.keys(CLASSES).join(', ')} (optionally -<size>, e.g. merkle-4)`);
+  const size = m[2] === undefined ? cls.size : Number(m[2]);
+  if (size < cls.min || size > cls.max) throw new Error(`circuit class ${spec}: ${m[1]} takes ${cls.min} to ${cls.max} ${cls.unit}; got ${size}`);
+  return { name: m[1], cls, size, dir: spec };
+}
+
+async function buildClass(spec, force) {
+  const { name, cls, size, dir } = parseClassSpec(spec);
+  const curve = 'bn128';
+  const outDir = join(CACHE, 'classes', dir);
+  const circomSource = cls.source(size);
+  const inputText = `${JSON.stringify(cls.input(size))}\n`;
+  const sourceHash = await sourceHashOf(curve, circomSource, inputText, `class ${dir} dev-setup`);
+  if (!force && (await upToDate(outDir, sourceHash))) {
+    log(`  class ${dir}: up to date in ${relative(ROOT, outDir)}`);
+    return;
+  }
+  const buildDir = join(CACHE, 'build', 'classes', dir);
+  await rm(buildDir, { recursive: true, force: true });
+  await mkdir(buildDir, { recursive: true });
+  const source = join(buildDir, 'circuit.circom');
+  await writeFile(source, circomSource);
+  const inputPath = join(buildDir, 'input.json');
+  await writeFile(inputPath, inputText);
+  await buildCircuit({
+    name: dir,
+    curve,
+    source,
+    inputPath,
+    outDir,
+    buildDir,
+    plonk: false,
+    sourceHash,
+    minPower: 0,
+    devSetup: true,
+    keepR1cs: true,
+    extraMeta: { class: name, size, sizeUnit: cls.unit },
+    expectedPublic: cls.expectedPublic ? cls.expectedPublic(size) : null,
+  });
+}
+
 const USAGE = `Usage: node scripts/make-groth16-fixtures.mjs [--force] [--only mulchain,poseidon,...] [--curve bn128|bls12381]
        node scripts/make-groth16-fixtures.mjs --bench <log2> [--curve bn128|bls12381] [--force] [--dev-setup]
-  --dev-setup: the bench key from zkgpu's INSECURE dev setup (seeded toxic waste; for benchmarks only)`;
+       node scripts/make-groth16-fixtures.mjs --classes all|sha256,merkle,bits,manypublic[,merkle-4,...] [--force]
+  --dev-setup: the bench key from zkgpu's INSECURE dev setup (seeded toxic waste; for benchmarks only)
+  --classes: the circuit classes of zkgpu bench groth16 --circuit-class, into .cache/groth16/classes/
+    (INSECURE dev-setup keys); <class>-<N> sets the size: sha256 bytes (64), merkle depth (20),
+    bits values of 64 bits (512), manypublic public inputs (512)`;
 
 async function main() {
   let values;
@@ -365,6 +590,7 @@ async function main() {
         curve: { type: 'string' },
         bench: { type: 'string' },
         'dev-setup': { type: 'boolean' },
+        classes: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -384,8 +610,25 @@ async function main() {
     log(`--dev-setup is for --bench only: the committed fixtures keep snarkjs's own setup\n${USAGE}`);
     return 2;
   }
+  if (values.classes !== undefined && (values.bench !== undefined || values.only !== undefined || values.curve !== undefined || values['dev-setup'])) {
+    log(`--classes takes no --bench, --only, --curve or --dev-setup: the classes are BN254 with dev-setup keys\n${USAGE}`);
+    return 2;
+  }
   const t0 = performance.now();
-  if (values.bench !== undefined) {
+  if (values.classes !== undefined) {
+    const specs = values.classes.trim() === 'all' ? Object.keys(CLASSES) : values.classes.split(',').map((s) => s.trim()).filter(Boolean);
+    if (specs.length === 0) {
+      log(`--classes needs a list of classes or "all"\n${USAGE}`);
+      return 2;
+    }
+    try {
+      for (const spec of specs) parseClassSpec(spec);
+    } catch (e) {
+      log(e.message);
+      return 2;
+    }
+    for (const spec of specs) await buildClass(spec, values.force === true);
+  } else if (values.bench !== undefined) {
     const k = Number(values.bench);
     // 2^10: smaller leaves no room for the Poseidon part; 2^22: the ptau alone would take hours here.
     if (!Number.isInteger(k) || k < 10 || k > 22) {

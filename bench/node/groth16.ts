@@ -1,7 +1,8 @@
 /**
- * `zkgpu bench groth16`: zkgpu's groth16.prove against snarkjs.groth16.prove on the same .zkey and
- * .wtns. Both provers' proofs are verified by snarkjs (and their public signals compared) before a
- * time is printed.
+ * `zkgpu bench groth16`: zkgpu's groth16.prove against snarkjs.groth16.prove (and a rapidsnark
+ * binary, when given) on the same .zkey and .wtns, for one circuit or for each circuit class
+ * (groth16-classes.ts). Every prover's proofs are verified by snarkjs (and their public signals
+ * compared) before a time is printed.
  *
  * Each prover runs alone in a fresh Node process (this file, started with --child): one warm-up
  * proof, then --runs timed proofs, then `process.resourceUsage().maxRSS`. In one shared process
@@ -28,8 +29,10 @@ import {
 import { median, summarize } from '../core/stats.js';
 import { formatBytes, formatMs, formatSpeedup } from '../core/table.js';
 import { BenchUsageError } from './args.js';
+import { CIRCUIT_CLASSES, classSummaryLines, resolveClasses } from './groth16-classes.js';
 import { collectHardware } from './hardware.js';
 import { createSnarkjsPeer } from './peers/snarkjs.js';
+import { RAPIDSNARK_HOWTO, proveWithRapidsnark, rapidsnarkPathProblem, rapidsnarkThreads } from './rapidsnark.js';
 import { processMaxRssBytes } from './rss.js';
 
 export type { Groth16BenchReport, Groth16BenchResult, Groth16Impl } from '../core/schema.js';
@@ -59,6 +62,14 @@ Options:
                           (default bn128/mulchain)
   --bench-size K          the generated ~2^K-constraint bench circuit in .cache/groth16/bench/
                           (make it first: node scripts/make-groth16-fixtures.mjs --bench K)
+  --circuit-class LIST    circuit classes (circom2 + circomlib, BN254), each run in turn, then a
+                          table of all: ${CIRCUIT_CLASSES.join(', ')} or all; a size suffix
+                          (sha256-<bytes>, merkle-<depth>, bits-<values>, manypublic-<inputs>)
+                          picks another build. Make them first, once, into .cache/groth16/classes/:
+                          node scripts/make-groth16-fixtures.mjs --classes all
+  --classes LIST|all      the same as --circuit-class
+  --rapidsnark PATH       also time a rapidsnark prover binary (PATH circuit.zkey witness.wtns
+                          proof.json public.json), one process per proof; not a dependency
   --curve bn128|bls12381  curve of a fixture name or of --bench-size (default bn128)
   --runs N                timed proofs per prover after the warm-up (default ${DEFAULT_GROTH16_RUNS})
   --threads N             zkgpu worker threads (default: the runtime's choice); snarkjs always
@@ -67,17 +78,31 @@ Options:
   --json FILE             also write the report as JSON (schema zkgpu-bench v1, kind "groth16")
   -h, --help              this text
 
-Exit code: 0 both checked and timed, 1 a proof failed verification or a prover failed, 2 bad usage.`;
+Exit code: 0 every prover checked and timed, 1 a proof failed verification or a prover failed,
+2 bad usage.`;
+
+export interface Groth16BenchCircuit {
+  /** The name given (fixture id, "bench-K", "class/<spec>" or the directory). */
+  name: string;
+  /** The circuit directory, as resolved. */
+  dir: string;
+  /** The class spec ("sha256", "merkle-4") of a --circuit-class run; null otherwise. */
+  class: string | null;
+}
 
 export interface Groth16BenchConfig {
-  /** The circuit directory, as resolved. */
+  /** The first (with --circuit or --bench-size, the only) circuit's directory, as resolved. */
   circuitDir: string;
-  /** The name given (fixture id, "bench-K" or the directory). */
+  /** The first circuit's name. */
   circuit: string;
+  /** Every circuit to run, in order. */
+  circuits: Groth16BenchCircuit[];
   runs: number;
   threads: number | null;
   backend: ProverBackend;
   json: string | null;
+  /** A rapidsnark prover binary to time as well; null: not timed. */
+  rapidsnark: string | null;
 }
 
 const CURVE_NAMES = ['bn128', 'bls12381'] as const;
@@ -102,6 +127,9 @@ export function parseGroth16BenchArgs(argv: readonly string[], root = repoRoot()
       options: {
         circuit: { type: 'string' },
         'bench-size': { type: 'string' },
+        'circuit-class': { type: 'string' },
+        classes: { type: 'string' },
+        rapidsnark: { type: 'string' },
         curve: { type: 'string' },
         runs: { type: 'string' },
         threads: { type: 'string' },
@@ -122,14 +150,32 @@ export function parseGroth16BenchArgs(argv: readonly string[], root = repoRoot()
   };
   const curve = v.curve ?? 'bn128';
   if (!(CURVE_NAMES as readonly string[]).includes(curve)) throw new BenchUsageError(`--curve must be bn128 or bls12381; got "${curve}"`);
-  if (v.circuit !== undefined && v['bench-size'] !== undefined) throw new BenchUsageError('give --circuit or --bench-size, not both');
+  const classList = v['circuit-class'] ?? v.classes;
+  const given = [v.circuit !== undefined && '--circuit', v['bench-size'] !== undefined && '--bench-size', classList !== undefined && '--circuit-class'].filter(Boolean);
+  if (given.length > 1)
+    throw new BenchUsageError(`${given.join(' and ')}: give only one of --circuit, --bench-size and --circuit-class, not ${given.length === 2 ? 'both' : 'all three'}`);
+  if (v['circuit-class'] !== undefined && v.classes !== undefined) throw new BenchUsageError('give --circuit-class or --classes (the same option), not both');
+  if (classList !== undefined && curve !== 'bn128')
+    throw new BenchUsageError(`the circuit classes are BN254 circuits (circomlib's Poseidon has no other constants); --curve ${curve} does not apply`);
+  let rapidsnark: string | null = null;
+  if (v.rapidsnark !== undefined) {
+    const problem = rapidsnarkPathProblem(v.rapidsnark);
+    if (problem !== null) throw new BenchUsageError(problem);
+    rapidsnark = resolve(v.rapidsnark);
+  }
   const backend = v.backend ?? 'wasm';
   if (backend !== 'wasm' && backend !== 'webgpu' && backend !== 'auto') throw new BenchUsageError(`--backend must be wasm, webgpu or auto; got "${backend}"`);
   if (v.json !== undefined && v.json.trim() === '') throw new BenchUsageError('--json needs a file name');
 
+  let circuits: Groth16BenchCircuit[] | null = null;
   let circuit: string;
   let circuitDir: string;
-  if (v['bench-size'] !== undefined) {
+  if (classList !== undefined) {
+    const resolved = resolveClasses(classList, root);
+    if (typeof resolved === 'string') throw new BenchUsageError(resolved);
+    circuits = resolved.map((c) => ({ name: `class/${c.spec}`, dir: c.dir, class: c.spec }));
+    ({ name: circuit, dir: circuitDir } = circuits[0]);
+  } else if (v['bench-size'] !== undefined) {
     const k = int(v['bench-size'], 'bench-size', 10, 22);
     circuit = `${curve}/bench-${k}`;
     circuitDir = join(root, '.cache/groth16/bench', `${curve}-${k}`);
@@ -155,6 +201,8 @@ export function parseGroth16BenchArgs(argv: readonly string[], root = repoRoot()
     help: v.help === true,
     circuit,
     circuitDir,
+    circuits: circuits ?? [{ name: circuit, dir: circuitDir, class: null }],
+    rapidsnark,
     runs: v.runs !== undefined ? int(v.runs, 'runs', 1, 1000) : DEFAULT_GROTH16_RUNS,
     threads: v.threads !== undefined ? int(v.threads, 'threads', 1, 1024) : null,
     backend,
@@ -166,7 +214,8 @@ export function parseGroth16BenchArgs(argv: readonly string[], root = repoRoot()
 // Child process: one prover, warm-up + timed runs, then its own peak RSS.
 
 export interface ChildRequest {
-  impl: Groth16Impl;
+  /** rapidsnark is not run through a child of ours: each of its proofs is already its own process. */
+  impl: Exclude<Groth16Impl, 'rapidsnark'>;
   zkey: string;
   wtns: string;
   runs: number;
@@ -177,7 +226,7 @@ export interface ChildRequest {
 export interface ChildResult {
   impl: Groth16Impl;
   threads: number;
-  /** The engine zkgpu's runtime chose (from its job reports); null for snarkjs. */
+  /** The engine zkgpu's runtime chose (from its job reports); null for the peers. */
   engines: string[] | null;
   firstRunMs: number;
   times: number[];
@@ -294,7 +343,7 @@ function errorText(e: unknown): string {
 }
 
 function row(r: Groth16BenchResult, speedup?: number): string {
-  const name = r.impl === 'zkgpu' ? `zkgpu-${r.engines?.join('+') || r.backend}` : 'snarkjs';
+  const name = r.impl === 'zkgpu' ? `zkgpu-${r.engines?.join('+') || r.backend}` : r.impl;
   return [
     name.padEnd(14),
     String(r.threads).padStart(3),
@@ -316,54 +365,75 @@ export interface Groth16BenchDeps {
   runProver?: (req: ChildRequest) => Promise<ChildResult>;
 }
 
+type Groth16Failure = Groth16BenchReport['failures'][number];
+type Files = { zkey: string; wtns: string };
+type Vk = Record<string, unknown>;
+
+/** One circuit measured: its sizes, the checked results and the failures. */
+interface Measured {
+  circuit: Groth16BenchCircuit;
+  info: CircuitInfo;
+  results: Groth16BenchResult[];
+  failures: Groth16Failure[];
+}
+
 export async function runGroth16Bench(argv: readonly string[], io: Groth16BenchIO = defaultIO, deps: Groth16BenchDeps = {}): Promise<number> {
   const args = parseGroth16BenchArgs(argv);
   if (args.help) {
     io.out(GROTH16_BENCH_USAGE);
     return 0;
   }
-  const files = { zkey: join(args.circuitDir, 'circuit.zkey'), wtns: join(args.circuitDir, 'witness.wtns') };
   const hardware = collectHardware();
   const peer = createSnarkjsPeer();
-  let measured: { info: CircuitInfo; results: Groth16BenchResult[]; failures: Groth16Failure[] };
+  const measured: Measured[] = [];
   try {
-    const { vk, info } = await readCircuit(args, files.zkey, peer);
-    printIntro(io, args, info, hardware);
-    const outcomes = await runProvers(args, files, vk, peer, deps.runProver ?? runChild, io);
-    measured = { info, results: [...outcomes.checked].map(([impl, r]) => toResult(impl, r, args.backend)), failures: outcomes.failures };
+    printMachine(io, args, hardware);
+    for (const circuit of args.circuits) {
+      const files = { zkey: join(circuit.dir, 'circuit.zkey'), wtns: join(circuit.dir, 'witness.wtns') };
+      const { vk, info } = await readCircuit(circuit.dir, files.zkey, peer);
+      printCircuit(io, circuit, info);
+      const outcomes = await runProvers(args, files, vk, peer, deps.runProver ?? runChild, io);
+      const results = [...outcomes.checked].map(([impl, r]) => toResult(impl, r, args.backend));
+      measured.push({ circuit, info, results, failures: outcomes.failures });
+      printResults(io, results);
+    }
   } finally {
     await peer.close();
   }
   const report = buildGroth16Report(args, hardware, measured);
-  printResults(io, report);
+  if (report.classes) {
+    io.out(`\nper class (medians; ratio = snarkjs / zkgpu${args.rapidsnark ? ', gap = zkgpu / rapidsnark' : ''}; each prover alone in its process):`);
+    for (const line of classSummaryLines(report.classes, args.rapidsnark !== null)) io.out(line);
+  }
+  if (args.rapidsnark === null) io.out(`\n${RAPIDSNARK_HOWTO}`);
   if (args.json !== null) await writeGroth16Report(args.json, report, io);
-  return report.failures.length > 0 ? 1 : 0;
+  return measured.some((m) => m.failures.length > 0) ? 1 : 0;
 }
-
-type Groth16Failure = Groth16BenchReport['failures'][number];
-type Files = { zkey: string; wtns: string };
-type Vk = Record<string, unknown>;
 
 /** The verification key (vkey.json beside the key, else exported by snarkjs) and the circuit's sizes. */
-async function readCircuit(args: Groth16BenchConfig, zkey: string, peer: ReturnType<typeof createSnarkjsPeer>): Promise<{ vk: Vk; info: CircuitInfo }> {
+async function readCircuit(dir: string, zkey: string, peer: ReturnType<typeof createSnarkjsPeer>): Promise<{ vk: Vk; info: CircuitInfo }> {
   const header = await groth16.readZkeyHeader(zkey).catch(() => null);
-  const vkPath = join(args.circuitDir, 'vkey.json');
+  const vkPath = join(dir, 'vkey.json');
   const vk = existsSync(vkPath) ? (JSON.parse(readFileSync(vkPath, 'utf8')) as Vk) : await peer.exportVerificationKey(zkey);
-  return { vk, info: circuitInfo(args.circuitDir, header, String(vk.curve)) };
+  return { vk, info: circuitInfo(dir, header, String(vk.curve)) };
 }
 
-function printIntro(io: Groth16BenchIO, args: Groth16BenchConfig, info: CircuitInfo, hardware: HardwareInfo): void {
+function printMachine(io: Groth16BenchIO, args: Groth16BenchConfig, hardware: HardwareInfo): void {
+  const provers = ['zkgpu', 'snarkjs', ...(args.rapidsnark ? ['rapidsnark (one process per proof)'] : [])].join(', ');
   io.out(
-    `zkgpu ${version} bench groth16: ${args.circuit} (${info.curve}, ${info.constraints ?? '?'} constraints, ${info.nVars ?? '?'} variables, ${info.nPublic ?? '?'} public, domain ${info.domainSize ?? '?'})`,
-  );
-  io.out(
-    `${hardware.cpuModel ?? 'unknown CPU'}, ${hardware.availableParallelism ?? hardware.logicalCores} cores available, node ${hardware.nodeVersion}; ` +
-      `each prover in its own process: 1 warm-up + ${args.runs} timed proofs`,
+    `zkgpu ${version} bench groth16 on ${hardware.cpuModel ?? 'unknown CPU'}, ${hardware.availableParallelism ?? hardware.logicalCores} cores available, node ${hardware.nodeVersion}; ` +
+      `${provers}: each prover in its own process, 1 warm-up + ${args.runs} timed proofs`,
   );
   const load = hardware.loadAverage?.[0];
   if (load !== undefined && load > 0.25 * (hardware.availableParallelism ?? 1)) {
     io.err(`warning: load average ${load} on ${hardware.availableParallelism} cores when the bench started; other work will skew the timings`);
   }
+}
+
+function printCircuit(io: Groth16BenchIO, circuit: Groth16BenchCircuit, info: CircuitInfo): void {
+  io.out(
+    `\n${circuit.name} (${info.curve}, ${info.constraints ?? '?'} constraints, ${info.nVars ?? '?'} variables, ${info.nPublic ?? '?'} public, domain ${info.domainSize ?? '?'})`,
+  );
 }
 
 /** Each prover in turn; a prover is kept only when snarkjs verified its warm-up and last timed proof. */
@@ -377,9 +447,13 @@ async function runProvers(
 ): Promise<{ checked: Map<Groth16Impl, ChildResult>; failures: Groth16Failure[] }> {
   const checked = new Map<Groth16Impl, ChildResult>();
   const failures: Groth16Failure[] = [];
-  for (const impl of ['zkgpu', 'snarkjs'] as const) {
+  const impls: Groth16Impl[] = ['zkgpu', 'snarkjs', ...(args.rapidsnark !== null ? (['rapidsnark'] as const) : [])];
+  for (const impl of impls) {
     try {
-      const r = await runProver({ impl, ...files, runs: args.runs, threads: args.threads, backend: args.backend });
+      const r =
+        impl === 'rapidsnark'
+          ? await runRapidsnarkLoop(args.rapidsnark as string, files, args.runs, args.threads)
+          : await runProver({ impl, ...files, runs: args.runs, threads: args.threads, backend: args.backend });
       await verifyProver(impl, r, args, vk, peer);
       checked.set(impl, r);
     } catch (e) {
@@ -388,13 +462,42 @@ async function runProvers(
       io.err(`!!! ${f.kind === 'mismatch' ? 'CHECK FAILED' : 'ERROR'} in ${impl}: ${f.message}`);
     }
   }
-  const z = checked.get('zkgpu');
-  const s = checked.get('snarkjs');
-  if (z && s && JSON.stringify(z.first.publicSignals) !== JSON.stringify(s.first.publicSignals)) {
-    failures.push({ impl: 'snarkjs', kind: 'mismatch', message: 'public signals differ between zkgpu and snarkjs' });
-    checked.clear();
+  // Every prover verified on its own; they must also agree on what was proven.
+  const [firstImpl, first] = [...checked][0] ?? [];
+  for (const [impl, r] of checked) {
+    if (first && impl !== firstImpl && JSON.stringify(r.first.publicSignals) !== JSON.stringify(first.first.publicSignals)) {
+      failures.push({ impl, kind: 'mismatch', message: `public signals differ between ${firstImpl} and ${impl}` });
+      io.err(`!!! CHECK FAILED in ${impl}: public signals differ between ${firstImpl} and ${impl}`);
+      checked.clear();
+      break;
+    }
   }
   return { checked, failures };
+}
+
+/** rapidsnark: 1 warm-up + `runs` timed proofs, each a fresh process; its peak RSS is the largest of them. */
+async function runRapidsnarkLoop(binary: string, files: Files, runs: number, threads: number | null): Promise<ChildResult> {
+  const first = await proveWithRapidsnark(binary, files.zkey, files.wtns, threads);
+  let last = first;
+  const times: number[] = [];
+  let peak = first.peakRssBytes;
+  for (let i = 0; i < runs; i++) {
+    last = await proveWithRapidsnark(binary, files.zkey, files.wtns, threads);
+    times.push(last.ms);
+    if (last.peakRssBytes !== null) peak = Math.max(peak ?? 0, last.peakRssBytes);
+  }
+  const pick = (r: typeof first) => ({ proof: r.proof, publicSignals: r.publicSignals });
+  return {
+    impl: 'rapidsnark',
+    threads: rapidsnarkThreads(threads),
+    engines: null,
+    firstRunMs: first.ms,
+    times,
+    stages: null,
+    first: pick(first),
+    last: pick(last),
+    maxRssBytes: peak,
+  };
 }
 
 /** The check: snarkjs verifies the warm-up proof and the last timed one; a webgpu run must have used the GPU. */
@@ -434,13 +537,24 @@ function stageMedians(stages: Groth16Timings[] | null): Record<string, number> |
   return out;
 }
 
-function buildGroth16Report(
-  args: Groth16BenchConfig,
-  hardware: HardwareInfo,
-  { info, results, failures }: { info: CircuitInfo; results: Groth16BenchResult[]; failures: Groth16Failure[] },
-): Groth16BenchReport {
-  const zr = results.find((r) => r.impl === 'zkgpu');
-  const sr = results.find((r) => r.impl === 'snarkjs');
+/** peer median / zkgpu median (> 1: zkgpu faster); null unless both were checked and timed. */
+function peerOverZkgpu(results: readonly Groth16BenchResult[], peerImpl: Groth16Impl): number | null {
+  const z = results.find((r) => r.impl === 'zkgpu');
+  const p = results.find((r) => r.impl === peerImpl);
+  return z && p && z.ms.median > 0 ? p.ms.median / z.ms.median : null;
+}
+
+/** zkgpu median / rapidsnark median: how many times longer zkgpu takes (> 1: rapidsnark faster). */
+function rapidsnarkGap(results: readonly Groth16BenchResult[]): number | null {
+  const x = peerOverZkgpu(results, 'rapidsnark');
+  return x === null || x === 0 ? null : 1 / x;
+}
+
+function buildGroth16Report(args: Groth16BenchConfig, hardware: HardwareInfo, measured: readonly Measured[]): Groth16BenchReport {
+  const configOf = (m: Measured) => ({ circuit: m.circuit.name, ...m.info, runs: args.runs, threads: args.threads, backend: args.backend });
+  const withGap = args.rapidsnark !== null;
+  const first = measured[0];
+  const memoryNote = withGap ? `${MEMORY_NOTE} ${RAPIDSNARK_MEMORY_NOTE}` : MEMORY_NOTE;
   return {
     schema: SCHEMA_NAME,
     schemaVersion: SCHEMA_VERSION,
@@ -448,36 +562,55 @@ function buildGroth16Report(
     createdAt: new Date().toISOString(),
     zkgpu: { version },
     hardware,
-    config: { circuit: args.circuit, ...info, runs: args.runs, threads: args.threads, backend: args.backend },
-    results,
-    speedup: zr && sr && zr.ms.median > 0 ? sr.ms.median / zr.ms.median : null,
-    failures,
-    memory: { note: MEMORY_NOTE },
+    config: configOf(first),
+    results: first.results,
+    speedup: peerOverZkgpu(first.results, 'snarkjs'),
+    failures: first.failures,
+    memory: { note: memoryNote },
+    ...(withGap ? { rapidsnarkGap: rapidsnarkGap(first.results) } : {}),
+    ...(args.circuits.some((c) => c.class !== null)
+      ? {
+          classes: measured.map((m) => ({
+            class: m.circuit.class ?? m.circuit.name,
+            config: configOf(m),
+            results: m.results,
+            speedup: peerOverZkgpu(m.results, 'snarkjs'),
+            ...(withGap ? { rapidsnarkGap: rapidsnarkGap(m.results) } : {}),
+            failures: m.failures,
+          })),
+        }
+      : {}),
   };
 }
 
+const RAPIDSNARK_MEMORY_NOTE =
+  "rapidsnark's peakRssBytes is the largest VmHWM read from /proc/<pid>/status every 5 ms over its proof processes " +
+  '(each proof is one process; the process started, so a wrapper script must exec the prover).';
+
 const STAGE_ORDER = ['readKey', 'readWitness', 'qap', 'buildABC', 'ntt', 'quotient', 'msmA', 'msmB1', 'msmB2', 'msmC', 'msmH', 'finalize'];
 
-function printResults(io: Groth16BenchIO, report: Groth16BenchReport): void {
-  const { speedup } = report;
-  const zr = report.results.find((r) => r.impl === 'zkgpu');
-  const sr = report.results.find((r) => r.impl === 'snarkjs');
-  io.out(`\n${HEADER}\n${'-'.repeat(HEADER.length)}`);
-  for (const r of report.results) io.out(row(r, r.impl === 'snarkjs' && speedup !== null ? speedup : undefined));
+function printResults(io: Groth16BenchIO, results: readonly Groth16BenchResult[]): void {
+  const zr = results.find((r) => r.impl === 'zkgpu');
+  const sr = results.find((r) => r.impl === 'snarkjs');
+  const rr = results.find((r) => r.impl === 'rapidsnark');
+  io.out(`${HEADER}\n${'-'.repeat(HEADER.length)}`);
+  for (const r of results) io.out(row(r, r.impl === 'zkgpu' ? undefined : (peerOverZkgpu(results, r.impl) ?? undefined)));
   if (zr?.stageMedians) {
     const st = zr.stageMedians;
     io.out(
-      `\nzkgpu stages, median ms (they overlap): ${STAGE_ORDER.filter((k) => k in st)
+      `zkgpu stages, median ms (they overlap): ${STAGE_ORDER.filter((k) => k in st)
         .map((k) => `${k} ${formatMs(st[k])}`)
         .join(', ')}`,
     );
   }
+  const speedup = peerOverZkgpu(results, 'snarkjs');
   if (speedup !== null && zr && sr) {
     io.out(`zkgpu speed-up (snarkjs median / zkgpu median): ${formatSpeedup(speedup)}`);
-    if (zr.peakRssBytes !== null && sr.peakRssBytes !== null) {
-      io.out(`peak RSS: zkgpu ${formatBytes(zr.peakRssBytes)}, snarkjs ${formatBytes(sr.peakRssBytes)} (each alone in its process)`);
-    }
   }
+  const gap = rapidsnarkGap(results);
+  if (gap !== null) io.out(`gap to rapidsnark (zkgpu median / rapidsnark median): ${formatSpeedup(gap)}`);
+  const rss = [zr, sr, rr].filter((r) => r !== undefined && r.peakRssBytes !== null) as Groth16BenchResult[];
+  if (rss.length > 1) io.out(`peak RSS: ${rss.map((r) => `${r.impl} ${formatBytes(r.peakRssBytes as number)}`).join(', ')} (each alone in its process)`);
 }
 
 /** Validated against the schema before it is written, as the MSM/NTT report is. */

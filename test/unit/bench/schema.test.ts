@@ -176,7 +176,7 @@ describe('bench report schema', () => {
     expect(validateReport(JSON.parse(JSON.stringify(g)))).toEqual([]);
     expect(parseReport(g).kind).toBe('groth16');
     expect(() => parseBenchReport(g)).toThrow(/a Groth16 report, expected an MSM\/NTT report/);
-    expect(validateReport({ ...g, results: [{ ...g.results[0], impl: 'rapidsnark' }] })[0]).toMatch(/^results\[0\]\.impl:/);
+    expect(validateReport({ ...g, results: [{ ...g.results[0], impl: 'bellman' }] })[0]).toMatch(/^results\[0\]\.impl:/);
   });
 
   it('collectHardware reports this machine with gpu null', () => {
