@@ -138,10 +138,11 @@ module.exports = {
     },
     {
       name: 'no-circular',
-      comment: 'a cycle makes load order matter and hides which module is the lower one',
+      comment:
+        'a cycle makes load order matter and hides which module is the lower one. Cycles whose every link is a type-only import are left out: they vanish at run time (a module naming the types of the one that calls it, as groth16/profile/report.ts and attribution.ts do); a runtime cycle still fails',
       severity: 'error',
       from: {},
-      to: { circular: true },
+      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
     },
     {
       name: 'src-no-dev-dependencies',

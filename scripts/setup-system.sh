@@ -12,7 +12,8 @@ set -euo pipefail
 toolchain=(rustc-web cargo-web rust-web-clippy rust-web-src rust-web-llvm lld-22 binaryen)
 # better-sqlite3 (the prover service's queue, src/serve/) has no prebuilt binary reachable here:
 # npm ci builds it from source with node-gyp, which needs python3, make and a C++ compiler.
-native=(python3 make g++)
+# redis-server: the fleet tests (test/integration/fleet/) start their own instance on a free port.
+native=(python3 make g++ redis-server)
 browser=(chromium)
 
 backports=/etc/apt/sources.list.d/zkgpu-backports.sources

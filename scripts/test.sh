@@ -75,6 +75,9 @@ rust_pid=$!
 
 phase "npm ci" npm ci --no-audit --no-fund || { wait $rust_pid || true; cat "$work/rust.log"; finish; }
 phase "tsc --noEmit" npx tsc -p tsconfig.json --noEmit || true
+# The layer rules (.dependency-cruiser.cjs) and Biome's lint + format check (biome.json).
+phase "lint: layers (dependency-cruiser)" npm run -s lint:deps || true
+phase "lint: biome check" npx biome check . || true
 phase "vitest unit" npx vitest run --project unit \
   --reporter=default --reporter=json --outputFile.json="$work/unit.json" || true
 

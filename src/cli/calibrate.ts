@@ -13,7 +13,7 @@ import {
   type CalibrationBackend,
   type MeasuredModel,
 } from '../index.js';
-import type { CliIO } from './main.js';
+import type { CliIO } from './io.js';
 
 export const CALIBRATE_USAGE = `Usage: zkgpu calibrate [options]
 

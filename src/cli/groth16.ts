@@ -11,7 +11,7 @@ import { rename, rm, writeFile, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { groth16, isZkgpuError, type Groth16ProveResult, type Groth16Timings } from '../index.js';
-import type { CliIO } from './main.js';
+import type { CliIO } from './io.js';
 import { stageProgress, ttyProgressSink, type ProgressSink } from './progress.js';
 
 /** A bad command line: main.ts prints the message and the command's usage, and exits with 2. */

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { calibrationLocation, describeHardware, describeSample, hardwareFingerprint, loadCalibration, type ByteFigure, type GpuReport, type HardwareReport } from '../index.js';
-import type { CliIO } from './main.js';
+import type { CliIO } from './io.js';
 import { GPUS_USAGE } from './options.js';
 
 export const INFO_USAGE = `Usage: zkgpu info [options]

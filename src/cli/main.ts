@@ -7,19 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { applyGpusOption, GPU_VERBS, GPUS_USAGE, takeGpusOption } from './options.js';
 
-export interface CliIO {
-  out(line: string): void;
-  err(line: string): void;
-}
+import type { CliIO, Command } from './io.js';
 
-export interface Command {
-  /** One line for the command list. */
-  summary: string;
-  /** The command's own --help text. */
-  usage(): Promise<string>;
-  /** Runs with the arguments after the command name; resolves to the exit code. */
-  run(argv: string[], io: CliIO): Promise<number>;
-}
+export type { CliIO, Command } from './io.js';
 
 // The bench code lives in bench/ (compiled to dist/bench/); it uses only zkgpu's public API.
 const benchModule = () => import('../../bench/node/run.js');

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { CliIO } from './main.js';
+import type { CliIO } from './io.js';
 
 export const PAGE_USAGE = `Usage: zkgpu page [options]
 

@@ -4,15 +4,16 @@
  * queued) and exit 0; a second signal stops the drain at once (jobs still go back to the queue).
  */
 import { parseArgs } from 'node:util';
-import type { CliIO } from './main.js';
+import type { CliIO } from './io.js';
 
 export const SERVE_USAGE = `Usage: zkgpu serve [--config FILE.json] [--circuit NAME=PATH.zkey[,wasm=PATH.wasm]]...
                    [--host 127.0.0.1] [--port 8080] [--data-dir DIR] [--concurrency N]
                    [--max-body BYTES] [--job-timeout SECONDS] [--cost-per-hour USD] [--threads N]
                    [--backend auto|wasm|webgpu] [--max-host-bytes N] [--max-gpu-bytes N]
+                   [--queue redis://HOST:PORT [--role all|api|worker]]
 
-A Groth16 prover over HTTP with a durable queue in --data-dir (SQLite). Contract and operation:
-docs/serve.md.
+A Groth16 prover over HTTP with a durable queue in --data-dir (SQLite), or, with --queue, one
+process of a fleet on Redis (BullMQ). Contract and operation: docs/serve.md, docs/fleet.md.
 
 Options:
   --config FILE.json       settings as JSON (same names in camelCase; paths relative to the file)
@@ -34,6 +35,10 @@ Options:
   --key-cache-bytes N      memory for keys kept between proofs (default: host budget / 4)
   --retention SECONDS      finished jobs are deleted this long after they end (default 604800)
   --log-level L            fatal|error|warn|info|debug|trace|silent (default info)
+  --queue redis://H:P      a fleet: jobs and results in Redis (BullMQ) instead of --data-dir
+  --role R                 with --queue: api (HTTP, enqueue), worker (prove), all (default)
+  --worker-class NAME      a worker's hardware class in GET /v1/fleet (default: GPU or cpu-<threads>t)
+  --stall-timeout SECONDS  a worker silent this long loses its jobs to others (default 30)
   -h, --help               this text
 
 Environment:
@@ -81,6 +86,10 @@ export async function runServe(argv: string[], io: CliIO): Promise<number> {
         'key-cache-bytes': { type: 'string' },
         retention: { type: 'string' },
         'log-level': { type: 'string' },
+        queue: { type: 'string' },
+        role: { type: 'string' },
+        'worker-class': { type: 'string' },
+        'stall-timeout': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: false,
@@ -102,6 +111,8 @@ export async function runServe(argv: string[], io: CliIO): Promise<number> {
   if (logLevel !== undefined && !(levels as readonly string[]).includes(logLevel)) {
     throw new ServeUsageError(`--log-level must be one of ${levels.join(', ')}, got "${logLevel}"`);
   }
+  const role = values.role;
+  if (role !== undefined && role !== 'all' && role !== 'api' && role !== 'worker') throw new ServeUsageError(`--role must be all, api or worker, got "${role}"`);
   const port = intOption('port', values.port, 0);
   if (port !== undefined && port > 65535) throw new ServeUsageError(`--port must be 0-65535, got ${port}`);
 
@@ -127,6 +138,10 @@ export async function runServe(argv: string[], io: CliIO): Promise<number> {
       keyCacheBytes: intOption('key-cache-bytes', values['key-cache-bytes'], 0),
       retentionS: numberOption('retention', values.retention, 1),
       logLevel: logLevel as (typeof levels)[number] | undefined,
+      queue: values.queue,
+      role,
+      workerClass: values['worker-class'],
+      stallTimeoutS: numberOption('stall-timeout', values['stall-timeout'], 1),
     });
     server = await serve.startServer(config);
   } catch (e) {

@@ -5,9 +5,8 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { groth16, isZkgpuError } from '../index.js';
-import { DEV_SETUP_WARNING } from '../groth16/index.js';
-import type { CliIO } from './main.js';
+import { DEV_SETUP_WARNING, groth16, isZkgpuError } from '../index.js';
+import type { CliIO } from './io.js';
 
 export const SETUP_USAGE = `Usage: zkgpu setup <circuit.r1cs> <circuit.zkey> [--vkey vkey.json] [--seed N] [--threads N]
 

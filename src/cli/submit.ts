@@ -5,7 +5,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import type { CliIO } from './main.js';
+import type { CliIO } from './io.js';
 
 export const SUBMIT_USAGE = `Usage: zkgpu submit --url URL --circuit NAME <input.json | witness.wtns> <proof.json> <public.json> [options]
 

@@ -67,14 +67,8 @@ export async function registerCircuit(spec: CircuitSpec, availableBytes: number,
     throw new ServeError('CIRCUIT_INVALID', `${where}: ${spec.zkey}: ${(e as Error).message}`, { cause: e });
   }
   const proofBytes = proofBytesEstimate(header);
-  if (proofBytes + keyBytes > availableBytes) {
-    throw new ServeError(
-      'CIRCUIT_TOO_LARGE',
-      `${where}: one proof needs ~${mib(proofBytes + keyBytes)} (key ${mib(keyBytes)} + working memory ${mib(proofBytes)}; ` +
-        `${header.nVars} variables, domain 2^${header.power}) but the host budget leaves ${mib(availableBytes)} for proofs ` +
-        `(${budgetSource}); raise --max-host-bytes or give the server more memory`,
-    );
-  }
+  const tooLarge = circuitTooLarge({ name: spec.name, header, keyBytes, proofBytes }, availableBytes, budgetSource);
+  if (tooLarge) throw tooLarge;
   let vkey: Record<string, unknown>;
   try {
     const snarkjs = (await import(SNARKJS)) as SnarkjsZkey;
@@ -116,6 +110,21 @@ export async function releaseSnarkjsCurves(circuits: Iterable<Circuit>): Promise
   const snarkjs = (await import(SNARKJS)) as SnarkjsZkey;
   const names = new Set([...circuits].map((c) => c.header.snarkjsCurve));
   for (const name of names) await (await snarkjs.curves.getCurveFromName(name)).terminate();
+}
+
+/**
+ * CIRCUIT_TOO_LARGE with the figures when one proof (its key included) does not fit in
+ * `availableBytes`, else null. A single server refuses such a circuit at start; a fleet worker
+ * does not take its jobs.
+ */
+export function circuitTooLarge(c: Pick<Circuit, 'name' | 'header' | 'keyBytes' | 'proofBytes'>, availableBytes: number, budgetSource: string): ServeError | null {
+  if (c.proofBytes + c.keyBytes <= availableBytes) return null;
+  return new ServeError(
+    'CIRCUIT_TOO_LARGE',
+    `circuit "${c.name}": one proof needs ~${mib(c.proofBytes + c.keyBytes)} (key ${mib(c.keyBytes)} + working memory ${mib(c.proofBytes)}; ` +
+      `${c.header.nVars} variables, domain 2^${c.header.power}) but the host budget leaves ${mib(availableBytes)} for proofs ` +
+      `(${budgetSource}); raise --max-host-bytes or give the server more memory`,
+  );
 }
 
 export function circuitInfo(c: Circuit): CircuitInfo {

@@ -45,6 +45,14 @@ export interface ServeConfig {
   /** Longest long-poll a GET ?wait= may hold. */
   maxWaitS: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** redis://HOST:PORT[/DB]: a fleet on BullMQ (docs/fleet.md); absent: the embedded queue in dataDir. */
+  queue?: string;
+  /** With `queue`: api serves HTTP and enqueues, worker proves, all does both. */
+  role: 'all' | 'api' | 'worker';
+  /** A worker's hardware class in GET /v1/fleet (default: its GPU's description, or cpu-<threads>t). */
+  workerClass?: string;
+  /** A fleet worker silent this long (its job lock not renewed) loses its jobs to the others. */
+  stallTimeoutS: number;
 }
 
 export const DEFAULTS = {
@@ -66,6 +74,9 @@ export const DEFAULTS = {
   maxAttempts: 3,
   maxWaitS: 60,
   logLevel: 'info',
+  role: 'all',
+  // BullMQ's default lock: renewed every 15 s, so a worker must miss two renewals to lose its jobs.
+  stallTimeoutS: 30,
 } as const satisfies Partial<ServeConfig>;
 
 const positiveInt = z.number().int().positive();
@@ -91,6 +102,10 @@ const fileSchema = z
     maxAttempts: positiveInt.max(100),
     maxWait: z.number().min(0).max(3600),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    queue: z.string().regex(/^rediss?:\/\/./, 'a redis:// or rediss:// URL'),
+    role: z.enum(['all', 'api', 'worker']),
+    workerClass: z.string().min(1).max(64),
+    stallTimeout: z.number().min(1),
     circuits: z.record(circuitName, z.object({ zkey: z.string().min(1), wasm: z.string().min(1).optional() }).strict()),
   })
   .partial()
@@ -134,6 +149,10 @@ export function readConfigFile(path: string): Partial<ServeConfig> {
     maxAttempts: f.maxAttempts,
     maxWaitS: f.maxWait,
     logLevel: f.logLevel,
+    queue: f.queue,
+    role: f.role,
+    workerClass: f.workerClass,
+    stallTimeoutS: f.stallTimeout,
     circuits:
       f.circuits === undefined
         ? undefined
@@ -157,6 +176,8 @@ export function resolveConfig(flags: ServeFlags): ServeConfig {
   }
   const config: ServeConfig = { ...DEFAULTS, ...file, ...given, circuits: [...circuits.values()] };
   if (config.circuits.length === 0) throw new ServeError('CONFIG_INVALID', 'no circuit registered: give --circuit NAME=PATH.zkey[,wasm=PATH.wasm] or "circuits" in --config');
+  if (config.queue !== undefined && !/^rediss?:\/\/./.test(config.queue)) throw new ServeError('CONFIG_INVALID', `queue "${config.queue}": expected redis://HOST:PORT (a fleet on Redis) or no queue (the embedded one)`);
+  if (config.queue === undefined && config.role !== 'all') throw new ServeError('CONFIG_INVALID', `role "${config.role}" needs a shared queue: give --queue redis://HOST:PORT (the embedded queue serves one process)`);
   return config;
 }
 

@@ -1,110 +1,53 @@
 /**
- * Runs queued jobs on the one shared Runtime: claims them in priority order while memory admits
- * them, computes a witness on the helper thread while the proofs before it run (one job ahead of
- * the proving slots), proves with `concurrency` proofs at once, checks every proof with
- * snarkjs.groth16.verify, then stores the result. Every job has an AbortController: its timeout,
+ * The embedded queue's claim loop: claims jobs in priority order while memory admits them, one
+ * beyond the proving slots (its witness is computed while the proofs before it run), hands each to
+ * the JobRunner (job-runner.ts: witness, proof, snarkjs's check) and stores the outcome. Every job has an AbortController: its timeout,
  * a client's cancel and the drain deadline abort it through the same signal, each with its own
  * reason, which decides where the job goes (failed PROOF_TIMEOUT, cancelled, back to queued).
  */
 import type { Logger } from 'pino';
-import { groth16, type Backend, type Groth16Progress, type Runtime } from '../index.js';
 import type { Circuit } from './circuits.js';
 import { jobErrorOf, ServeError, type JobError } from './errors.js';
-import type { Helper } from './helper/helper.js';
+import type { JobProgress, JobRunner, RunningJob } from './job-runner.js';
 import type { KeyCache, MemoryLedger } from './memory.js';
 import type { ServeMetrics } from './metrics.js';
-import type { ClaimedJob, JobRecord, JobTimings, QueueStore } from './queue/store.js';
+import type { ClaimedJob, JobRecord, QueueStore } from './queue/store.js';
+
+export type { JobProgress } from './job-runner.js';
 
 /** Jobs claimed beyond the proving slots: their witnesses are computed while the slots prove. */
-const LOOKAHEAD = 1;
+export const LOOKAHEAD = 1;
 
-export interface JobProgress {
-  stage: string;
-  done: number;
-  total: number;
-}
-
-interface ActiveJob {
+interface ActiveJob extends RunningJob {
   record: JobRecord;
   circuit: Circuit;
   controller: AbortController;
   admittedBytes: number;
-  progress: JobProgress;
-  proving: boolean;
 }
 
 export interface DispatcherOptions {
   store: QueueStore;
-  runtime: Runtime;
-  helper: Helper;
+  runner: JobRunner;
   circuits: ReadonlyMap<string, Circuit>;
   keys: KeyCache;
   ledger: MemoryLedger;
   metrics: ServeMetrics;
   log: Logger;
   concurrency: number;
-  backend: Backend;
   /** Called after a job ends (done, failed, cancelled, or released back to the queue). */
   onJobEnd(id: string): void;
 }
 
-/** A FIFO semaphore whose waits can be aborted. */
-class Slots {
-  private free: number;
-  private readonly waiters: { resolve(): void; reject(e: unknown): void; signal: AbortSignal }[] = [];
-  constructor(n: number) {
-    this.free = n;
-  }
-  acquire(signal: AbortSignal): Promise<void> {
-    if (signal.aborted) return Promise.reject(signal.reason);
-    if (this.free > 0) {
-      this.free--;
-      return Promise.resolve();
-    }
-    return new Promise((resolve, reject) => {
-      const w = { resolve, reject, signal };
-      this.waiters.push(w);
-      signal.addEventListener(
-        'abort',
-        () => {
-          const i = this.waiters.indexOf(w);
-          if (i >= 0) {
-            this.waiters.splice(i, 1);
-            reject(signal.reason);
-          }
-        },
-        { once: true },
-      );
-    });
-  }
-  release(): void {
-    const next = this.waiters.shift();
-    if (next) next.resolve();
-    else this.free++;
-  }
-}
-
 export class Dispatcher {
   private readonly active = new Map<string, ActiveJob>();
-  private readonly slots: Slots;
   private claiming = true;
   private pumpScheduled = false;
   private idleWaiters: (() => void)[] = [];
-  /** Seconds with at least one job in progress, for the cost metric. */
-  private busyMs = 0;
-  private busySince: number | null = null;
 
-  constructor(private readonly o: DispatcherOptions) {
-    this.slots = new Slots(o.concurrency);
-  }
+  constructor(private readonly o: DispatcherOptions) {}
 
   get running(): number {
     return this.active.size;
-  }
-
-  busySeconds(): number {
-    const open = this.busySince === null ? 0 : performance.now() - this.busySince;
-    return (this.busyMs + open) / 1000;
   }
 
   progressOf(id: string): JobProgress | null {
@@ -154,106 +97,25 @@ export class Dispatcher {
 
   private async run(claimed: ClaimedJob, circuit: Circuit, admittedBytes: number): Promise<void> {
     const { record, payload } = claimed;
-    const { store, helper, runtime, metrics, log } = this.o;
+    const { store, runner, metrics, log } = this.o;
     const controller = new AbortController();
-    const signal = controller.signal;
     const job: ActiveJob = { record, circuit, controller, admittedBytes, progress: { stage: 'witness', done: 0, total: 1 }, proving: false };
     this.active.set(record.id, job);
-    this.busyStart();
     const jlog = log.child({ job: record.id, circuit: circuit.name, attempt: record.attempts });
-    const started = performance.now();
-    const queuedMs = Math.max(0, (record.startedAt ?? Date.now()) - record.createdAt);
-    // The timeout counts the job's own work: the wait for a proving slot (behind other jobs) is not its time.
-    let usedMs = 0;
-    let timer: NodeJS.Timeout | null = null;
-    let armedAt = 0;
-    const arm = () => {
-      armedAt = performance.now();
-      timer = setTimeout(
-        () => controller.abort(new ServeError('PROOF_TIMEOUT', `the job ran past its timeout of ${record.timeoutMs} ms (stage ${job.progress.stage})`)),
-        Math.max(0, record.timeoutMs - usedMs),
-      );
-    };
-    const disarm = () => {
-      if (timer) clearTimeout(timer);
-      timer = null;
-      usedMs += performance.now() - armedAt;
-    };
-    const stageLog = (stage: string, device: string, ms: number) => {
-      jlog.info({ stage, device, ms: Math.round(ms * 10) / 10 }, 'stage');
-      metrics.observe(circuit.name, stage, ms);
-    };
-    let slotHeld = false;
-    arm();
     try {
-      stageLog('queue', 'queue', queuedMs);
-      let wtns: Uint8Array;
-      let witnessMs = 0;
-      if (payload.kind === 'input') {
-        const w = await helper.witness(circuit.name, payload.input, signal);
-        wtns = w.wtns;
-        witnessMs = w.ms;
-        stageLog('witness', 'helper thread', witnessMs);
-      } else {
-        wtns = payload.wtns;
-      }
-      disarm();
-      job.progress = { stage: 'waiting for a prover slot', done: 0, total: 1 };
-      await this.slots.acquire(signal);
-      slotHeld = true;
-      arm();
-      job.proving = true;
-      job.progress = { stage: 'readKey', done: 0, total: 1 };
-
-      const key = await this.keyOf(circuit);
-      const devices = new Map<string, string>();
-      const proveStart = performance.now();
-      const result = await groth16.prove(key, wtns, {
-        runtime,
-        backend: this.o.backend,
-        signal,
-        onProgress: (p: Groth16Progress) => {
-          job.progress = { stage: p.stage, done: p.done, total: p.total };
-        },
-        onJobReport: (stage, report) => devices.set(stage, report.backend),
-      });
-      const proveMs = performance.now() - proveStart;
-      this.slots.release();
-      slotHeld = false;
-      job.proving = false;
-      const stages: Record<string, number> = {};
-      for (const [stage, ms] of Object.entries(result.timings)) {
-        if (stage === 'total' || typeof ms !== 'number') continue;
-        stages[stage] = ms;
-        stageLog(stage, devices.get(stage) ?? (stage === 'readKey' || stage === 'readWitness' ? 'host' : 'wasm'), ms);
-      }
-      stageLog('prove', runtime.gpu ? 'runtime (wasm + webgpu)' : 'runtime (wasm)', proveMs);
-
-      job.progress = { stage: 'verify', done: 0, total: 1 };
-      const check = await helper.verify(circuit.name, result.proof, result.publicSignals, signal);
-      stageLog('verify', 'helper thread', check.ms);
-      if (!check.valid) {
-        throw new ServeError('PROOF_INVALID', `the proof did not pass snarkjs.groth16.verify with the circuit's verification key; it was not returned (a prover fault: report it)`);
-      }
-      disarm();
-      const totalMs = performance.now() - started;
-      const timings: JobTimings = { queuedMs, witnessMs, proveMs, verifyMs: check.ms, totalMs, stages };
-      if (store.complete(record.id, record.attempts, { proof: result.proof, publicSignals: result.publicSignals, timings }, Date.now())) {
-        stageLog('total', 'all', totalMs + queuedMs);
+      const result = await runner.execute(record, payload, circuit, controller, job, jlog);
+      if (store.complete(record.id, record.attempts, result, Date.now())) {
+        runner.logTotal(circuit.name, result.timings, jlog);
         metrics.proofs.inc({ circuit: circuit.name, status: 'done' });
-        jlog.info({ status: 'done', ms: Math.round(totalMs) }, 'job done');
+        jlog.info({ status: 'done', ms: Math.round(result.timings.totalMs) }, 'job done');
       } else {
         jlog.info('job left the running state meanwhile (cancelled); result dropped');
       }
     } catch (e) {
-      if (timer) disarm();
-      if (slotHeld) this.slots.release();
-      this.onError(record, circuit, signal, e, jlog);
+      this.onError(record, circuit, controller.signal, e, jlog);
     } finally {
-      if (timer) clearTimeout(timer);
       this.active.delete(record.id);
       this.o.ledger.release(admittedBytes);
-      this.busyEnd();
       this.o.onJobEnd(record.id);
       if (this.active.size === 0) for (const w of this.idleWaiters.splice(0)) w();
       this.pump();
@@ -281,16 +143,6 @@ export class Dispatcher {
       jlog.warn({ status: 'failed', code: error.code, error: error.message }, 'job failed');
     }
     if (!this.active.has(record.id)) this.o.onJobEnd(record.id);
-  }
-
-  /** The key's bytes from the cache, or read now and cached when the cache has room. */
-  private async keyOf(circuit: Circuit): Promise<Uint8Array | string> {
-    const cached = this.o.keys.get(circuit.name);
-    if (cached) return cached;
-    const { readFile } = await import('node:fs/promises');
-    const bytes = new Uint8Array(await readFile(circuit.zkeyPath));
-    // Too large for the cache: prove from the file (the prover reads it section by section).
-    return this.o.keys.put(circuit.name, bytes) ? bytes : circuit.zkeyPath;
   }
 
   /** A client's DELETE: a queued job is cancelled in the store; a running one is also aborted. */
@@ -346,15 +198,5 @@ export class Dispatcher {
   abortAll(): void {
     const draining = new ServeError('DRAINING', 'the server is stopping now');
     for (const job of this.active.values()) job.controller.abort(draining);
-  }
-
-  private busyStart(): void {
-    if (this.busySince === null) this.busySince = performance.now();
-  }
-
-  private busyEnd(): void {
-    if (this.active.size > 0 || this.busySince === null) return;
-    this.busyMs += performance.now() - this.busySince;
-    this.busySince = null;
   }
 }

@@ -20,6 +20,7 @@ export type ServeErrorCode =
   | 'JOB_FINISHED'
   // capacity (503)
   | 'QUEUE_FULL'
+  | 'QUEUE_UNAVAILABLE'
   | 'DRAINING'
   // jobs
   | 'PROOF_TIMEOUT'
@@ -47,6 +48,7 @@ const STATUS: Partial<Record<ServeErrorCode, number>> = {
   BODY_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   QUEUE_FULL: 503,
+  QUEUE_UNAVAILABLE: 503,
   DRAINING: 503,
 };
 

@@ -4,21 +4,36 @@
  * its code maps to; a bad request never reaches the queue and never stops the server.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { TokenAuth } from './auth.js';
 import { circuitInfo, type Circuit } from './circuits.js';
 import type { ServeConfig } from './config.js';
-import type { Dispatcher, JobProgress } from './dispatcher.js';
-import { ServeError } from './errors.js';
+import { ServeError, type JobError } from './errors.js';
+import type { JobProgress } from './job-runner.js';
 import type { ServeMetrics } from './metrics.js';
-import { FINISHED, type JobRecord, type JobTimings, type QueueStore } from './queue/store.js';
+import { FINISHED, type JobRecord, type JobTimings, type NewJob } from './queue/store.js';
 import { checkPayload, parseProofRequest } from './submission.js';
+
+/** The jobs as the routes see them: the embedded queue and dispatcher, or a fleet's Redis. */
+export interface JobService {
+  submit(job: NewJob): Promise<JobRecord>;
+  get(id: string): Promise<JobRecord | null>;
+  queuedCount(): Promise<number>;
+  /** queued or running -> cancelled (a running proof is aborted); null for an unknown id. */
+  cancel(id: string): Promise<JobRecord | null>;
+  progressOf(record: JobRecord): Promise<JobProgress | null>;
+  /** Why a queued job is not being taken up (a fleet where no live worker takes its circuit), else null. */
+  whyWaiting(record: JobRecord): Promise<JobError | null>;
+}
 
 export interface AppContext {
   config: ServeConfig;
-  store: QueueStore;
-  dispatcher: Dispatcher;
+  jobs: JobService;
+  /** False on a fleet worker: it serves /healthz, /readyz, /metrics only. */
+  serveApi: boolean;
+  /** More routes (GET /v1/fleet on a fleet's API), added behind the same auth and error handling. */
+  routes?(app: FastifyInstance): void;
   circuits: ReadonlyMap<string, Circuit>;
   metrics: ServeMetrics;
   auth: TokenAuth | null;
@@ -44,11 +59,13 @@ export interface JobView {
   error?: { code: string; message: string };
   timings?: JobTimings;
   progress?: JobProgress & { share: number };
+  /** A queued job that nothing will take up as things stand, and why (fleet: no live worker fits). */
+  waiting?: JobError;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-export function jobView(r: JobRecord, progress: JobProgress | null): JobView {
+export function jobView(r: JobRecord, progress: JobProgress | null, waiting: JobError | null = null): JobView {
   const v: JobView = {
     id: r.id,
     circuit: r.circuit,
@@ -66,6 +83,7 @@ export function jobView(r: JobRecord, progress: JobProgress | null): JobView {
   }
   if (r.error) v.error = r.error;
   if (r.status === 'running' && progress) v.progress = { ...progress, share: progress.total > 0 ? progress.done / progress.total : 0 };
+  if (r.status === 'queued' && waiting) v.waiting = waiting;
   return v;
 }
 
@@ -94,7 +112,7 @@ function sendError(reply: FastifyReply, e: ServeError, status = e.status): Fasti
 }
 
 export function buildApp(ctx: AppContext) {
-  const { config, store, dispatcher, circuits, metrics, auth } = ctx;
+  const { config, metrics, auth } = ctx;
   const app = Fastify({
     bodyLimit: config.maxBody,
     // Requests are logged by the onResponse hook below (debug level), jobs by the dispatcher.
@@ -122,27 +140,48 @@ export function buildApp(ctx: AppContext) {
     ctx.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
 
+  if (ctx.serveApi) registerApiRoutes(app, ctx);
+  ctx.routes?.(app);
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    const why = ctx.notReady();
+    if (why === null) return { ready: true };
+    return reply.code(503).send({ ready: false, reason: why });
+  });
+  app.get('/metrics', async (_req, reply) => {
+    const text = await metrics.registry.metrics();
+    return reply.header('Content-Type', metrics.registry.contentType).send(text);
+  });
+  return app;
+}
+
+/** The /v1 job routes (an API process; a fleet worker has none). */
+function registerApiRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const { config, jobs, circuits } = ctx;
   app.post('/v1/proofs', async (req, reply) => {
     const why = ctx.notReady();
-    if (why !== null) throw new ServeError('DRAINING', `not taking jobs: ${why}`, { retryAfterS: 30 });
+    // Draining or closed refuses; Redis away (a fleet) too, as a queue outage; a fleet process whose
+    // own GPU is lost still enqueues (other workers prove).
+    if (why === 'draining' || why === 'closed') throw new ServeError('DRAINING', `not taking jobs: ${why}`, { retryAfterS: 30 });
+    if (why?.startsWith('redis')) throw new ServeError('QUEUE_UNAVAILABLE', `not taking jobs: ${why}; nothing was accepted, retry`, { retryAfterS: 2 });
     const body = parseProofRequest(req.body);
     const circuit = circuits.get(body.circuit);
     if (!circuit) {
       throw new ServeError('UNKNOWN_CIRCUIT', `circuit "${body.circuit}" is not registered here; registered: ${[...circuits.keys()].join(', ')}`);
     }
     const payload = await checkPayload(body, circuit);
-    if (store.queuedCount() >= config.maxQueue) {
+    if ((await jobs.queuedCount()) >= config.maxQueue) {
       throw new ServeError('QUEUE_FULL', `the queue holds its limit of ${config.maxQueue} jobs (--max-queue); retry later`, { retryAfterS: 5 });
     }
     const timeoutMs = Math.min(body.timeoutMs ?? config.jobTimeoutS * 1000, config.jobTimeoutS * 1000);
-    const record = store.enqueue({ id: randomUUID(), circuit: circuit.name, payload, priority: body.priority ?? 0, timeoutMs }, Date.now());
-    dispatcher.pump();
+    const record = await jobs.submit({ id: randomUUID(), circuit: circuit.name, payload, priority: body.priority ?? 0, timeoutMs });
     return reply.code(202).header('Location', `/v1/proofs/${record.id}`).send({ id: record.id, status: record.status });
   });
 
   app.get<{ Params: { id: string }; Querystring: { wait?: string } }>('/v1/proofs/:id', async (req, reply) => {
     const id = req.params.id;
-    let record = store.get(id);
+    let record = await jobs.get(id);
     if (!record) throw new ServeError('NOT_FOUND', `no job ${id}`);
     const waitRaw = req.query.wait;
     if (waitRaw !== undefined && !FINISHED.has(record.status)) {
@@ -157,34 +196,24 @@ export function buildApp(ctx: AppContext) {
       } finally {
         req.raw.off('close', onClose);
       }
-      record = store.get(id) ?? record;
+      record = (await jobs.get(id)) ?? record;
     }
-    return reply.send(jobView(record, dispatcher.progressOf(id)));
+    const progress = record.status === 'running' ? await jobs.progressOf(record) : null;
+    const waiting = record.status === 'queued' ? await jobs.whyWaiting(record) : null;
+    return reply.send(jobView(record, progress, waiting));
   });
 
   app.delete<{ Params: { id: string } }>('/v1/proofs/:id', async (req, reply) => {
     const id = req.params.id;
-    const before = store.get(id);
+    const before = await jobs.get(id);
     if (!before) throw new ServeError('NOT_FOUND', `no job ${id}`);
     if (FINISHED.has(before.status)) {
       throw new ServeError('JOB_FINISHED', `job ${id} already ended (${before.status}); nothing to cancel`);
     }
-    const after = dispatcher.cancel(id) ?? before;
+    const after = (await jobs.cancel(id)) ?? before;
     if (after.status !== 'cancelled') throw new ServeError('JOB_FINISHED', `job ${id} ended (${after.status}) before it could be cancelled`);
     return reply.send(jobView(after, null));
   });
 
   app.get('/v1/circuits', async () => ({ circuits: [...circuits.values()].map(circuitInfo) }));
-
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_req, reply) => {
-    const why = ctx.notReady();
-    if (why === null) return { ready: true };
-    return reply.code(503).send({ ready: false, reason: why });
-  });
-  app.get('/metrics', async (_req, reply) => {
-    const text = await metrics.registry.metrics();
-    return reply.header('Content-Type', metrics.registry.contentType).send(text);
-  });
-  return app;
 }

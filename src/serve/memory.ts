@@ -3,7 +3,7 @@
  * estimate for a whole proof), the admission ledger that keeps concurrent proofs and the cached
  * keys inside the host budget, and the key cache (least recently used dropped first).
  */
-import type { ZkeyHeader } from '../index.js';
+import type { Groth16Prover, ZkeyHeader } from '../index.js';
 
 const MiB = 2 ** 20;
 
@@ -70,11 +70,12 @@ export class MemoryLedger {
 }
 
 /**
- * Keys kept in memory by circuit name, within `budgetBytes`; the least recently used goes first.
- * A key larger than the whole budget is never cached (the prover then reads it from its file).
+ * Prepared provers (groth16.prover: the key's sections read once, kept for every proof of the
+ * circuit) by circuit name, within `budgetBytes` of held key bytes; the least recently used goes
+ * first. A key larger than the whole budget is never cached (its prover serves one proof).
  */
 export class KeyCache {
-  private readonly entries = new Map<string, Uint8Array>();
+  private readonly entries = new Map<string, Groth16Prover>();
   private bytes = 0;
   hits = 0;
   misses = 0;
@@ -88,7 +89,7 @@ export class KeyCache {
     return this.bytes;
   }
 
-  get(name: string): Uint8Array | undefined {
+  get(name: string): Groth16Prover | undefined {
     const v = this.entries.get(name);
     if (v) {
       // Map keeps insertion order: re-inserting makes this the most recently used.
@@ -106,7 +107,7 @@ export class KeyCache {
   }
 
   /** Stores the key, dropping the least recently used ones to make room; false if it can never fit. */
-  put(name: string, key: Uint8Array): boolean {
+  put(name: string, key: Groth16Prover): boolean {
     if (key.byteLength > this.budgetBytes) return false;
     this.delete(name);
     for (const [other, v] of this.entries) {

@@ -1,6 +1,7 @@
 /**
  * The job queue behind the service, as a small interface: the embedded SQLite store implements it
- * (sqlite.ts); a Redis/BullMQ adapter for a fleet of machines implements the same calls.
+ * (sqlite.ts). The Redis/BullMQ adapter of a fleet (redis.ts) implements JobBoard, the part the
+ * HTTP routes use; its claims, locks, stalled-job checks and retries are BullMQ's own.
  *
  * State machine (every transition is one atomic store call):
  *
@@ -86,7 +87,24 @@ export interface QueuedHead {
   circuit: string;
 }
 
-export interface QueueStore {
+export type Awaitable<T> = T | Promise<T>;
+
+/**
+ * What the HTTP side needs of a queue, whatever holds it: the embedded store answers at once, the
+ * Redis one (redis.ts) over the network. The claim side differs by nature: the embedded dispatcher
+ * claims through QueueStore below; in a fleet, BullMQ's workers claim, lock and retry.
+ */
+export interface JobBoard {
+  /** Stores a new queued job durably: when it resolves, the job survives a crash. */
+  enqueue(job: NewJob, now: number): Awaitable<JobRecord>;
+  get(id: string): Awaitable<JobRecord | null>;
+  counts(): Awaitable<QueueCounts>;
+  /** Jobs queued now (checked on every submission against the queue limit). */
+  queuedCount(): Awaitable<number>;
+  close(): Awaitable<void>;
+}
+
+export interface QueueStore extends JobBoard {
   /** Stores a new queued job durably: when it returns, the job survives a crash. */
   enqueue(job: NewJob, now: number): JobRecord;
   /** The job that claimNext would take, or null when none is queued. */

@@ -1,0 +1,14 @@
+/** What every CLI verb is given and returns: the table in main.ts holds these, the verbs implement them. */
+export interface CliIO {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export interface Command {
+  /** One line for the command list. */
+  summary: string;
+  /** The command's own --help text. */
+  usage(): Promise<string>;
+  /** Runs with the arguments after the command name; resolves to the exit code. */
+  run(argv: string[], io: CliIO): Promise<number>;
+}
