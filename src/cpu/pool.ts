@@ -42,6 +42,9 @@ interface Slot {
   job?: Job;
   starting: boolean;
   generation: number;
+  /** Milliseconds of finished tasks on this slot, and when its running task started (busyMs). */
+  busyMs: number;
+  busySince: number | null;
 }
 
 export interface WorkerExitDetail {
@@ -92,7 +95,7 @@ export class WorkerPool extends EventTarget {
     threads: number,
   ) {
     super();
-    this.slots = Array.from({ length: threads }, (_, index) => ({ index, generation: 0, starting: false }));
+    this.slots = Array.from({ length: threads }, (_, index) => ({ index, generation: 0, starting: false, busyMs: 0, busySince: null }));
   }
 
   /** Starts every worker; rejects (and stops those that did start) if any fails to start. */
@@ -193,6 +196,16 @@ export class WorkerPool extends EventTarget {
     });
   }
 
+  /**
+   * Per worker, the milliseconds it has spent running tasks since the pool started (the running
+   * task counted up to now). Two readings around a piece of work give each worker's busy and
+   * idle time in it (the Groth16 profile's per-worker idle column).
+   */
+  busyMs(): number[] {
+    const now = performance.now();
+    return this.slots.map((s) => s.busyMs + (s.busySince === null ? 0 : now - s.busySince));
+  }
+
   /** Workers able to take a task now or soon (not failed at start-up). */
   get liveWorkers(): number {
     return this.slots.filter((s) => s.api || s.starting).length;
@@ -241,6 +254,7 @@ export class WorkerPool extends EventTarget {
 
   private execute(slot: Slot, job: Job): void {
     slot.job = job;
+    slot.busySince = performance.now();
     slot.handle!.ref();
     const generation = slot.generation;
     job.task(slot.api!, slot.index).then(
@@ -256,6 +270,7 @@ export class WorkerPool extends EventTarget {
       settle();
     }
     if (slot.generation === generation && slot.job === job) {
+      this.endBusy(slot);
       slot.job = undefined;
       slot.handle?.unref();
       this.pumpSoon();
@@ -275,6 +290,11 @@ export class WorkerPool extends EventTarget {
       this.pumpScheduled = false;
       if (!this.disposed) this.pump();
     });
+  }
+
+  private endBusy(slot: Slot): void {
+    if (slot.busySince !== null) slot.busyMs += performance.now() - slot.busySince;
+    slot.busySince = null;
   }
 
   private settle(job: Job, error: unknown): void {
@@ -310,6 +330,7 @@ export class WorkerPool extends EventTarget {
 
   private async replace(slot: Slot, reason: string, crashed: boolean): Promise<void> {
     const old = slot.handle;
+    this.endBusy(slot);
     slot.handle = undefined;
     slot.api = undefined;
     slot.job = undefined;

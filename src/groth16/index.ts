@@ -9,9 +9,11 @@ import { readWtns } from './formats/wtns.js';
 import { devSetup } from './prover/dev-setup.js';
 import { readR1csHeader } from './formats/r1cs.js';
 import { profileProof, formatProfile } from './profile/profile.js';
+import { prover } from './prover/prepared.js';
+import { disposeDefaultRuntime } from './prover/default-runtime.js';
 
 /** devSetup is INSECURE (toxic waste from a seed): for tests and benchmarks only. */
-export const groth16 = Object.freeze({ prove, fullProve, readZkeyHeader, readWtns, devSetup, readR1csHeader, profile: profileProof, formatProfile });
+export const groth16 = Object.freeze({ prove, fullProve, prover, disposeDefaultRuntime, readZkeyHeader, readWtns, devSetup, readR1csHeader, profile: profileProof, formatProfile });
 export { DEV_SETUP_WARNING } from './prover/dev-setup.js';
 export type { DevSetupOptions, DevSetupResult, DevSetupStage, Groth16VerificationKey } from './prover/dev-setup.js';
 export type { R1csHeader } from './formats/r1cs.js';
@@ -20,6 +22,7 @@ export type { Groth16ProveResult, Groth16Timings, Groth16Progress, ProveOptions 
 export type { ProfileOptions, ProfileReport, ProfileMemory } from './profile/profile.js';
 export type { ProfileStage, StageOnDevice, ProfileDevice, ProfileVerdict, ProfileAttribution } from './profile/report.js';
 export type { CircuitInput } from './prover/full-prove.js';
+export type { Groth16Prover } from './prover/prepared.js';
 export type { Groth16Proof, G1Json, G2Json } from './formats/proof-format.js';
 export type { ZkeyHeader } from './formats/zkey.js';
 export type { Witness } from './formats/wtns.js';

@@ -83,7 +83,20 @@ export const GPU_HARDWARE_FIXED_MS_PLACEHOLDER = 5;
 export const GPU_SOFTWARE_SLOWDOWN = 1.4 / 0.655;
 export const GPU_SOFTWARE_FIXED_MS_PLACEHOLDER = 20;
 
+/**
+ * NOT MEASURED: a G2 point on the GPU is taken as 3x a G1 point. The G2 kernels are the G1 ones
+ * with every coordinate in Fp2 (shaders/fp2.wgsl), whose product is 3 Fp products (Karatsuba) and
+ * whose square is 2, against 1 for G1, so each point addition costs about 3x; the sort and scan
+ * passes do not change. Derived from G1 rather than from the wasm G2 figure (5.8x G1 per point,
+ * but measured at 2^14 against G1's 2^20). A calibration replaces it.
+ */
+export const GPU_G2_OVER_G1 = 3;
+
 export function defaultGpuModel(k: ModelKey, software: boolean): CostModel {
+  if (k.op === 'msm' && k.group === 'g2') {
+    const g1 = defaultGpuModel({ ...k, group: 'g1' }, software);
+    return { ...g1, perElementNs: g1.perElementNs * GPU_G2_OVER_G1, source: `${g1.source}; G2 = G1 x ${GPU_G2_OVER_G1} (Fp2 product = 3 Fp products; not measured)` };
+  }
   const base = wasmBase(k);
   if (software) {
     return {
@@ -142,3 +155,86 @@ export function wasmInstanceBytesPerElement(k: ModelKey): number {
 
 /** core/sizes.ts MAX_NTT_LOG_N: the CPU engine takes NTTs up to 2^24 values. */
 export const WASM_NTT_MAX_ELEMENTS = 2 ** 24;
+
+/**
+ * How an MSM's scalars split, as the wasm MSM (wasm/src/msm.rs msm_by_profile) treats them: zeros
+ * are dropped, scalars equal to 1 summed by a batch-affine tree, the rest ("dense") by Pippenger
+ * with a window fitted to their count and bit length. Groth16 witnesses of hash and bit circuits
+ * are mostly 0 and 1 (issue 20: SHA-256's four witness MSMs ~130 ms each against a dense model).
+ */
+export interface MsmScalarProfile {
+  terms: number;
+  zeros: number;
+  ones: number;
+  /** Terms neither 0 nor 1. */
+  dense: number;
+  /** Bit length of the largest dense scalar (0 without any). */
+  maxBits: number;
+}
+
+/** Profile of 32-byte little-endian scalars (standard form, as MSM requests take them). One pass, ~1 ms per 2^16 scalars. */
+export function msmScalarProfile(scalars: Uint8Array): MsmScalarProfile {
+  const terms = scalars.length >>> 5;
+  const aligned = scalars.byteOffset % 4 === 0;
+  const words = aligned ? new Uint32Array(scalars.buffer, scalars.byteOffset, terms * 8) : null;
+  const word = (i: number, w: number) => (words ? words[i * 8 + w] : new DataView(scalars.buffer, scalars.byteOffset).getUint32(i * 32 + w * 4, true));
+  let zeros = 0;
+  let ones = 0;
+  let maxBits = 0;
+  for (let i = 0; i < terms; i++) {
+    let top = -1;
+    for (let w = 7; w >= 0; w--) {
+      if (word(i, w) !== 0) {
+        top = w;
+        break;
+      }
+    }
+    if (top < 0) zeros++;
+    else if (top === 0 && word(i, 0) === 1) ones++;
+    else maxBits = Math.max(maxBits, top * 32 + 32 - Math.clz32(word(i, top)));
+  }
+  return { terms, zeros, ones, dense: terms - zeros - ones, maxBits };
+}
+
+/** wasm/src/msm.rs default_window: the Pippenger window the wasm MSM picks for n dense terms (keep the two in step). */
+export function pippengerWindow(n: number, g2: boolean): number {
+  if (n < 32) return 3;
+  const lg = Math.floor(Math.log2(n));
+  const c = g2 ? (lg <= 13 ? lg - 2 : lg - 3) : lg <= 11 ? lg - 1 : lg <= 13 ? lg - 2 : lg - 3;
+  return Math.min(16, Math.max(4, c));
+}
+
+/**
+ * Point additions per term of a Pippenger MSM of n terms below 2^bits with window c: one bucket
+ * addition per signed window, plus each window's running-sum reduction over its 2^(c-1) buckets
+ * (2 additions per bucket) shared by the n terms.
+ */
+function pippengerAdditionsPerTerm(n: number, bits: number, c: number): number {
+  const windows = Math.ceil((bits + 1) / c);
+  return windows * (1 + 2 ** c / Math.max(1, n));
+}
+
+/** Bits of the scalar field's elements: a dense scalar's length. */
+const SCALAR_BITS: Record<CurveName, number> = { bn254: 254, 'bls12-381': 255 };
+
+/**
+ * How many dense terms a profiled MSM costs as much as: the n to give a cost model (whose
+ * perElementNs was measured on uniform scalars). Zeros cost nothing (dropped before dispatch);
+ * each 1 about one batch-affine addition (the tree: ones - 1 additions); the dense terms
+ * Pippenger's additions at their own count, bit length and window. A uniform MSM of n terms
+ * comes out at n. An estimate of additions only: the per-term copy and decode cost, the same for
+ * every term kept, is inside perElementNs, so for mostly-1 MSMs this is a floor.
+ */
+export function msmEffectiveElements(profile: MsmScalarProfile, curve: CurveName, group: GroupName): number {
+  const g2 = group === 'g2';
+  const kept = profile.ones + profile.dense;
+  if (kept === 0) return 0;
+  const fullBits = SCALAR_BITS[curve];
+  const perDenseTerm = pippengerAdditionsPerTerm(kept, fullBits, pippengerWindow(kept, g2));
+  let additions = Math.max(0, profile.ones - 1);
+  if (profile.dense > 0) {
+    const c = Math.min(pippengerWindow(profile.dense, g2), profile.maxBits + 1);
+    additions += profile.dense * pippengerAdditionsPerTerm(profile.dense, profile.maxBits, c);
+  }
+  return additions / perDenseTerm;
+}

@@ -66,6 +66,26 @@ export function formatProfile(r: ProfileReport): string[] {
     d.chunks === null ? dash : String(d.chunks),
     d.failures === null ? dash : String(d.failures),
   ]);
+  const msmRows = (r.msms ?? []).map((x) => [
+    x.stage,
+    String(x.terms),
+    String(x.zeros),
+    String(x.ones),
+    String(x.dense),
+    x.dense > 0 ? String(x.maxBits) : dash,
+    String(x.effectiveElements),
+    ms(x.estimateMs) + (x.calibrated ? '' : '*'),
+    x.measuredMs === null ? dash : ms(x.measuredMs),
+  ]);
+  const msmTable =
+    msmRows.length === 0
+      ? []
+      : [
+          '',
+          ...table(['msm', 'terms', 'zero', 'one', 'dense', 'bits', 'as uniform', 'estimate ms', 'measured ms'], msmRows, new Set([1, 2, 3, 4, 5, 6, 7, 8])),
+          ...(r.msms.some((x) => !x.calibrated) ? ['  * uncalibrated default model (zkgpu calibrate measures this machine)'] : []),
+        ];
+  const workerLine = (r.workers ?? []).length === 0 ? [] : [`workers: ${r.workers.map((w) => `#${w.worker} busy ${ms(w.busyMs)} ms, idle ${ms(w.idleMs)} ms (${pct(w.idleMs / Math.max(1e-9, r.totalMs))})`).join('; ')}`];
   const m = r.memory;
   const peak = m.peakRssBytes === null ? 'not sampled' : `${bytes(m.peakRssBytes)} during the proof (${bytes(m.startRssBytes)} at its start, ${m.samples} samples)`;
   const lifetime = m.processMaxRssBytes === null ? '' : `; process max RSS ${bytes(m.processMaxRssBytes)} (whole process lifetime)`;
@@ -78,7 +98,9 @@ export function formatProfile(r: ProfileReport): string[] {
       stageRows,
       new Set([3, 4, 5, 6, 7, 8, 9, 10]),
     ),
+    ...msmTable,
     '',
+    ...workerLine,
     ...table(['device', 'busy ms', 'utilisation', 'bytes in', 'bytes out', 'chunks', 'failures'], deviceRows, new Set([1, 2, 3, 4, 5, 6])),
     '',
     `memory: peak RSS ${peak}${lifetime}`,

@@ -10,8 +10,9 @@ import { createRuntime, type Backend, type JobReport, type Runtime } from '../..
 import type { GpuAdapterInfo } from '../../gpu/context.js';
 import type { HardwareReport } from '../../scheduler/index.js';
 import { isSoftwareAdapter } from '../../scheduler/policy.js';
-import { prove, type Groth16Progress, type Groth16Timings, type ProveOptions } from '../prover/prove.js';
+import { msmEstimatesOf, prove, type Groth16Progress, type Groth16Timings, type ProveOptions } from '../prover/prove.js';
 import type { Groth16Proof } from '../formats/proof-format.js';
+import { withMsmEstimates } from '../prover/proof-run.js';
 import type { BinSource } from '../formats/source.js';
 import { analyseProof, type ProfileAnalysis, type ProfileObservations } from './report.js';
 
@@ -60,6 +61,31 @@ export interface ProfileReport extends ProfileAnalysis {
   totalMs: number;
   timings: Groth16Timings;
   memory: ProfileMemory;
+  /**
+   * Per CPU worker: time running tasks during the proof and time idle (the proof's wall time
+   * minus that). On a shared runtime other callers' tasks count as busy.
+   */
+  workers: { worker: number; busyMs: number; idleMs: number }[];
+  /** Per witness MSM: its scalar profile, the planner's estimate from it, and the measured time. */
+  msms: ProfileMsm[];
+}
+
+/** A witness MSM (msmA ... msmH) as planned from its scalars against what it took. */
+export interface ProfileMsm {
+  stage: string;
+  terms: number;
+  zeros: number;
+  ones: number;
+  /** Neither 0 nor 1: by Pippenger, at `maxBits` bits. */
+  dense: number;
+  maxBits: number;
+  /** Uniform-scalar terms it costs as much as (scheduler/models.ts msmEffectiveElements): what was planned. */
+  effectiveElements: number;
+  /** The planner's estimate on the workers it was given (uncalibrated default models unless `calibrated`). */
+  estimateMs: number;
+  calibrated: boolean;
+  /** The MSM's run time in the runtime (its job report: first chunk start to result), waiting for the pool included. */
+  measuredMs: number | null;
 }
 
 /** Proves once on a runtime of its own (or the one given) and reports where the time and memory went. */
@@ -84,6 +110,7 @@ async function profileOn(runtime: Runtime, zkey: BinSource, wtns: BinSource, opt
   const stageEndMs: Record<string, number> = {};
   const rss: ProfileObservations['rss'] = [];
   const statsBefore = runtime.stats();
+  const busyBefore = runtime.workerBusyMs();
   const start = performance.now();
   const since = () => performance.now() - start;
   /** `atMs`: the time of the event being sampled, so the sample falls inside the stage that just ended. */
@@ -98,7 +125,7 @@ async function profileOn(runtime: Runtime, zkey: BinSource, wtns: BinSource, opt
   let result;
   let totalMs;
   try {
-    result = await prove(zkey, wtns, {
+    result = await prove(zkey, wtns, withMsmEstimates<ProveOptions>({
       runtime,
       backend: options.backend,
       qap: options.qap,
@@ -114,12 +141,13 @@ async function profileOn(runtime: Runtime, zkey: BinSource, wtns: BinSource, opt
         stageEndMs[stage] = atMs;
         sample(atMs);
       },
-    });
+    }));
     totalMs = since();
   } finally {
     clearInterval(timer);
   }
   const statsAfter = runtime.stats();
+  const busyAfter = runtime.workerBusyMs();
   const hardware = await runtime.hardware();
   const adapter = runtime.gpu;
   const gpuMemory = runtime.gpuMemory();
@@ -150,6 +178,14 @@ async function profileOn(runtime: Runtime, zkey: BinSource, wtns: BinSource, opt
     timings: result.timings,
     ...analysis,
     memory: memoryOf(rss, gpuMemory?.peakInUseBytes ?? null, adapter !== null, ownRuntime),
+    workers: busyAfter.map((after, worker) => {
+      const busyMs = Math.min(totalMs, after - (busyBefore[worker] ?? 0));
+      return { worker, busyMs, idleMs: totalMs - busyMs };
+    }),
+    msms: Object.entries(msmEstimatesOf(result)).map(([stage, e]) => {
+      const reports = jobs.filter((j) => j.stage === stage).map((j) => j.report.ms);
+      return { stage, ...e, measuredMs: reports.length > 0 ? Math.max(...reports) : null };
+    }),
   };
 }
 

@@ -9,21 +9,27 @@ import { ZkgpuError } from '../../core/errors.js';
 import { abortError } from '../../core/abort.js';
 import { proveOn, proveStageCount, withRuntime, type Groth16ProveResult, type ProveOptions } from './prove.js';
 import { readWhole, type BinSource } from '../formats/source.js';
+import { callUser } from './proof-run.js';
+import type { ProofKey } from './proof-key.js';
+import type { Runtime } from '../../runtime/runtime.js';
 
 /** A circuit input: signal name -> value or (nested) array of values; decimal or 0x-hex strings, integers or bigints. */
 export type CircuitInput = Record<string, unknown>;
 
 export async function fullProve(input: CircuitInput, wasmSource: BinSource, zkeySource: BinSource, options: ProveOptions = {}): Promise<Groth16ProveResult> {
   const parsed = parseInput(input);
-  return withRuntime(options, async (runtime) => {
-    const start = performance.now();
-    const { name, bytes: wasm } = await readWhole(wasmSource, 'circuit wasm');
-    if (options.signal?.aborted) throw abortError(options.signal);
-    const wtns = await computeWitness(parsed, wasm, name);
-    const witnessMs = performance.now() - start;
-    options.onProgress?.({ stage: 'witness', done: 1, total: proveStageCount(runtime, options) + 1 });
-    return proveOn(runtime, zkeySource, wtns, options, { witness: witnessMs, stagesBefore: 1, wtnsName: `the witness computed by ${name}` });
-  });
+  return withRuntime(options, (runtime) => fullProveOn(runtime, parsed, wasmSource, zkeySource, options));
+}
+
+/** fullProve on a runtime, with the key as proveOn takes it (a source, or a prepared prover's key). */
+export async function fullProveOn(runtime: Runtime, parsed: CircuitInput, wasmSource: BinSource, zkey: BinSource | { prepared: ProofKey }, options: ProveOptions): Promise<Groth16ProveResult> {
+  const start = performance.now();
+  const { name, bytes: wasm } = await readWhole(wasmSource, 'circuit wasm');
+  if (options.signal?.aborted) throw abortError(options.signal);
+  const wtns = await computeWitness(parsed, wasm, name);
+  const witnessMs = performance.now() - start;
+  callUser(runtime, 'onProgress', options.onProgress, { stage: 'witness', done: 1, total: proveStageCount(runtime, options) + 1 });
+  return proveOn(runtime, zkey, wtns, options, { witness: witnessMs, stagesBefore: 1, wtnsName: `the witness computed by ${name}` });
 }
 
 /** Runs the circuit's witness calculator; returns a complete .wtns file. */

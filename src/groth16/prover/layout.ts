@@ -39,3 +39,18 @@ export function nttWorkers(threads: number): number {
 
 /** Measured whole-MSM win at 2^16 and loss at 2^20 (workerLayout); 2^18 splits the difference, not measured. */
 export const WHOLE_MSM_MAX_VARS = 1 << 18;
+
+/**
+ * Workers for the proof's last MSM, the long pole (H, queued when its scalars exist), from the
+ * estimated costs (worker-ms, scheduler/models.ts with each MSM's scalar profile) of the pole and
+ * of the witness MSMs still running: whole on its share while they would keep the other workers
+ * busy for most of its time (the dense case: at 2^16 the witness MSMs have ~2.5 s of work left
+ * when H is ready, and whole MSMs were measured faster: 2805 vs 3133 ms for the five); over every
+ * worker when they would not, so that none idles while it runs (issue 20: SHA-256 over 64 bytes,
+ * H ~2.6 s whole on one worker while the other idled 60% of the proof). The margin (split only
+ * when the others cover less than (threads - 1) / threads of its time) pays the split's cost.
+ */
+export function poleWorkers(layout: WorkerLayout, threads: number, poleMs: number, pendingMs: number): number {
+  if (threads <= layout.g1Workers) return layout.g1Workers;
+  return pendingMs < (poleMs * (threads - 1)) / threads ? threads : layout.g1Workers;
+}

@@ -8,6 +8,7 @@ import { isZkgpuError, ZkgpuError } from '../../core/errors.js';
 import { concatBytes } from '../../core/bytes.js';
 import { encodePoint, pointBytes, type CurveName, type G1Point, type G2Point, type GroupName } from '../../math/index.js';
 import type { Backend, Runtime } from '../../runtime/runtime.js';
+import { defaultWasmModel, msmEffectiveElements, msmScalarProfile, type MsmScalarProfile } from '../../scheduler/models.js';
 import { encodeFrArray } from '../formats/fr.js';
 import { ZKEY_SECTION, type ZkeyFile } from '../formats/zkey.js';
 import type { CoefficientContext } from './qap.js';
@@ -40,6 +41,8 @@ export type BlindingTerm = [Uint8Array | G1Point | G2Point, bigint];
 
 export class ProofJobs {
   private readonly curve: CurveName;
+  /** Estimated worker-ms of each witness MSM not finished yet (workMs): what would keep workers busy. */
+  private readonly unfinished = new Map<ProofStage, number>();
 
   constructor(
     readonly runtime: Runtime,
@@ -58,6 +61,12 @@ export class ProofJobs {
   keyMsm(section: PointSection, points: Uint8Array, scalars: Uint8Array, placement: { priority?: number; workers?: number } = {}): Promise<Uint8Array> {
     const stage = MSM_STAGE[section];
     const group: GroupName = section === 'pointsB2' ? 'g2' : 'g1';
+    const workers = placement.workers ?? (group === 'g2' ? this.layout.g2Workers : this.layout.g1Workers);
+    // H's scalars are the quotient's, dense by construction: no pass over them on the critical path.
+    const profile = section === 'pointsH' ? denseProfile(scalars.length >>> 5) : msmScalarProfile(scalars);
+    this.estimate(stage, group, profile, workers);
+    if (section !== 'pointsH') this.unfinished.set(stage, this.workMs(group, profile));
+    const done = () => this.unfinished.delete(stage);
     return this.run.timed(stage, () =>
       this.runtime
         .msm({
@@ -72,15 +81,59 @@ export class ProofJobs {
           // error naming the section, not a proof that fails verification later. Cost measured on a
           // 2^14-constraint BN254 proof, 2 threads, median of 4: 2084 ms checked vs 2050 ms unchecked (~2%).
           validatePoints: true,
-          maxWorkers: placement.workers ?? (group === 'g2' ? this.layout.g2Workers : this.layout.g1Workers),
+          maxWorkers: workers,
           priority: placement.priority ?? 0,
           signal: this.run.jobSignal(),
           onReport: this.run.reportTo(stage),
         })
         .catch((e) => {
           throw keyPointError(e, this.key, section, group, stage);
-        }),
+        })
+        .finally(done),
     );
+  }
+
+  /**
+   * Estimated worker-ms of an MSM with these scalars on the workers (default wasm model at one
+   * worker, effective elements from the scalar profile): ratios between the proof's MSMs, for
+   * poleWorkers. ~0.5 ms per 2^16 scalars on the main thread.
+   */
+  workMs(group: GroupName, profile: MsmScalarProfile): number {
+    const model = defaultWasmModel({ op: 'msm', curve: this.curve, group }, 1);
+    return (msmEffectiveElements(profile, this.curve, group) * model.perElementNs) / 1e6;
+  }
+
+  /** Estimated worker-ms of the witness MSMs still running. */
+  get unfinishedMs(): number {
+    let ms = 0;
+    for (const v of this.unfinished.values()) ms += v;
+    return ms;
+  }
+
+  /**
+   * The planner's estimate for a witness MSM from its scalar profile (zeros dropped, ones summed,
+   * the rest at their bit length: scheduler/models.ts msmEffectiveElements), on the share of
+   * workers it gets; kept in the ProofRun for the profile's estimate-vs-measured rows. Only when
+   * the profile asks (withMsmEstimates): the profile pass is ~1 ms per 2^16 scalars.
+   */
+  private estimate(stage: ProofStage, group: GroupName, profile: MsmScalarProfile, workers: number): void {
+    if (!this.run.wantsEstimates) return;
+    const effective = msmEffectiveElements(profile, this.curve, group);
+    const threads = this.runtime.threads;
+    const planned = this.runtime
+      .plan({ op: 'msm', curve: this.curve, group, n: Math.max(1, Math.round(effective)), backend: group === 'g2' && this.backend === 'webgpu' ? 'wasm' : (this.backend ?? 'auto') })
+      .then((plan) => {
+        // The job alone (plan.estimateMs also counts work queued before it): its chunks' estimates
+        // per backend, the slowest backend ending it; on the workers the model spreads over every
+        // worker, and this MSM gets `workers` of them.
+        const perBackend = new Map<string, number>();
+        for (const c of plan.chunks) perBackend.set(c.backend, (perBackend.get(c.backend) ?? 0) + c.estimateMs);
+        const wasmMs = (perBackend.get('wasm') ?? 0) * (threads / Math.min(threads, workers));
+        const estimateMs = Math.max(wasmMs, ...[...perBackend].filter(([b]) => b !== 'wasm').map(([, ms]) => ms));
+        this.run.estimates[stage] = { ...profile, effectiveElements: Math.round(effective), estimateMs, calibrated: plan.calibrated };
+      })
+      .catch(() => {});
+    this.run.track(planned);
   }
 
   /** qap 'one-task': A, B, C, the six transforms and the quotient as one worker task (stage 'qap'). */
@@ -148,4 +201,8 @@ function keyPointError(e: unknown, key: ZkeyFile, section: PointSection, group: 
     `${key.name}: ${key.bin.label(id)}: ${which} is not on the ${key.header.curve} ${group.toUpperCase()} curve or has a coordinate not below q (byte offset ${offset})`,
     { cause: e, details: { file: key.name, section: id, offset, stage, ...(index === undefined ? {} : { index }) } },
   );
+}
+
+function denseProfile(terms: number): MsmScalarProfile {
+  return { terms, zeros: 0, ones: 0, dense: terms, maxBits: 254 };
 }

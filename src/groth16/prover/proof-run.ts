@@ -5,7 +5,9 @@
  */
 import { ZkgpuError } from '../../core/errors.js';
 import { abortError } from '../../core/abort.js';
-import type { JobReport } from '../../runtime/runtime.js';
+import type { JobReport, Runtime } from '../../runtime/runtime.js';
+import { callbackErrorEvent } from '../../runtime/events.js';
+import type { MsmScalarProfile } from '../../scheduler/models.js';
 import type { Groth16Timings, ProveOptions } from './prove.js';
 
 /**
@@ -27,8 +29,28 @@ export interface StagesBefore {
   wtnsName?: string;
 }
 
+/**
+ * Marks prove options whose proof records its MSM estimates (the profile asks; a plain proof skips
+ * the ~1 ms per 2^16 scalars). A symbol key: it survives the option copies made on the way.
+ */
+const WANT_MSM_ESTIMATES = Symbol('zkgpu.wantMsmEstimates');
+
+export function withMsmEstimates<O extends object>(options: O): O {
+  return { ...options, [WANT_MSM_ESTIMATES]: true };
+}
+
+/** A witness MSM's scalar profile and the planner's estimate for it (proof-jobs.ts estimate). */
+export interface MsmEstimate extends MsmScalarProfile {
+  /** Uniform-scalar terms it costs as much as (what the estimate planned). */
+  effectiveElements: number;
+  estimateMs: number;
+  calibrated: boolean;
+}
+
 export class ProofRun {
   readonly start = performance.now();
+  /** Per MSM stage, when onJobReport is set (the profile): see MsmEstimate. */
+  readonly estimates: Partial<Record<ProofStage, MsmEstimate>> = {};
   readonly timings: Partial<Groth16Timings>;
   /** Every job's promise, observed, so a job failing after another stage already threw is never an unhandled rejection. */
   private readonly pending: Promise<unknown>[] = [];
@@ -47,6 +69,7 @@ export class ProofRun {
     private readonly options: ProveOptions,
     stageCount: number,
     before: StagesBefore,
+    private readonly runtime: Runtime,
   ) {
     options.signal?.addEventListener('abort', this.onUserAbort, { once: true });
     this.progressDone = before.stagesBefore ?? 0;
@@ -62,6 +85,10 @@ export class ProofRun {
     return c.signal;
   }
 
+  get wantsEstimates(): boolean {
+    return (this.options as Record<symbol, unknown>)[WANT_MSM_ESTIMATES] === true;
+  }
+
   checkAbort(): void {
     const signal = this.options.signal;
     if (signal?.aborted) throw abortError(signal);
@@ -69,13 +96,13 @@ export class ProofRun {
 
   progress(stage: ProofStage): void {
     this.progressDone++;
-    this.options.onProgress?.({ stage, done: this.progressDone, total: this.progressTotal });
+    callUser(this.runtime, 'onProgress', this.options.onProgress, { stage, done: this.progressDone, total: this.progressTotal });
   }
 
   /** The caller's onJobReport for the runtime calls of `stage`, or undefined without one (no report is built then). */
   reportTo(stage: ProofStage): ((report: JobReport) => void) | undefined {
     const onJobReport = this.options.onJobReport;
-    return onJobReport ? (report) => onJobReport(stage, report) : undefined;
+    return onJobReport ? (report) => callUser(this.runtime, 'onJobReport', (r: JobReport) => onJobReport(stage, r), report) : undefined;
   }
 
   /** Starts `job` now; when it resolves, timings[stage] is its wall time and a progress stage sends its event. */
@@ -120,5 +147,19 @@ export class ProofRun {
   private cancelAll(reason: unknown): void {
     this.cancelled ??= { reason };
     for (const c of this.controllers) c.abort(reason);
+  }
+}
+
+/**
+ * Calls a caller's callback (onProgress, onJobReport) as the runtime calls its onReport: one that
+ * throws must not lose the proof, so its error goes to the runtime's 'callback-error' event and,
+ * unless a listener calls preventDefault(), to a console warning; the proof goes on.
+ */
+export function callUser<A>(runtime: Runtime, name: string, callback: ((arg: A) => void) | undefined, arg: A): void {
+  if (!callback) return;
+  try {
+    callback(arg);
+  } catch (error) {
+    if (runtime.dispatchEvent(callbackErrorEvent({ callback: name, error }))) console.warn(`zkgpu: ${name} threw (the proof goes on):`, error);
   }
 }

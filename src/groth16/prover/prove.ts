@@ -287,7 +287,7 @@ async function queueProof(run: ProofRun, jobs: ProofJobs, key: ProofKey, wtns: W
   const quotient = await hScalars;
   run.checkAbort();
   // Split over every worker when the witness MSMs left would not keep the others busy (poleWorkers).
-  const hWorkers = process.env.G20_POLE_OFF ? jobs.layout.g1Workers : poleWorkers(jobs.layout, jobs.runtime.threads, jobs.workMs('g1', { terms: key.header.domainSize, zeros: 0, ones: 0, dense: key.header.domainSize, maxBits: 254 }) / jobs.layout.g1Workers, jobs.unfinishedMs);
+  const hWorkers = poleWorkers(jobs.layout, jobs.runtime.threads, jobs.workMs('g1', { terms: key.header.domainSize, zeros: 0, ones: 0, dense: key.header.domainSize, maxBits: 254 }) / jobs.layout.g1Workers, jobs.unfinishedMs);
   const msmH = jobs.keyMsm('pointsH', pointsH, quotient, { priority: CRITICAL_PATH, workers: hWorkers });
 
   const [a, b1, b2, c, h] = await Promise.all([msmA, msmB1, msmB2, msmC, msmH]);

@@ -1,6 +1,6 @@
 /** How one proof's MSMs and transforms share the workers (layout.ts's workerLayout). */
 import { describe, expect, it } from 'vitest';
-import { WHOLE_MSM_MAX_VARS, workerLayout } from '../../../../src/groth16/prover/layout.js';
+import { poleWorkers, WHOLE_MSM_MAX_VARS, workerLayout } from '../../../../src/groth16/prover/layout.js';
 
 describe('workerLayout', () => {
   it('runs every MSM but the last and every transform whole on one worker with 1 or 2 threads', () => {
@@ -35,5 +35,21 @@ describe('workerLayout', () => {
       expect(workerLayout(threads, WHOLE_MSM_MAX_VARS, 2 * WHOLE_MSM_MAX_VARS)).toMatchObject({ g1Workers: threads, g2Workers: threads });
       expect(workerLayout(threads, (1 << 20) + 5, 1 << 21)).toMatchObject({ g1Workers: threads, g2Workers: threads });
     }
+  });
+});
+
+describe('poleWorkers', () => {
+  const layout = workerLayout(2, 1 << 16, 1 << 16);
+  it('keeps the last MSM on its share while the witness MSMs left cover its time (dense witness)', () => {
+    expect(layout.g1Workers).toBe(1);
+    expect(poleWorkers(layout, 2, 700, 5800)).toBe(1);
+    expect(poleWorkers(layout, 2, 700, 350)).toBe(1);
+  });
+  it('splits it over every worker when they would leave the others idle (0/1 witness)', () => {
+    expect(poleWorkers(layout, 2, 700, 349)).toBe(2);
+    expect(poleWorkers(layout, 2, 700, 0)).toBe(2);
+  });
+  it('has nothing to split with one worker', () => {
+    expect(poleWorkers(workerLayout(1, 1 << 16, 1 << 16), 1, 700, 0)).toBe(1);
   });
 });
