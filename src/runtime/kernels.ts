@@ -20,12 +20,9 @@ import { defaultBytesPerElement } from '../scheduler/models.js';
 import type { Plan } from '../scheduler/plan.js';
 import type { ParsedBabyBearNtt, ParsedMsm, ParsedNtt } from './requests.js';
 
-/**
- * Why the GPU cannot run an MSM of this group, or null: never, since the WebGPU engine has G1 and
- * G2 kernels (src/msm/gpu.ts). Kept while the runtime's call sites still ask.
- */
-export function gpuMsmCannot(_group: GroupName): string | null {
-  return null;
+/** Why the GPU cannot run an MSM of this group, or null. */
+export function gpuMsmCannot(group: GroupName): string | null {
+  return group === 'g2' ? 'the WebGPU engine has no G2 MSM kernel' : null;
 }
 
 /** The plan's chunks as the executor takes them (a backend id 'webgpu', 'webgpu:1', ... is a GPU). */
@@ -69,8 +66,8 @@ export function msmKernel(pool: WorkerPool, { request, terms, validateInTask, fa
   });
   return {
     splittable: true,
-    gpu: (ctx, r, sig) => gpuMsm(ctx, { curve, group, ...slice(r), windowBits, signal: sig }),
-    gpuStage: (ctx, r, sig) => stageGpuMsm(ctx, { curve, group, ...slice(r), windowBits, signal: sig }),
+    gpu: (ctx, r, sig) => gpuMsm(ctx, { curve, ...slice(r), windowBits, signal: sig }),
+    gpuStage: (ctx, r, sig) => stageGpuMsm(ctx, { curve, ...slice(r), windowBits, signal: sig }),
     wasm: (r, sig, attempt) =>
       msmOnPool(pool, {
         curve,
