@@ -153,7 +153,8 @@ module.exports = {
     },
     {
       name: 'bench-peers-dynamic',
-      comment: 'bench peers (ffjavascript, @noble/curves) are optional devDependencies: loaded by dynamic import, so `zkgpu bench` runs without them; bench/web is bundled by Vite at build time (dist/page), so its devDependencies (vite, uplot) never load at run time',
+      comment:
+        'bench peers (ffjavascript, @noble/curves) are optional devDependencies: loaded by dynamic import, so `zkgpu bench` runs without them; bench/web is bundled by Vite at build time (dist/page), so its devDependencies (vite, uplot) never load at run time',
       severity: 'error',
       from: { path: '^bench/', pathNot: '^bench/web/' },
       to: { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['dynamic-import', 'type-only'] },

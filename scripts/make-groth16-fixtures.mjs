@@ -74,7 +74,9 @@ async function exists(path) {
 }
 
 async function sha256File(path) {
-  return createHash('sha256').update(await readFile(path)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 }
 
 function sha256(...parts) {
@@ -100,7 +102,10 @@ async function toolVersions() {
 /** Compiles with circom2; returns the .r1cs and witness-calculator .wasm paths. */
 async function compile(source, curve, outDir) {
   await mkdir(outDir, { recursive: true });
-  const base = source.split('/').pop().replace(/\.circom$/, '');
+  const base = source
+    .split('/')
+    .pop()
+    .replace(/\.circom$/, '');
   const args = [CIRCOM, relative(ROOT, source), '--r1cs', '--wasm', '-o', relative(ROOT, outDir), '--prime', curve, '-l', 'node_modules'];
   try {
     // circom2 under WASI buffers a lot of text for big circuits; 64 MiB keeps execFile from failing on it.
@@ -159,7 +164,21 @@ async function zkgpuDevSetup(r1cs, zkey, vkeyPath) {
   }
 }
 
-async function buildCircuit({ name, curve, source, inputPath, outDir, buildDir, plonk, sourceHash, minPower, devSetup = false, keepR1cs = false, extraMeta = {}, expectedPublic = null }) {
+async function buildCircuit({
+  name,
+  curve,
+  source,
+  inputPath,
+  outDir,
+  buildDir,
+  plonk,
+  sourceHash,
+  minPower,
+  devSetup = false,
+  keepR1cs = false,
+  extraMeta = {},
+  expectedPublic = null,
+}) {
   const t0 = performance.now();
   const step = (what, since) => log(`  ${curve}/${name}: ${what} ${((performance.now() - since) / 1000).toFixed(1)} s`);
   let mark = performance.now();
@@ -335,7 +354,10 @@ async function poseidonConstraintsPerHash() {
   await mkdir(dir, { recursive: true });
   const count = async (n) => {
     const src = join(dir, `p${n}.circom`);
-    await writeFile(src, `pragma circom 2.0.0;\ninclude "circomlib/circuits/poseidon.circom";\ntemplate P(n) { signal input a; signal output o; component h[n]; for (var i = 0; i < n; i++) { h[i] = Poseidon(2); h[i].inputs[0] <== i == 0 ? a : h[i-1].out; h[i].inputs[1] <== a; } o <== h[n-1].out; }\ncomponent main = P(${n});\n`);
+    await writeFile(
+      src,
+      `pragma circom 2.0.0;\ninclude "circomlib/circuits/poseidon.circom";\ntemplate P(n) { signal input a; signal output o; component h[n]; for (var i = 0; i < n; i++) { h[i] = Poseidon(2); h[i].inputs[0] <== i == 0 ? a : h[i-1].out; h[i].inputs[1] <== a; } o <== h[n-1].out; }\ncomponent main = P(${n});\n`,
+    );
     const { r1cs } = await compile(src, 'bn128', dir);
     return (await snarkjs.r1cs.info(r1cs)).nConstraints;
   };
@@ -414,7 +436,9 @@ component main = Sha256Bytes(${n});
 `,
     input: (n) => ({ in: patternBytes(n).map(String) }),
     expectedPublic: (n) => {
-      const hex = createHash('sha256').update(Buffer.from(patternBytes(n))).digest('hex');
+      const hex = createHash('sha256')
+        .update(Buffer.from(patternBytes(n)))
+        .digest('hex');
       return [BigInt(`0x${hex.slice(0, 32)}`).toString(), BigInt(`0x${hex.slice(32)}`).toString()];
     },
   },
@@ -481,7 +505,11 @@ template RangeChecks(n) {
 component main = RangeChecks(${n});
 `,
     input: (n) => ({ v: bitsValues(n).map(String) }),
-    expectedPublic: (n) => [bitsValues(n).reduce((a, b) => a + b, 0n).toString()],
+    expectedPublic: (n) => [
+      bitsValues(n)
+        .reduce((a, b) => a + b, 0n)
+        .toString(),
+    ],
   },
   // Hundreds of public inputs: the verifier's IC sum and the prover's public/private split over
   // many values; two constraints per input, so the key's public part is a large share of it.
@@ -616,7 +644,13 @@ async function main() {
   }
   const t0 = performance.now();
   if (values.classes !== undefined) {
-    const specs = values.classes.trim() === 'all' ? Object.keys(CLASSES) : values.classes.split(',').map((s) => s.trim()).filter(Boolean);
+    const specs =
+      values.classes.trim() === 'all'
+        ? Object.keys(CLASSES)
+        : values.classes
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean);
     if (specs.length === 0) {
       log(`--classes needs a list of classes or "all"\n${USAGE}`);
       return 2;
@@ -637,7 +671,10 @@ async function main() {
     }
     await buildBench({ k, curve: values.curve ?? 'bn128', force: values.force === true, devSetup: values['dev-setup'] === true });
   } else {
-    const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
+    const only = values.only
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     for (const name of only ?? []) {
       if (!CIRCUITS.some((c) => c.name === name)) {
         log(`unknown circuit "${name}"; known: ${CIRCUITS.map((c) => c.name).join(', ')}`);

@@ -23,8 +23,7 @@ const api: CpuWorkerApi = {
   async init(module) {
     engine = await WasmEngine.create(module);
   },
-  msm: (curve, group, points, scalars, windowBits) =>
-    out(ready().msm(curve, group, points, scalars, { windowBits })),
+  msm: (curve, group, points, scalars, windowBits) => out(ready().msm(curve, group, points, scalars, { windowBits })),
   pointAdd: (curve, group, a, b) => out(ready().pointAdd(curve, group, a, b)),
   validatePoints: (curve, group, points) => ready().validatePoints(curve, group, points),
   msmValidated: (curve, group, points, scalars, windowBits) => {

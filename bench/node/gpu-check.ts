@@ -73,7 +73,9 @@ async function main(): Promise<number> {
           const shares = new Map<string, number>();
           for (const c of report!.chunks) shares.set(c.backend, (shares.get(c.backend) ?? 0) + c.count);
           row[label] = { medianMs: median(times), runsMs: times, firstMs: report!.ms, shares: Object.fromEntries(shares) };
-          console.log(`  msm ${group} 2^${log} ${label.padEnd(6)} median ${median(times).toFixed(1)} ms (first ${report!.ms.toFixed(0)} ms) ${[...shares].map(([k, v]) => `${k} ${((100 * v) / n).toFixed(0)}%`).join(' / ')}`);
+          console.log(
+            `  msm ${group} 2^${log} ${label.padEnd(6)} median ${median(times).toFixed(1)} ms (first ${report!.ms.toFixed(0)} ms) ${[...shares].map(([k, v]) => `${k} ${((100 * v) / n).toFixed(0)}%`).join(' / ')}`,
+          );
         } catch (e) {
           failed = true;
           row[label] = { error: (e as Error).message };

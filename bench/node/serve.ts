@@ -91,7 +91,8 @@ async function library(c: Case, input: unknown): Promise<Outcome> {
   try {
     return await timedRounds(c.proofs, async (n) => {
       const out = [];
-      for (let i = 0; i < n; i++) out.push(await groth16.fullProve(input as Record<string, unknown>, join(c.dir, 'circuit.wasm'), join(c.dir, 'circuit.zkey'), { runtime, backend: 'wasm' }));
+      for (let i = 0; i < n; i++)
+        out.push(await groth16.fullProve(input as Record<string, unknown>, join(c.dir, 'circuit.wasm'), join(c.dir, 'circuit.zkey'), { runtime, backend: 'wasm' }));
       return out;
     });
   } finally {
@@ -163,11 +164,15 @@ for (const c of cases) {
     const med = median(o.proofsPerS);
     figures[way] = med;
     const spread = `${Math.min(...o.proofsPerS).toFixed(2)}-${Math.max(...o.proofsPerS).toFixed(2)}`;
-    console.log(`${c.name.padEnd(20)} ${way.padEnd(8)} ${med.toFixed(2).padStart(7)} proofs/s  ${(1000 / med).toFixed(0).padStart(6)} ms/proof  (rounds ${spread}, ${c.proofs} proofs each, all ${o.results.length} verified)`);
+    console.log(
+      `${c.name.padEnd(20)} ${way.padEnd(8)} ${med.toFixed(2).padStart(7)} proofs/s  ${(1000 / med).toFixed(0).padStart(6)} ms/proof  (rounds ${spread}, ${c.proofs} proofs each, all ${o.results.length} verified)`,
+    );
     rows.push({ circuit: c.name, way, proofsPerSecond: o.proofsPerS, median: med });
   }
   const overhead = figures.library / figures.service - 1;
-  console.log(`${c.name.padEnd(20)} service vs library: ${(overhead * 100).toFixed(1)}% time per proof; service vs snarkjs loop: ${(figures.service / figures.snarkjs).toFixed(2)}x proofs/s`);
+  console.log(
+    `${c.name.padEnd(20)} service vs library: ${(overhead * 100).toFixed(1)}% time per proof; service vs snarkjs loop: ${(figures.service / figures.snarkjs).toFixed(2)}x proofs/s`,
+  );
 }
 if (values.json) writeFileSync(values.json, `${JSON.stringify({ rows, threads, clients, rounds }, null, 2)}\n`);
 for (const name of ['bn128', 'bls12381']) await (await snarkjs.curves.getCurveFromName(name)).terminate().catch(() => {});

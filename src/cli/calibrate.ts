@@ -4,15 +4,7 @@
  * stderr, the table (or --json) to stdout. The runtime it opens is disposed before returning.
  */
 import { parseArgs } from 'node:util';
-import {
-  calibrate,
-  calibrationLocation,
-  createRuntime,
-  saveCalibration,
-  type CalibrateResult,
-  type CalibrationBackend,
-  type MeasuredModel,
-} from '../index.js';
+import { calibrate, calibrationLocation, createRuntime, saveCalibration, type CalibrateResult, type CalibrationBackend, type MeasuredModel } from '../index.js';
 import type { CliIO } from './io.js';
 
 export const CALIBRATE_USAGE = `Usage: zkgpu calibrate [options]
@@ -99,7 +91,11 @@ function tableLines(models: readonly MeasuredModel[]): string[] {
   const head = ['kernel', 'backend', 'fixed ms', 'ns/element', 'sizes', 'runs', 'first-run extra ms', ''];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const numeric = new Set([2, 3, 5, 6]);
-  const line = (r: string[]) => r.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (numeric.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(head), ...rows.map(line)];
 }
 
@@ -132,7 +128,7 @@ export async function runCalibrate(argv: string[], io: CliIO): Promise<number> {
       for (const m of result.calibration.models) if (m.clamped) io.out(`${m.kernel} ${m.backend}: ${m.clamped}`);
       for (const s of result.skipped) io.out(`not calibrated: ${s.kernel} on ${s.backend}: ${s.reason}`);
       io.out(`measured in ${(result.elapsedMs / 1000).toFixed(1)} s`);
-      io.out(location ? `written to ${location}` : `not written (${await calibrationLocation(result.calibration.host) ?? 'no storage here'})`);
+      io.out(location ? `written to ${location}` : `not written (${(await calibrationLocation(result.calibration.host)) ?? 'no storage here'})`);
     }
     return result.skipped.length > 0 ? 1 : 0;
   } finally {

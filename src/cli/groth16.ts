@@ -160,7 +160,12 @@ async function proveAndWrite(
   io: Groth16CliIO,
   flags: ProveFlags,
   outputs: [string, string],
-  work: (opts: { threads?: number; backend?: 'webgpu' | 'wasm' | 'auto'; qap?: 'one-task' | 'stages' | 'auto'; onProgress?: (e: { stage: string; done: number; total: number }) => void }) => Promise<Groth16ProveResult>,
+  work: (opts: {
+    threads?: number;
+    backend?: 'webgpu' | 'wasm' | 'auto';
+    qap?: 'one-task' | 'stages' | 'auto';
+    onProgress?: (e: { stage: string; done: number; total: number }) => void;
+  }) => Promise<Groth16ProveResult>,
 ): Promise<number> {
   const progress = stageProgress(io.progress !== undefined ? io.progress : ttyProgressSink());
   let result: Groth16ProveResult;
@@ -251,10 +256,7 @@ export async function runVerify(argv: readonly string[], io: CliIO): Promise<num
     io.out(VERIFY_USAGE);
     return 0;
   }
-  const [vkPath, publicPath, proofPath] = expectPositionals(
-    { help: false, json: false, positionals: parsed.positionals },
-    ['verification_key.json', 'public.json', 'proof.json'],
-  );
+  const [vkPath, publicPath, proofPath] = expectPositionals({ help: false, json: false, positionals: parsed.positionals }, ['verification_key.json', 'public.json', 'proof.json']);
   let vk: { protocol?: unknown; curve?: unknown };
   let publicSignals: unknown;
   let proof: { protocol?: unknown };

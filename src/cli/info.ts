@@ -117,7 +117,9 @@ export async function runInfo(argv: string[], io: CliIO): Promise<number> {
   if (values.json) io.out(JSON.stringify({ ...report, calibration }, null, 2));
   else {
     for (const line of formatReport(report)) io.out(line);
-    io.out(`${'calibrated'.padEnd(10)}  ${calibration.models > 0 ? `${calibration.models} model(s), updated ${calibration.updatedAt}, in ${calibration.location}` : 'none for this host (zkgpu calibrate measures one)'}`);
+    io.out(
+      `${'calibrated'.padEnd(10)}  ${calibration.models > 0 ? `${calibration.models} model(s), updated ${calibration.updatedAt}, in ${calibration.location}` : 'none for this host (zkgpu calibrate measures one)'}`,
+    );
   }
   return 0;
 }

@@ -43,12 +43,36 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     usage: async () => (await infoCli()).INFO_USAGE,
     run: async (argv, io) => (await infoCli()).runInfo(argv, io),
   },
-  setup: { summary: 'INSECURE dev Groth16 key (.zkey + vkey) from a .r1cs, for tests and benchmarks only', usage: async () => (await import('./setup.js')).SETUP_USAGE, run: async (argv, io) => (await import('./setup.js')).runSetup(argv, io) },
-  profile: { summary: 'prove once and show per stage and device where the time goes, and what bounds it (--json)', usage: async () => (await import('./profile.js')).PROFILE_USAGE, run: async (argv, io) => (await import('./profile.js')).runProfile(argv, io) },
-  calibrate: { summary: 'time MSM/NTT on each backend here and cache the cost models the planner uses (--quick)', usage: async () => (await import('./calibrate.js')).CALIBRATE_USAGE, run: async (argv, io) => (await import('./calibrate.js')).runCalibrate(argv, io) },
-  serve: { summary: 'prover service: HTTP API, durable queue in --data-dir, metrics, auth (zkgpu serve --help)', usage: async () => (await import('./serve.js')).SERVE_USAGE, run: async (argv, io) => (await import('./serve.js')).runServe(argv, io) },
-  page: { summary: 'serve the benchmark page (run on any device, compare machines, cost per proof) on 127.0.0.1 (--port, --host)', usage: async () => (await import('./page.js')).PAGE_USAGE, run: async (argv, io) => (await import('./page.js')).runPage(argv, io) },
-  submit: { summary: 'send one proof job to a zkgpu serve and write proof.json and public.json when it is done', usage: async () => (await import('./submit.js')).SUBMIT_USAGE, run: async (argv, io) => (await import('./submit.js')).runSubmit(argv, io) },
+  setup: {
+    summary: 'INSECURE dev Groth16 key (.zkey + vkey) from a .r1cs, for tests and benchmarks only',
+    usage: async () => (await import('./setup.js')).SETUP_USAGE,
+    run: async (argv, io) => (await import('./setup.js')).runSetup(argv, io),
+  },
+  profile: {
+    summary: 'prove once and show per stage and device where the time goes, and what bounds it (--json)',
+    usage: async () => (await import('./profile.js')).PROFILE_USAGE,
+    run: async (argv, io) => (await import('./profile.js')).runProfile(argv, io),
+  },
+  calibrate: {
+    summary: 'time MSM/NTT on each backend here and cache the cost models the planner uses (--quick)',
+    usage: async () => (await import('./calibrate.js')).CALIBRATE_USAGE,
+    run: async (argv, io) => (await import('./calibrate.js')).runCalibrate(argv, io),
+  },
+  serve: {
+    summary: 'prover service: HTTP API, durable queue in --data-dir, metrics, auth (zkgpu serve --help)',
+    usage: async () => (await import('./serve.js')).SERVE_USAGE,
+    run: async (argv, io) => (await import('./serve.js')).runServe(argv, io),
+  },
+  page: {
+    summary: 'serve the benchmark page (run on any device, compare machines, cost per proof) on 127.0.0.1 (--port, --host)',
+    usage: async () => (await import('./page.js')).PAGE_USAGE,
+    run: async (argv, io) => (await import('./page.js')).runPage(argv, io),
+  },
+  submit: {
+    summary: 'send one proof job to a zkgpu serve and write proof.json and public.json when it is done',
+    usage: async () => (await import('./submit.js')).SUBMIT_USAGE,
+    run: async (argv, io) => (await import('./submit.js')).runSubmit(argv, io),
+  },
 };
 
 export function usage(): string {

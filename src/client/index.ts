@@ -264,7 +264,12 @@ export class ProverClient {
       const err = (json as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
       const retry = res.headers.get('retry-after');
       const retryAfterS = retry === null ? undefined : Number(retry);
-      throw httpError(res.status, typeof err?.code === 'string' ? err.code : `HTTP_${res.status}`, typeof err?.message === 'string' ? err.message : text.slice(0, 200), Number.isFinite(retryAfterS) ? retryAfterS : undefined);
+      throw httpError(
+        res.status,
+        typeof err?.code === 'string' ? err.code : `HTTP_${res.status}`,
+        typeof err?.message === 'string' ? err.message : text.slice(0, 200),
+        Number.isFinite(retryAfterS) ? retryAfterS : undefined,
+      );
     }
     return json;
   }

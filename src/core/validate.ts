@@ -5,13 +5,9 @@
 import { ZkgpuError } from './errors.js';
 import { CURVE_NAMES, isCurveName, SCALAR_BYTES, type CurveName, type GroupName } from './sizes.js';
 
-
 export function checkCurve(curve: unknown): CurveName {
   if (!isCurveName(curve)) {
-    throw new ZkgpuError(
-      'UNKNOWN_CURVE',
-      `unknown curve ${JSON.stringify(curve)}: expected one of ${CURVE_NAMES.map((c) => `'${c}'`).join(', ')}`,
-    );
+    throw new ZkgpuError('UNKNOWN_CURVE', `unknown curve ${JSON.stringify(curve)}: expected one of ${CURVE_NAMES.map((c) => `'${c}'`).join(', ')}`);
   }
   return curve as CurveName;
 }
@@ -40,11 +36,9 @@ export function checkBytes(name: string, value: unknown): Uint8Array {
 export function checkBelow(bytes: Uint8Array, bound: bigint, what: string, code: 'SCALAR_OUT_OF_RANGE' | 'FIELD_ELEMENT_OUT_OF_RANGE'): void {
   const index = firstNotBelow(bytes, bound);
   if (index >= 0) {
-    throw new ZkgpuError(
-      code,
-      `invalid ${what} at index ${index} (byte offset ${index * SCALAR_BYTES}): not below the ${what === 'scalar' ? 'group order' : 'field modulus'} r`,
-      { details: { index, offset: index * SCALAR_BYTES } },
-    );
+    throw new ZkgpuError(code, `invalid ${what} at index ${index} (byte offset ${index * SCALAR_BYTES}): not below the ${what === 'scalar' ? 'group order' : 'field modulus'} r`, {
+      details: { index, offset: index * SCALAR_BYTES },
+    });
   }
 }
 

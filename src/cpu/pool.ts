@@ -60,8 +60,7 @@ export interface PoolOptions {
 }
 
 /** Runs `fn` in a later macrotask, after every pending promise continuation. */
-const afterMicrotasks: (fn: () => void) => void =
-  typeof setImmediate === 'function' ? (fn) => void setImmediate(fn) : (fn) => void setTimeout(fn, 0);
+const afterMicrotasks: (fn: () => void) => void = typeof setImmediate === 'function' ? (fn) => void setImmediate(fn) : (fn) => void setTimeout(fn, 0);
 
 const isShared = (a: Uint8Array) => typeof SharedArrayBuffer === 'function' && a.buffer instanceof SharedArrayBuffer;
 
@@ -320,10 +319,7 @@ export class WorkerPool extends EventTarget {
   private onWorkerExit(slot: Slot, generation: number, reason: string): void {
     if (this.disposed || slot.generation !== generation || slot.starting) return;
     if (slot.job) {
-      this.settle(
-        slot.job,
-        new ZkgpuError('WORKER_CRASHED', `CPU worker ${slot.index} stopped while running a task (${reason})`),
-      );
+      this.settle(slot.job, new ZkgpuError('WORKER_CRASHED', `CPU worker ${slot.index} stopped while running a task (${reason})`));
     }
     void this.replace(slot, reason, true);
   }

@@ -40,9 +40,7 @@ function devEntryUrl(): URL {
 async function spawnNodeWorker(): Promise<WorkerHandle> {
   const { Worker } = await import('node:worker_threads');
   // From sources, a small .mjs entry registers tsx in the worker, then imports the TS entry.
-  const worker = fromSources
-    ? new Worker(devEntryUrl(), { workerData: { entry: workerUrl().href } })
-    : new Worker(workerUrl());
+  const worker = fromSources ? new Worker(devEntryUrl(), { workerData: { entry: workerUrl().href } }) : new Worker(workerUrl());
   let terminating = false;
   const exitListeners: Array<(reason: string) => void> = [];
   let exited = false;

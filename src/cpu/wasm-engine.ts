@@ -118,8 +118,22 @@ interface Exports {
 }
 
 const REQUIRED_EXPORTS: readonly (keyof Exports)[] = [
-  'memory', 'zk_alloc', 'zk_free', 'zk_msm', 'zk_validate_points', 'zk_point_add', 'zk_generate_points',
-  'zk_ntt', 'zk_ntt_rows', 'zk_mul_powers', 'zk_scale', 'zk_bb_ntt', 'zk_fixed_base_mul', 'zk_build_abc', 'zk_quotient', 'zk_h_scalars',
+  'memory',
+  'zk_alloc',
+  'zk_free',
+  'zk_msm',
+  'zk_validate_points',
+  'zk_point_add',
+  'zk_generate_points',
+  'zk_ntt',
+  'zk_ntt_rows',
+  'zk_mul_powers',
+  'zk_scale',
+  'zk_bb_ntt',
+  'zk_fixed_base_mul',
+  'zk_build_abc',
+  'zk_quotient',
+  'zk_h_scalars',
 ];
 
 /** BabyBear p = 2^31 - 2^27 + 1 (src/math/babybear.ts) and its 2-adicity: sizes 2^0..2^27. */
@@ -207,7 +221,14 @@ export class WasmEngine {
     return this.runMsm(curve, group, points, scalars, opts.windowBits, true);
   }
 
-  private runMsm(curve: CurveName, group: GroupName, points: Uint8Array, scalars: Uint8Array, windowBits: number | undefined, validate: boolean): { point: Uint8Array } | { invalidIndex: number } {
+  private runMsm(
+    curve: CurveName,
+    group: GroupName,
+    points: Uint8Array,
+    scalars: Uint8Array,
+    windowBits: number | undefined,
+    validate: boolean,
+  ): { point: Uint8Array } | { invalidIndex: number } {
     const pb = pointBytes(curve, group);
     const n = checkLength(points, pb, 'msm points');
     const ns = checkLength(scalars, SCALAR_BYTES, 'msm scalars');
@@ -243,9 +264,13 @@ export class WasmEngine {
    * `rInv2` is R^-2 mod r (R = 2^256). A bad coefficient gives `{ badCoefficient: { index, field } }`
    * (field 0 matrix, 1 constraint, 2 signal, 3 value not below r).
    */
-  buildAbc(curve: CurveName, coefficients: Uint8Array, witness: Uint8Array, domain: number, rInv2: Uint8Array):
-    | { a: Uint8Array; b: Uint8Array; c: Uint8Array }
-    | { badCoefficient: { index: number; field: number } } {
+  buildAbc(
+    curve: CurveName,
+    coefficients: Uint8Array,
+    witness: Uint8Array,
+    domain: number,
+    rInv2: Uint8Array,
+  ): { a: Uint8Array; b: Uint8Array; c: Uint8Array } | { badCoefficient: { index: number; field: number } } {
     const count = checkLength(coefficients, 44, 'buildAbc coefficients');
     const nVars = checkLength(witness, SCALAR_BYTES, 'buildAbc witness');
     if (rInv2.length !== SCALAR_BYTES) throw new RangeError('buildAbc: rInv2 must be 32 bytes');
@@ -263,9 +288,14 @@ export class WasmEngine {
    * the coset `shift` <w> (inverse NTT, coset NTT) and A B - C there. Same as buildAbc, the
    * transforms and quotient in sequence, without their copies; bad coefficients as buildAbc.
    */
-  hScalars(curve: CurveName, coefficients: Uint8Array, witness: Uint8Array, domain: number, rInv2: Uint8Array, shift: Uint8Array):
-    | { h: Uint8Array }
-    | { badCoefficient: { index: number; field: number } } {
+  hScalars(
+    curve: CurveName,
+    coefficients: Uint8Array,
+    witness: Uint8Array,
+    domain: number,
+    rInv2: Uint8Array,
+    shift: Uint8Array,
+  ): { h: Uint8Array } | { badCoefficient: { index: number; field: number } } {
     const count = checkLength(coefficients, 44, 'hScalars coefficients');
     const nVars = checkLength(witness, SCALAR_BYTES, 'hScalars witness');
     log2Exact(domain, 'hScalars domain');

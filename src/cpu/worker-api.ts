@@ -39,13 +39,22 @@ export interface CpuWorkerApi {
   /** BabyBear NTT of 2^logN u32 values (< p, standard form); see WasmEngine.babybearNtt. */
   babybearNtt(values: Uint32Array, opts: BabyBearNttCallOptions): Uint32Array;
   /** Groth16's A, B, C = A B; see WasmEngine.buildAbc. */
-  buildAbc(curve: CurveName, coefficients: Uint8Array, witness: Uint8Array, domain: number, rInv2: Uint8Array):
-    | { a: Uint8Array; b: Uint8Array; c: Uint8Array }
-    | { badCoefficient: { index: number; field: number } };
+  buildAbc(
+    curve: CurveName,
+    coefficients: Uint8Array,
+    witness: Uint8Array,
+    domain: number,
+    rInv2: Uint8Array,
+  ): { a: Uint8Array; b: Uint8Array; c: Uint8Array } | { badCoefficient: { index: number; field: number } };
   /** Groth16's H scalars from the coefficients and witness; see WasmEngine.hScalars. */
-  hScalars(curve: CurveName, coefficients: Uint8Array, witness: Uint8Array, domain: number, rInv2: Uint8Array, shift: Uint8Array):
-    | { h: Uint8Array }
-    | { badCoefficient: { index: number; field: number } };
+  hScalars(
+    curve: CurveName,
+    coefficients: Uint8Array,
+    witness: Uint8Array,
+    domain: number,
+    rInv2: Uint8Array,
+    shift: Uint8Array,
+  ): { h: Uint8Array } | { badCoefficient: { index: number; field: number } };
   /** a b - c for Fr arrays; see WasmEngine.quotient. */
   quotient(curve: CurveName, a: Uint8Array, b: Uint8Array, c: Uint8Array): Uint8Array;
   memoryBytes(): number;

@@ -166,8 +166,7 @@ async function nodeGpu(): Promise<GPU | null> {
  * WebGPU implementation or adapter exists (callers fall back to the CPU engine).
  */
 export async function acquireGpu(options: AcquireGpuOptions = {}): Promise<GpuContext | null> {
-  const dumpWgslDir =
-    options.dumpWgslDir ?? (typeof process !== 'undefined' ? process.env?.ZKGPU_DUMP_WGSL || undefined : undefined);
+  const dumpWgslDir = options.dumpWgslDir ?? (typeof process !== 'undefined' ? process.env?.ZKGPU_DUMP_WGSL || undefined : undefined);
   if (isDevice(options.gpu)) {
     const d = options.gpu;
     const ai = (d as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;

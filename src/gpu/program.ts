@@ -69,9 +69,7 @@ export class ProgramCache {
     const scopeErr = await device.popErrorScope();
     if (errors.length > 0 || pipeline instanceof Error || scopeErr) {
       const msg = errors.map((m) => `${m.lineNum}:${m.linePos} ${m.message}`).join('\n');
-      throw new Error(
-        `WGSL program '${spec.name}' failed to compile: ${msg || (pipeline instanceof Error ? pipeline.message : scopeErr?.message)}`,
-      );
+      throw new Error(`WGSL program '${spec.name}' failed to compile: ${msg || (pipeline instanceof Error ? pipeline.message : scopeErr?.message)}`);
     }
     this.compiled++;
     return { name: spec.name, key: cacheKey, code, module, pipeline };

@@ -6,18 +6,7 @@
 
 import { PrimeField } from './field.js';
 import { type Fp2, Fp2Field } from './fp2.js';
-import {
-  type AffinePoint,
-  type WeierstrassCurve,
-  isOnCurve,
-  pointAdd,
-  pointDouble,
-  pointEq,
-  pointInfinity,
-  pointMul,
-  pointNeg,
-  pointSub,
-} from './point.js';
+import { type AffinePoint, type WeierstrassCurve, isOnCurve, pointAdd, pointDouble, pointEq, pointInfinity, pointMul, pointNeg, pointSub } from './point.js';
 import type { Rng } from './random.js';
 
 import { FIELD_BYTES, type CurveName, type GroupName } from '../core/sizes.js';
@@ -148,7 +137,6 @@ export const CURVES: Readonly<Record<CurveName, CurveParams>> = deepFreeze({
   'bls12-381': BLS12_381,
 });
 
-
 // Field and group objects are immutable, so one instance per curve is shared.
 const fpCache = new Map<CurveName, PrimeField>();
 const frCache = new Map<CurveName, PrimeField>();
@@ -197,14 +185,7 @@ export interface Group<T> extends WeierstrassCurve<T> {
   random(rng: Rng): AffinePoint<T>;
 }
 
-function makeGroup<T>(
-  curve: CurveName,
-  group: GroupName,
-  field: WeierstrassCurve<T>['field'],
-  a: T,
-  b: T,
-  generator: { x: T; y: T },
-): Group<T> {
+function makeGroup<T>(curve: CurveName, group: GroupName, field: WeierstrassCurve<T>['field'], a: T, b: T, generator: { x: T; y: T }): Group<T> {
   const c: WeierstrassCurve<T> = { field, a, b };
   const order = CURVES[curve].r;
   return Object.freeze({

@@ -97,7 +97,6 @@ export function decodeFpMont(bytes: Uint8Array, curve: CurveName, offset = 0): b
   return mod(v * fpRadix(curve).rInv, p);
 }
 
-
 function writePoint(out: Uint8Array, at: number, curve: CurveName, group: GroupName, point: AnyPoint): void {
   if (point.infinity) {
     out.fill(0, at, at + pointBytes(curve, group));

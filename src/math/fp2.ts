@@ -3,7 +3,7 @@
  * non-residue), but beta is a parameter so the tower stays explicit.
  */
 
-import { type Field, PrimeField } from './field.js';
+import type { Field, PrimeField } from './field.js';
 import type { Rng } from './random.js';
 
 /** c0 + c1*u, each coordinate in [0, p). */

@@ -30,7 +30,5 @@ export function msmNaive(curve: CurveName, group: GroupName, points: readonly An
   for (let i = 0; i < scalars.length; i++) {
     if (typeof scalars[i] !== 'bigint') throw new RangeError(`invalid scalar at index ${i}: not a bigint`);
   }
-  return group === 'g1'
-    ? msmGeneric(g1(curve), points as readonly G1Point[], scalars)
-    : msmGeneric(g2(curve), points as readonly G2Point[], scalars);
+  return group === 'g1' ? msmGeneric(g1(curve), points as readonly G1Point[], scalars) : msmGeneric(g2(curve), points as readonly G2Point[], scalars);
 }

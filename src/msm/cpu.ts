@@ -45,14 +45,18 @@ export async function msmOnPool(pool: WorkerPool, job: CpuMsmJob): Promise<Uint8
     splitRange(n, parts).map(({ offset, count }) => {
       const pointsPart = job.points.subarray(offset * job.pointBytes, (offset + count) * job.pointBytes);
       const scalarsPart = job.scalars.subarray(offset * 32, (offset + count) * 32);
-      return pool.run(async (api, worker) => {
-        await job.beforeTask?.(api);
-        const [p, s] = postable(pool, worker, [pointsPart, scalarsPart]);
-        if (!job.validate) return api.msm(job.curve, job.group, p, s, job.windowBits);
-        const r = await api.msmValidated(job.curve, job.group, p, s, job.windowBits);
-        if ('point' in r) return r.point;
-        throw invalidPointError(job.validate.firstIndex + offset + r.invalidIndex, job.pointBytes, job.curve, job.group);
-      }, job.signal, job.priority);
+      return pool.run(
+        async (api, worker) => {
+          await job.beforeTask?.(api);
+          const [p, s] = postable(pool, worker, [pointsPart, scalarsPart]);
+          if (!job.validate) return api.msm(job.curve, job.group, p, s, job.windowBits);
+          const r = await api.msmValidated(job.curve, job.group, p, s, job.windowBits);
+          if ('point' in r) return r.point;
+          throw invalidPointError(job.validate.firstIndex + offset + r.invalidIndex, job.pointBytes, job.curve, job.group);
+        },
+        job.signal,
+        job.priority,
+      );
     }),
   );
   return addOnPool(pool, job.curve, job.group, partials, job.pointBytes, job.signal, job.priority);
@@ -70,9 +74,13 @@ export async function addOnPool(
 ): Promise<Uint8Array> {
   if (points.length === 0) return new Uint8Array(pointBytes);
   if (points.length === 1) return points[0];
-  return pool.run(async (api) => {
-    let sum = points[0];
-    for (let i = 1; i < points.length; i++) sum = await api.pointAdd(curve, group, sum, points[i]);
-    return sum;
-  }, signal, priority);
+  return pool.run(
+    async (api) => {
+      let sum = points[0];
+      for (let i = 1; i < points.length; i++) sum = await api.pointAdd(curve, group, sum, points[i]);
+      return sum;
+    },
+    signal,
+    priority,
+  );
 }

@@ -72,8 +72,7 @@ async function msmPrograms(ctx: GpuContext, curve: CurveName): Promise<MsmProgra
   const curveBase = [pre.field.code, field, pre.code, curveSrc];
   // The sort and scan passes have no field code: one pipeline each serves both curves.
   const plain = (file: string, src: string, entry: string) => ctx.programs.get({ name: `${entry}`, entryPoint: entry, key: file, sources: [src] });
-  const onCurve = (src: string, entry: string) =>
-    ctx.programs.get({ name: `${entry}:${curve}`, entryPoint: entry, key: pre.key, sources: [...curveBase, src] });
+  const onCurve = (src: string, entry: string) => ctx.programs.get({ name: `${entry}:${curve}`, entryPoint: entry, key: pre.key, sources: [...curveBase, src] });
   const [clear, decompose, scatter, scanBlock, scanAdd, accumulate, combine, reduceGroups, reduceWindows, reduceFinal] = await Promise.all([
     plain('msm_sort', sort, 'msm_clear'),
     plain('msm_sort', sort, 'msm_decompose'),
@@ -175,23 +174,29 @@ export async function stageGpuMsm(ctx: GpuContext, req: GpuMsmRequest): Promise<
     ]);
     return { plan, points, scalars };
   };
-  return stagedOnce(ctx, await upload(0), (f) => [f.points, f.scalars], 'gpuMsm: a staged MSM', async (first) => {
-    const G = g1(curve);
-    let sum: G1Point = G.infinity;
-    let staged: ChunkInputs | null = first;
-    // Chunks after the first (inputs over one binding) upload in turn: one chunk's buffers at a time.
-    for (let start = 0; start < n; start += chunk, staged = null) {
-      const inputs = staged ?? (await upload(start));
-      try {
-        const raw = await runChunk(ctx, progs, curve, inputs, { signal, stop: req.debugStopAfter });
-        if (req.debugStopAfter) return raw;
-        sum = G.add(sum, xyzzToAffine(curve, decodeXyzz(curve, raw)));
-      } finally {
-        await ctx.pool.release([inputs.points, inputs.scalars]);
+  return stagedOnce(
+    ctx,
+    await upload(0),
+    (f) => [f.points, f.scalars],
+    'gpuMsm: a staged MSM',
+    async (first) => {
+      const G = g1(curve);
+      let sum: G1Point = G.infinity;
+      let staged: ChunkInputs | null = first;
+      // Chunks after the first (inputs over one binding) upload in turn: one chunk's buffers at a time.
+      for (let start = 0; start < n; start += chunk, staged = null) {
+        const inputs = staged ?? (await upload(start));
+        try {
+          const raw = await runChunk(ctx, progs, curve, inputs, { signal, stop: req.debugStopAfter });
+          if (req.debugStopAfter) return raw;
+          sum = G.add(sum, xyzzToAffine(curve, decodeXyzz(curve, raw)));
+        } finally {
+          await ctx.pool.release([inputs.points, inputs.scalars]);
+        }
       }
-    }
-    return encodePoint(curve, 'g1', sum);
-  });
+      return encodePoint(curve, 'g1', sum);
+    },
+  );
 }
 
 interface ChunkInput {

@@ -6,17 +6,7 @@
  *            entries in ascending point order (the GPU's order inside a bucket is unspecified)
  *   buckets: bucket sums, window sums Σ v bucket[v], and the Horner combination
  */
-import {
-  bytesToBigIntLE,
-  g1,
-  jacobianAdd,
-  fromJacobian,
-  toJacobian,
-  pointNeg,
-  type CurveName,
-  type G1Point,
-  type JacobianPoint,
-} from '../math/index.js';
+import { bytesToBigIntLE, g1, jacobianAdd, fromJacobian, toJacobian, pointNeg, type CurveName, type G1Point, type JacobianPoint } from '../math/index.js';
 
 export const SIGN_BIT = 0x80000000;
 

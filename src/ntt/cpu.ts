@@ -71,9 +71,7 @@ async function fourStep(pool: WorkerPool, job: CpuNttJob, workers: number): Prom
   }
   // x is N1 rows × N2 columns (x[N2·j1 + j2]); its columns become rows.
   let t = transposeBytes(x, n1, n2, ELEMENT_BYTES);
-  t = await mapChunks(on, t, n1, (api, rows, firstRow) =>
-    api.nttRows(curve, rows, log1, { inverse, twiddleLogN: logN, rowOffset: firstRow }),
-  );
+  t = await mapChunks(on, t, n1, (api, rows, firstRow) => api.nttRows(curve, rows, log1, { inverse, twiddleLogN: logN, rowOffset: firstRow }));
   let u = transposeBytes(t, n2, n1, ELEMENT_BYTES);
   u = await mapChunks(on, u, n2, (api, rows) => api.nttRows(curve, rows, log2, { inverse }));
   let out = transposeBytes(u, n1, n2, ELEMENT_BYTES);
@@ -87,11 +85,7 @@ async function fourStep(pool: WorkerPool, job: CpuNttJob, workers: number): Prom
   return job.outputOrder === 'bit-reversed' ? bitReversePermuteBytes(out, logN, ELEMENT_BYTES) : out;
 }
 
-type ChunkTask = (
-  api: Parameters<Parameters<WorkerPool['run']>[0]>[0],
-  chunk: Uint8Array,
-  firstUnit: number,
-) => Promise<Uint8Array> | Uint8Array;
+type ChunkTask = (api: Parameters<Parameters<WorkerPool['run']>[0]>[0], chunk: Uint8Array, firstUnit: number) => Promise<Uint8Array> | Uint8Array;
 
 interface ChunkTarget {
   pool: WorkerPool;

@@ -83,7 +83,11 @@ async function deviceTable(
   const basesBuf = uploadBuffer(ctx, montBytes(bases, curve), `ntt-table:${key}:bases`);
   const params = uploadBuffer(ctx, new Uint8Array(new Uint32Array([count, 0, 0, mode === 'twiddles' ? 0 : 1]).buffer), `ntt-table:${key}:params`);
   try {
-    await submitPasses(ctx, [{ program: progs.powers, buffers: [basesBuf, table, basesBuf, params], workgroups: workgroups(count, ctx.limits.maxComputeWorkgroupsPerDimension) }], `ntt-table:${key}`);
+    await submitPasses(
+      ctx,
+      [{ program: progs.powers, buffers: [basesBuf, table, basesBuf, params], workgroups: workgroups(count, ctx.limits.maxComputeWorkgroupsPerDimension) }],
+      `ntt-table:${key}`,
+    );
   } catch (e) {
     await ctx.pool.release([table]);
     throw e;
@@ -157,18 +161,27 @@ export async function stageGpuNtt(ctx: GpuContext, req: GpuNttRequest): Promise<
   }
   const bytes = n * ELEMENT_BYTES;
   if (bytes > ctx.limits.maxStorageBufferBindingSize) {
-    throw new ZkgpuError('NTT_SIZE_TOO_LARGE', `gpuNtt: 2^${logN} values (${bytes} bytes) exceed this GPU's storage binding limit (${ctx.limits.maxStorageBufferBindingSize} bytes)`);
+    throw new ZkgpuError(
+      'NTT_SIZE_TOO_LARGE',
+      `gpuNtt: 2^${logN} values (${bytes} bytes) exceed this GPU's storage binding limit (${ctx.limits.maxStorageBufferBindingSize} bytes)`,
+    );
   }
   const progs = await nttPrograms(ctx, curve);
   const label = `ntt:${curve}:2^${logN}`;
   const [input] = await uploadInputs(ctx, [{ data: values, label: `${label}:in` }]);
-  return stagedOnce(ctx, input, (b) => [b], 'gpuNtt: a staged NTT', async (b) => {
-    try {
-      return await computeNtt(ctx, progs, req, b);
-    } finally {
-      await ctx.pool.release([b]); // also when a table build failed first (a second release is a no-op)
-    }
-  });
+  return stagedOnce(
+    ctx,
+    input,
+    (b) => [b],
+    'gpuNtt: a staged NTT',
+    async (b) => {
+      try {
+        return await computeNtt(ctx, progs, req, b);
+      } finally {
+        await ctx.pool.release([b]); // also when a table build failed first (a second release is a no-op)
+      }
+    },
+  );
 }
 
 /** The passes of one NTT over its uploaded values `input`, which it frees (it also holds the output). */
@@ -203,9 +216,7 @@ async function computeNtt(ctx: GpuContext, progs: NttPrograms, req: GpuNttReques
     const postT = postTable ?? keep(uploadBuffer(ctx, dummy, `${label}:scale`));
     const maxDim = ctx.limits.maxComputeWorkgroupsPerDimension;
     const inFlags = req.inputOrder === 'bit-reversed' ? 1 : 0;
-    const passes: Pass[] = [
-      { program: progs.prep, buffers: [input, bufA, preT, keep(param(0, inFlags | (preTable ? 2 : 0)))], workgroups: workgroups(n, maxDim) },
-    ];
+    const passes: Pass[] = [{ program: progs.prep, buffers: [input, bufA, preT, keep(param(0, inFlags | (preTable ? 2 : 0)))], workgroups: workgroups(n, maxDim) }];
     let src = bufA;
     let dst = b;
     if (req.debugStopAfter === 'prep') {

@@ -77,7 +77,10 @@ export function gpusFromEnv(value: string | undefined): GpuSelection | undefined
   if (!v) return undefined;
   if (v === 'all') return 'all';
   const parts = v.split(',').map((s) => s.trim());
-  if (parts.some((p) => p === '')) throw new ZkgpuError('INVALID_ARGUMENT', `ZKGPU_GPUS: empty entry in ${JSON.stringify(value)} (use 'all', indices like '0,1' or adapter names)`, { details: { field: 'ZKGPU_GPUS' } });
+  if (parts.some((p) => p === ''))
+    throw new ZkgpuError('INVALID_ARGUMENT', `ZKGPU_GPUS: empty entry in ${JSON.stringify(value)} (use 'all', indices like '0,1' or adapter names)`, {
+      details: { field: 'ZKGPU_GPUS' },
+    });
   if (parts.every((p) => /^\d+$/.test(p))) return parts.map(Number);
   return parts;
 }
@@ -89,7 +92,9 @@ export function checkGpuSelection(gpus: unknown, where = 'gpus'): GpuSelection {
     if (gpus.every((g) => Number.isSafeInteger(g) && g >= 0)) return gpus as number[];
     if (gpus.every((g) => typeof g === 'string' && g.trim() !== '')) return gpus as string[];
   }
-  throw new ZkgpuError('INVALID_ARGUMENT', `${where} must be 'all', a non-empty list of adapter indices (0, 1, ...) or a non-empty list of adapter names, got ${showValue(gpus)}`, { details: { field: where } });
+  throw new ZkgpuError('INVALID_ARGUMENT', `${where} must be 'all', a non-empty list of adapter indices (0, 1, ...) or a non-empty list of adapter names, got ${showValue(gpus)}`, {
+    details: { field: where },
+  });
 }
 
 const listing = (adapters: readonly ListedAdapter[]) =>
@@ -112,7 +117,9 @@ export async function planAdapters(selection: GpuSelection, explicit: boolean): 
   if (!create || listed === null) {
     // Browsers, or a Dawn that lists nothing: the one adapter the platform gives.
     if (explicit && selection !== 'all' && !(selection.length === 1 && (selection[0] === 0 || typeof selection[0] === 'string'))) {
-      throw new ZkgpuError('INVALID_ARGUMENT', `gpus: ${showValue(selection)} asks for several adapters, but this platform exposes one (navigator.gpu)`, { details: { field: 'gpus' } });
+      throw new ZkgpuError('INVALID_ARGUMENT', `gpus: ${showValue(selection)} asks for several adapters, but this platform exposes one (navigator.gpu)`, {
+        details: { field: 'gpus' },
+      });
     }
     return { openings: [{ label: 'default adapter', name: null, open: () => acquireGpu() }], notes: [] };
   }
@@ -123,7 +130,8 @@ export async function planAdapters(selection: GpuSelection, explicit: boolean): 
     if (hardware.length === 0) {
       if (listed.length === 0) return { openings: [], notes: ['Dawn lists no adapter'] };
       const soft = listed.filter((a) => a.software).map((a) => a.name);
-      if (explicit || soft.length > 0) notes.push(`no hardware adapter; using the first software one (${soft[0] ?? listed[0].name}): 'auto' leaves it out unless the backends list names 'webgpu'`);
+      if (explicit || soft.length > 0)
+        notes.push(`no hardware adapter; using the first software one (${soft[0] ?? listed[0].name}): 'auto' leaves it out unless the backends list names 'webgpu'`);
       return { openings: [byName(create, listed[0].name)], notes };
     }
     const skipped = listed.filter((a) => a.software).map((a) => `'${a.name}'`);
@@ -142,8 +150,10 @@ export async function planAdapters(selection: GpuSelection, explicit: boolean): 
   // twice opens two devices on that adapter: what the multi-device tests do on one lavapipe).
   const openings = (selection as string[]).map((name) => {
     const matches = listed.filter((a) => a.name.includes(name));
-    if (matches.length === 0) throw new ZkgpuError('INVALID_ARGUMENT', `gpus: no adapter name contains '${name}'. Available adapters: ${listing(listed)}`, { details: { field: 'gpus' } });
-    if (new Set(matches.map((a) => a.name)).size > 1) notes.push(`'${name}' matches ${matches.length} adapters (${matches.map((a) => `'${a.name}'`).join(', ')}): Dawn opens the first`);
+    if (matches.length === 0)
+      throw new ZkgpuError('INVALID_ARGUMENT', `gpus: no adapter name contains '${name}'. Available adapters: ${listing(listed)}`, { details: { field: 'gpus' } });
+    if (new Set(matches.map((a) => a.name)).size > 1)
+      notes.push(`'${name}' matches ${matches.length} adapters (${matches.map((a) => `'${a.name}'`).join(', ')}): Dawn opens the first`);
     else if (matches.length > 1) notes.push(`'${name}' matches ${matches.length} adapters of the same name: Dawn cannot tell them apart, so each '${name}' entry opens the first`);
     return byName(create, name, matches[0].name);
   });
@@ -155,7 +165,10 @@ function uniqueNames(create: (flags: string[]) => GPU, adapters: readonly Listed
   const seen = new Map<string, number>();
   for (const a of adapters) seen.set(a.name, (seen.get(a.name) ?? 0) + 1);
   for (const [name, count] of seen) {
-    if (count > 1) notes.push(`${count} adapters are named '${name}': Dawn selects adapters by name, so one process opens one of them (run one process per GPU, e.g. NVIDIA_VISIBLE_DEVICES per container, to use the others)`);
+    if (count > 1)
+      notes.push(
+        `${count} adapters are named '${name}': Dawn selects adapters by name, so one process opens one of them (run one process per GPU, e.g. NVIDIA_VISIBLE_DEVICES per container, to use the others)`,
+      );
   }
   return [...seen.keys()].map((name) => byName(create, name));
 }

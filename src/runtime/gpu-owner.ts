@@ -47,7 +47,8 @@ export interface OpenedGpus {
 export async function openGpus(gpu: RuntimeOptions['gpu'], gpus: GpuSelection | undefined): Promise<OpenedGpus> {
   if (gpu === false) return { devices: [], notes: [] };
   if (gpu !== undefined && gpu !== true) {
-    if (gpus !== undefined) throw new ZkgpuError('INVALID_ARGUMENT', 'createRuntime: give either gpu (one GPU or GPUDevice) or gpus (adapters to open), not both', { details: { field: 'gpus' } });
+    if (gpus !== undefined)
+      throw new ZkgpuError('INVALID_ARGUMENT', 'createRuntime: give either gpu (one GPU or GPUDevice) or gpus (adapters to open), not both', { details: { field: 'gpus' } });
     return { devices: [await openGiven(gpu)], notes: [] };
   }
   const explicit = gpus !== undefined;

@@ -28,10 +28,16 @@ export interface DescribeHardwareOptions {
 
 export async function describeHardware(options: DescribeHardwareOptions = {}): Promise<HardwareReport & { adapters?: ListedAdapter[] }> {
   const lookForGpu = options.gpu !== false;
-  const selection = options.gpus !== undefined ? checkGpuSelection(options.gpus) : gpusFromEnv((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.ZKGPU_GPUS);
+  const selection =
+    options.gpus !== undefined ? checkGpuSelection(options.gpus) : gpusFromEnv((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.ZKGPU_GPUS);
   const opened = lookForGpu ? await openGpus(undefined, selection) : { devices: [], notes: [] };
   try {
-    const report = await detectHardware({ gpus: opened.devices.map((d) => d.ctx), maxHostBytes: options.maxHostBytes, maxGpuBytes: options.maxGpuBytes, probeGpu: options.probeGpu === true });
+    const report = await detectHardware({
+      gpus: opened.devices.map((d) => d.ctx),
+      maxHostBytes: options.maxHostBytes,
+      maxGpuBytes: options.maxGpuBytes,
+      probeGpu: options.probeGpu === true,
+    });
     // detectHardware's note is for callers that pass their own contexts; here the search is ours.
     report.notes = report.notes.filter((n) => n !== 'no GPU context given');
     report.notes.push(...opened.notes);
@@ -45,7 +51,10 @@ export async function describeHardware(options: DescribeHardwareOptions = {}): P
       const state = await readNvidiaSmi();
       report.telemetry = state;
       if (state.available) {
-        const matches = matchTelemetry(report.gpus.map((g) => g.name || g.device || g.description), state.gpus);
+        const matches = matchTelemetry(
+          report.gpus.map((g) => g.name || g.device || g.description),
+          state.gpus,
+        );
         report.gpus.forEach((g, i) => {
           if (matches[i].sample) g.telemetry = matches[i].sample;
           if (matches[i].note) g.telemetryNote = matches[i].note;

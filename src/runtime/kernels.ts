@@ -35,7 +35,12 @@ export function planChunks(p: Plan): ExecChunk[] {
  * stages it (uploads the input; `run` computes), so the device queue can upload it while
  * another chunk computes.
  */
-export function wholeKernel<T>(bytes: number, deviceBytesPerElement: number, cpu: (signal?: AbortSignal) => Promise<T>, gpu: (ctx: GpuContext) => Promise<StagedGpu<T>>): Kernel<T> {
+export function wholeKernel<T>(
+  bytes: number,
+  deviceBytesPerElement: number,
+  cpu: (signal?: AbortSignal) => Promise<T>,
+  gpu: (ctx: GpuContext) => Promise<StagedGpu<T>>,
+): Kernel<T> {
   return {
     splittable: false,
     gpu: async (ctx) => (await gpu(ctx)).run(),

@@ -107,13 +107,22 @@ export class Runtime extends RuntimeEventTarget {
     }
     // Default: the available cores capped by the cgroup CPU quota (a container limited to 8 CPUs
     // on a 128-core host gets 8 workers, not 128).
-    const threads = parseThreads(options.threads ?? (await detectHardware().then((h) => h.cpu.threads, () => defaultThreadCount())));
+    const threads = parseThreads(
+      options.threads ??
+        (await detectHardware().then(
+          (h) => h.cpu.threads,
+          () => defaultThreadCount(),
+        )),
+    );
     const settings = parseSettings(options);
     const module = await compileWasm(options.wasm);
     const gpus = await openGpus(options.gpu, gpuSelection(options));
     for (const d of gpus.devices) if (settings.gpuTimestamps) d.ctx.timestamps = true;
     try {
-      const calibration = await resolveCalibration(options.calibration, gpus.devices.map((d) => d.ctx));
+      const calibration = await resolveCalibration(
+        options.calibration,
+        gpus.devices.map((d) => d.ctx),
+      );
       const runtime = new Runtime(await WorkerPool.create({ threads, module }), gpus, settings, calibration);
       // One nvidia-smi run now (about 50 ms; 1 ms when absent), so stats() has figures from the start.
       if (gpus.devices.length > 0) await runtime.#telemetry.refresh();

@@ -7,8 +7,29 @@ export { readCgroupLimits, cgroupLimitsFrom, type CgroupLimits } from './hardwar
 export { plan, chunkCapacity, type BackendDescription, type BackendShare, type Plan, type PlanChunk, type PlanJob } from './plan.js';
 export { describeBackends, GPU_HOST_STAGING_SHARE, type DescribeOptions } from './backends.js';
 export { defaultGpuModel, defaultWasmModel, defaultBytesPerElement, type BytesPerElement, type CostModel, type PlanOp } from './models.js';
-export { calibrate, CALIBRATION_KERNELS, type CalibrateOptions, type CalibrateResult, type CalibrationProgress, type CalibrationRuntime, type RunReport, type SkippedKernel } from './calibration/calibrate.js';
-export { calibratedModels, calibrationFor, checkCalibration, kernelKey, CALIBRATION_SCHEMA, type Calibration, type CalibratedModelsOptions, type CalibrationBackend, type CalibrationSample, type KernelJob, type MeasuredModel } from './calibration/calibration.js';
+export {
+  calibrate,
+  CALIBRATION_KERNELS,
+  type CalibrateOptions,
+  type CalibrateResult,
+  type CalibrationProgress,
+  type CalibrationRuntime,
+  type RunReport,
+  type SkippedKernel,
+} from './calibration/calibrate.js';
+export {
+  calibratedModels,
+  calibrationFor,
+  checkCalibration,
+  kernelKey,
+  CALIBRATION_SCHEMA,
+  type Calibration,
+  type CalibratedModelsOptions,
+  type CalibrationBackend,
+  type CalibrationSample,
+  type KernelJob,
+  type MeasuredModel,
+} from './calibration/calibration.js';
 export { loadCalibration, saveCalibration, calibrationCacheDir, calibrationLocation, type CalibrationCacheOptions, type SaveOptions } from './calibration/cache.js';
 export { hardwareFingerprint, hostKey, adapterKey, type AdapterFingerprint, type FingerprintInput, type HostFingerprint } from './hardware/fingerprint.js';
 export { fitCostModel, MIN_PER_ELEMENT_NS, type FittedModel, type TimingSample } from './calibration/cost-fit.js';

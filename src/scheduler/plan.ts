@@ -168,7 +168,10 @@ export function chunkCapacity(b: BackendDescription, alone = false): { elements:
     const share = k > 1 ? ` shared by ${k} chunks in flight` : '';
     bounds.push({ elements: perBudget(b.budgetBytes, k * b.bytesPerElement.device), boundBy: `device budget ${b.budgetBytes} B${share} at ${b.bytesPerElement.device} B/element` });
     if (b.hostBudgetBytes !== undefined) {
-      bounds.push({ elements: perBudget(b.hostBudgetBytes, k * b.bytesPerElement.host), boundBy: `host staging budget ${b.hostBudgetBytes} B${share} at ${b.bytesPerElement.host} B/element` });
+      bounds.push({
+        elements: perBudget(b.hostBudgetBytes, k * b.bytesPerElement.host),
+        boundBy: `host staging budget ${b.hostBudgetBytes} B${share} at ${b.bytesPerElement.host} B/element`,
+      });
     }
   }
   return bounds.reduce((a, c) => (c.elements < a.elements ? c : a));
@@ -327,7 +330,11 @@ export function plan(job: PlanJob, backends: readonly BackendDescription[]): Pla
       backends: backends.map((b) => shares.get(b.id)!),
     };
   };
-  if (job.n === 0) return finish(lanes.map(() => 0), `${jobName(job)}: nothing to do`);
+  if (job.n === 0)
+    return finish(
+      lanes.map(() => 0),
+      `${jobName(job)}: nothing to do`,
+    );
   if (lanes.length === 0) {
     const why = backends.map((b) => `${b.id}: ${shares.get(b.id)!.excluded ?? 'not considered'}`).join('; ');
     throw new ZkgpuError('PLAN_INFEASIBLE', `${jobName(job)} fits no backend (${why || 'no backends'})`);
@@ -370,15 +377,24 @@ function planMsm(job: PlanJob, lanes: Lane[], shares: Map<string, BackendShare>,
   const t = Math.max(...lanes.map((l, i) => laneFinish(l, perLane[i])));
   lanes.forEach((l, i) => {
     if (perLane[i] === 0) {
-      shares.get(l.b.id)!.excluded = l.busy > 0 && l.busy >= t
-        ? `busy for ${fmtMs(l.busy)} ms with queued work: the others finish the job in about ${fmtMs(t)} ms`
-        : `its fixed cost ${fmtMs(l.b.model.fixedMs)} ms is not repaid: the job takes about ${fmtMs(t)} ms on the others`;
+      shares.get(l.b.id)!.excluded =
+        l.busy > 0 && l.busy >= t
+          ? `busy for ${fmtMs(l.busy)} ms with queued work: the others finish the job in about ${fmtMs(t)} ms`
+          : `its fixed cost ${fmtMs(l.b.model.fixedMs)} ms is not repaid: the job takes about ${fmtMs(t)} ms on the others`;
     }
   });
   const used = lanes.filter((_, i) => perLane[i] > 0);
   const split = used.map((l) => `${l.b.id} ${((100 * perLane[lanes.indexOf(l)]) / job.n).toFixed(1)}%`).join(' / ');
-  const reason = used.length === 1
-    ? `${jobName(job)} on ${used[0].b.id}${job.backend && job.backend !== 'auto' ? ' (requested)' : ''}: about ${fmtMs(t)} ms`
-    : `${jobName(job)} split ${split} so they finish together in about ${fmtMs(t)} ms`;
-  return finish(perLane, reason + lanes.filter((l) => l.busy > 0).map(busyNote).join(''));
+  const reason =
+    used.length === 1
+      ? `${jobName(job)} on ${used[0].b.id}${job.backend && job.backend !== 'auto' ? ' (requested)' : ''}: about ${fmtMs(t)} ms`
+      : `${jobName(job)} split ${split} so they finish together in about ${fmtMs(t)} ms`;
+  return finish(
+    perLane,
+    reason +
+      lanes
+        .filter((l) => l.busy > 0)
+        .map(busyNote)
+        .join(''),
+  );
 }

@@ -23,7 +23,8 @@ export class TokenAuth {
       .split(',')
       .map((t) => t.trim())
       .filter((t) => t !== '');
-    if (tokens.length === 0) throw new ServeError('CONFIG_INVALID', `${TOKENS_ENV} is set but holds no token (comma-separated list expected); unset it to run without auth on loopback`);
+    if (tokens.length === 0)
+      throw new ServeError('CONFIG_INVALID', `${TOKENS_ENV} is set but holds no token (comma-separated list expected); unset it to run without auth on loopback`);
     const short = tokens.findIndex((t) => t.length < 16);
     if (short >= 0) throw new ServeError('CONFIG_INVALID', `${TOKENS_ENV}: token ${short + 1} is ${tokens[short].length} characters; use at least 16 (e.g. openssl rand -hex 32)`);
     return new TokenAuth(tokens);

@@ -176,8 +176,10 @@ export function resolveConfig(flags: ServeFlags): ServeConfig {
   }
   const config: ServeConfig = { ...DEFAULTS, ...file, ...given, circuits: [...circuits.values()] };
   if (config.circuits.length === 0) throw new ServeError('CONFIG_INVALID', 'no circuit registered: give --circuit NAME=PATH.zkey[,wasm=PATH.wasm] or "circuits" in --config');
-  if (config.queue !== undefined && !/^rediss?:\/\/./.test(config.queue)) throw new ServeError('CONFIG_INVALID', `queue "${config.queue}": expected redis://HOST:PORT (a fleet on Redis) or no queue (the embedded one)`);
-  if (config.queue === undefined && config.role !== 'all') throw new ServeError('CONFIG_INVALID', `role "${config.role}" needs a shared queue: give --queue redis://HOST:PORT (the embedded queue serves one process)`);
+  if (config.queue !== undefined && !/^rediss?:\/\/./.test(config.queue))
+    throw new ServeError('CONFIG_INVALID', `queue "${config.queue}": expected redis://HOST:PORT (a fleet on Redis) or no queue (the embedded one)`);
+  if (config.queue === undefined && config.role !== 'all')
+    throw new ServeError('CONFIG_INVALID', `role "${config.role}" needs a shared queue: give --queue redis://HOST:PORT (the embedded queue serves one process)`);
   return config;
 }
 

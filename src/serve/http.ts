@@ -133,7 +133,10 @@ export function buildApp(ctx: AppContext) {
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     if (!auth || !req.url.startsWith('/v1/')) return;
     if (!auth.check(req.headers.authorization)) {
-      return sendError(reply, new ServeError('UNAUTHORIZED', req.headers.authorization ? 'the bearer token is not one of this server\'s tokens' : 'this server needs "Authorization: Bearer <token>"'));
+      return sendError(
+        reply,
+        new ServeError('UNAUTHORIZED', req.headers.authorization ? "the bearer token is not one of this server's tokens" : 'this server needs "Authorization: Bearer <token>"'),
+      );
     }
   });
   app.addHook('onResponse', async (req, reply) => {

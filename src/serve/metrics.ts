@@ -41,7 +41,7 @@ export class ServeMetrics {
     });
     this.duration = new Histogram({
       name: 'zkgpu_proof_duration_seconds',
-      help: 'Seconds per job stage: queue, witness, prove, verify, total, and the prover\'s own stages (readKey, qap, msmA, ...)',
+      help: "Seconds per job stage: queue, witness, prove, verify, total, and the prover's own stages (readKey, qap, msmA, ...)",
       labelNames: ['circuit', 'stage'],
       buckets: DURATION_BUCKETS,
       registers,

@@ -27,7 +27,10 @@ export type ProofRequest = z.infer<typeof proofRequestSchema>;
 
 export function parseProofRequest(body: unknown): ProofRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ServeError('BAD_REQUEST', `the body must be a JSON object { "circuit", "input" | "witness", "priority"?, "timeoutMs"? }, got ${Array.isArray(body) ? 'an array' : body === null ? 'null' : typeof body}`);
+    throw new ServeError(
+      'BAD_REQUEST',
+      `the body must be a JSON object { "circuit", "input" | "witness", "priority"?, "timeoutMs"? }, got ${Array.isArray(body) ? 'an array' : body === null ? 'null' : typeof body}`,
+    );
   }
   const parsed = proofRequestSchema.safeParse(body);
   if (!parsed.success) {
@@ -54,7 +57,10 @@ export async function checkPayload(req: ProofRequest, circuit: Circuit): Promise
   }
   const text = (req.witness as string).replace(/\s+/g, '');
   if (text.length % 4 !== 0 || !BASE64.test(text)) {
-    throw new ServeError('WITNESS_INVALID', `"witness" is not valid base64 (${text.length} characters${text.length % 4 ? `, not a multiple of 4: truncated?` : ', characters outside A-Z a-z 0-9 + / ='})`);
+    throw new ServeError(
+      'WITNESS_INVALID',
+      `"witness" is not valid base64 (${text.length} characters${text.length % 4 ? `, not a multiple of 4: truncated?` : ', characters outside A-Z a-z 0-9 + / ='})`,
+    );
   }
   const wtns = new Uint8Array(Buffer.from(text, 'base64'));
   let w: Witness;

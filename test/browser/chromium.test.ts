@@ -178,7 +178,10 @@ describe.each<Mode>(['vite build', 'vite dev server'])('CPU engine in headless C
 
   it('the page ran to the end without errors, cross-origin isolated, on 2 module Web Workers', () => {
     expect(results.error, `page error${pageLog()}`).toBeUndefined();
-    expect(consoleLines.filter((l) => /^\[(pageerror|requestfailed|error)\]/.test(l)), pageLog()).toEqual([]);
+    expect(
+      consoleLines.filter((l) => /^\[(pageerror|requestfailed|error)\]/.test(l)),
+      pageLog(),
+    ).toEqual([]);
     expect(results.info.crossOriginIsolated).toBe(true);
     expect(results.info.hardwareConcurrency).toBeGreaterThanOrEqual(1);
     expect(results.info.threads).toBe(2);
@@ -192,7 +195,7 @@ describe.each<Mode>(['vite build', 'vite dev server'])('CPU engine in headless C
   it('NTT 2^16 (four-step split) equals the BigInt reference and inverts exactly', () => expectCheck('ntt bn254 2^16'));
   it('coset NTT 2^4 equals the DFT definition and inverts exactly', () => expectCheck('coset ntt'));
 
-  it('Groth16 prove and fullProve from URLs on the page\'s workers (both curves, both QAP paths); snarkjs verifies every proof', async () => {
+  it("Groth16 prove and fullProve from URLs on the page's workers (both curves, both QAP paths); snarkjs verifies every proof", async () => {
     for (const name of ['groth16 bn128/mulchain prove', 'groth16 bls12381/mulchain prove', 'groth16 bn128/mulchain fullProve']) expectCheck(name);
     const proofs = results.groth16 ?? [];
     expect(proofs.map((p) => p.vector)).toEqual(['bn128/mulchain', 'bls12381/mulchain', 'bn128/mulchain']);
@@ -225,8 +228,7 @@ describe.each<Mode>(['vite build', 'vite dev server'])('CPU engine in headless C
     expect(results.info.workersAfterAbort).toHaveLength(2);
   });
 
-  it('the scheduler splits an MSM across SwiftShader and the workers under a tiny GPU budget; concurrent jobs equal the BigInt oracle', () =>
-    expectCheck('scheduler split msm'));
+  it('the scheduler splits an MSM across SwiftShader and the workers under a tiny GPU budget; concurrent jobs equal the BigInt oracle', () => expectCheck('scheduler split msm'));
 
   it('dispose() ends every worker', async () => {
     expectCheck('dispose');

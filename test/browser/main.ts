@@ -6,7 +6,17 @@
  */
 import { bn254 } from '@noble/curves/bn254.js';
 import { pippenger } from '@noble/curves/abstract/curve.js';
-import { createRuntime, groth16, hardwareFingerprint, isZkgpuError, type Calibration, type GpuAdapterInfo, type Groth16Proof, type JobReport, type Runtime } from '../../src/index.js';
+import {
+  createRuntime,
+  groth16,
+  hardwareFingerprint,
+  isZkgpuError,
+  type Calibration,
+  type GpuAdapterInfo,
+  type Groth16Proof,
+  type JobReport,
+  type Runtime,
+} from '../../src/index.js';
 import { defaultBytesPerElement } from '../../src/scheduler/models.js';
 import {
   BABYBEAR_GENERATOR,
@@ -298,7 +308,10 @@ async function runGpu(rt: Runtime): Promise<void> {
   const ranOnGpu = (reports: JobReport[]) => {
     assert(reports.length > 0 && reports.every((r) => r.backend === 'webgpu' && r.adapter !== null), `not run on the GPU: ${JSON.stringify(reports)}`);
   };
-  for (const [curve, logN] of [['bn254', 10], ['bls12-381', 8]] as const) {
+  for (const [curve, logN] of [
+    ['bn254', 10],
+    ['bls12-381', 8],
+  ] as const) {
     await check(`webgpu ntt ${curve} 2^${logN} (plain, coset, inverse) vs BigInt reference and wasm`, async () => {
       assert(rt.gpu !== null, 'no WebGPU adapter in this browser (expected SwiftShader with --enable-unsafe-webgpu)');
       const values = randomValues(curve, 1 << logN, rng);
@@ -353,12 +366,24 @@ async function runGpuBabyBear(rt: Runtime): Promise<void> {
     const onReport = (r: JobReport) => void reports.push(r);
     const gpu = await rt.nttBabyBear({ values, coset: true, backend: 'webgpu', onReport });
     const cpu = await rt.nttBabyBear({ values, coset: true, backend: 'wasm' });
-    assert(gpu.every((v, i) => v === cpu[i]), 'webgpu differs from wasm');
+    assert(
+      gpu.every((v, i) => v === cpu[i]),
+      'webgpu differs from wasm',
+    );
     const want = babybearNttReference(values, { shift: BABYBEAR_GENERATOR });
-    assert(gpu.every((v, i) => v === want[i]), 'webgpu differs from the reference');
+    assert(
+      gpu.every((v, i) => v === want[i]),
+      'webgpu differs from the reference',
+    );
     const back = await rt.nttBabyBear({ values: gpu, coset: true, inverse: true, backend: 'webgpu', onReport });
-    assert(back.every((v, i) => v === values[i]), 'inverse(forward(x)) != x');
-    assert(reports.every((r) => r.backend === 'webgpu' && r.field === 'babybear'), `not run on the GPU: ${JSON.stringify(reports)}`);
+    assert(
+      back.every((v, i) => v === values[i]),
+      'inverse(forward(x)) != x',
+    );
+    assert(
+      reports.every((r) => r.backend === 'webgpu' && r.field === 'babybear'),
+      `not run on the GPU: ${JSON.stringify(reports)}`,
+    );
     return `${reports.map((r) => Math.round(r.ms)).join('/')} ms`;
   });
 }
@@ -372,7 +397,14 @@ async function runGpuBabyBear(rt: Runtime): Promise<void> {
 async function runScheduler(adapter: GpuAdapterInfo): Promise<void> {
   const maxGpuBytes = 100 * defaultBytesPerElement({ op: 'msm', curve: 'bn254', group: 'g1' }, 'webgpu').device;
   const model = (backend: 'wasm' | 'webgpu') => ({
-    kernel: 'msm:bn254:g1', backend, fixedMs: 1, perElementNs: backend === 'wasm' ? 40_000 : 10_000, rmsResidualMs: 0, firstRunExtraMs: 0, measuredAt: new Date().toISOString(), quick: true,
+    kernel: 'msm:bn254:g1',
+    backend,
+    fixedMs: 1,
+    perElementNs: backend === 'wasm' ? 40_000 : 10_000,
+    rmsResidualMs: 0,
+    firstRunExtraMs: 0,
+    measuredAt: new Date().toISOString(),
+    quick: true,
     samples: [{ n: 256, medianMs: 1.5, runsMs: [1.5], warmupMs: 2 }],
     ...(backend === 'wasm' ? { threads: 2 } : { adapter: { vendor: adapter.vendor, architecture: adapter.architecture, description: adapter.description } }),
   });
@@ -394,7 +426,10 @@ async function runScheduler(adapter: GpuAdapterInfo): Promise<void> {
       });
       const planned = await rt.plan({ op: 'msm', curve: 'bn254', group: 'g1', n: 500 });
       assert(planned.calibrated, `the plan is not calibrated: ${planned.reason}`);
-      assert(planned.chunks.every((c) => c.deviceBytes <= maxGpuBytes), `a chunk exceeds the GPU budget: ${JSON.stringify(planned.chunks)}`);
+      assert(
+        planned.chunks.every((c) => c.deviceBytes <= maxGpuBytes),
+        `a chunk exceeds the GPU budget: ${JSON.stringify(planned.chunks)}`,
+      );
       const reports: JobReport[] = [];
       const got = await Promise.all(cases.map((c) => rt.msm({ curve: 'bn254', group: 'g1', points: c.points, scalars: c.scalars, onReport: (r) => void reports.push(r) })));
       cases.forEach((c, i) => {
@@ -406,7 +441,10 @@ async function runScheduler(adapter: GpuAdapterInfo): Promise<void> {
       const gpuChunks = first.chunks.filter((c) => c.backend === 'webgpu');
       const cpuChunks = first.chunks.filter((c) => c.backend === 'wasm');
       assert(gpuChunks.length >= 2 && cpuChunks.length >= 1, `expected several GPU chunks and worker chunks: ${JSON.stringify(first.chunks)}`);
-      assert(gpuChunks.every((c) => c.count <= 100), `a GPU chunk holds more than 100 points: ${JSON.stringify(gpuChunks)}`);
+      assert(
+        gpuChunks.every((c) => c.count <= 100),
+        `a GPU chunk holds more than 100 points: ${JSON.stringify(gpuChunks)}`,
+      );
       const covered = first.chunks.reduce((n, c) => n + c.count, 0);
       assert(covered === 500, `the chunks cover ${covered} of 500 points`);
       return `${gpuChunks.length} GPU + ${cpuChunks.length} worker chunks; ${reports.map((r) => Math.round(r.ms)).join('/')} ms`;
@@ -430,7 +468,7 @@ async function runGroth16(rt: Runtime): Promise<void> {
   }
   results.groth16 = [];
   const url = (vector: string, file: string) => `${base}/${vector}/${file}`;
-  const expected = async (vector: string) => ((await (await fetch(url(vector, 'public.json'))).json()) as string[]);
+  const expected = async (vector: string) => (await (await fetch(url(vector, 'public.json'))).json()) as string[];
   const cases = [
     { vector: 'bn128/mulchain', how: 'prove, qap auto (one worker task on 2 threads, wasm)', qap: undefined, stage: 'qap', full: false },
     { vector: 'bls12381/mulchain', how: 'prove, qap stages (each transform a runtime job, wasm)', qap: 'stages' as const, stage: 'ntt', full: false },
@@ -442,7 +480,12 @@ async function runGroth16(rt: Runtime): Promise<void> {
       const options = { runtime: rt, backend: 'wasm' as const, qap: c.qap, onProgress: (p: { stage: string }) => void stages.push(p.stage) };
       const t0 = performance.now();
       const out = c.full
-        ? await groth16.fullProve((await (await fetch(url(c.vector, 'input.json'))).json()) as Record<string, string>, url(c.vector, 'circuit.wasm'), url(c.vector, 'circuit.zkey'), options)
+        ? await groth16.fullProve(
+            (await (await fetch(url(c.vector, 'input.json'))).json()) as Record<string, string>,
+            url(c.vector, 'circuit.wasm'),
+            url(c.vector, 'circuit.zkey'),
+            options,
+          )
         : await groth16.prove(url(c.vector, 'circuit.zkey'), url(c.vector, 'witness.wtns'), options);
       const ms = Math.round(performance.now() - t0);
       const want = await expected(c.vector);

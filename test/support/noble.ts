@@ -36,7 +36,14 @@ export function nobleMsm(curve: CurveName, group: GroupName, points: Uint8Array,
   const pts = toNoblePoints(curve, group, points);
   // noble's pippenger rejects zero scalars and identity points; both add nothing, so drop them here.
   const keep = pts.map((_: unknown, i: number) => i).filter((i: number) => scalars[i] !== 0n && !pts[i].is0());
-  const sum = keep.length === 0 ? P.ZERO : pippenger(P, keep.map((i: number) => pts[i]), keep.map((i: number) => scalars[i]));
+  const sum =
+    keep.length === 0
+      ? P.ZERO
+      : pippenger(
+          P,
+          keep.map((i: number) => pts[i]),
+          keep.map((i: number) => scalars[i]),
+        );
   return sum.is0() ? null : sum.toAffine();
 }
 

@@ -98,10 +98,7 @@ export function decodePoint(curve: CurveName, group: GroupName, b: Uint8Array): 
   if (b.every((v) => v === 0)) return Point.ZERO;
   const n = c.fpBytes;
   const f = (i: number) => fpDec(c, b.subarray(i * n, (i + 1) * n));
-  const P =
-    group === 'g1'
-      ? Point.fromAffine({ x: f(0), y: f(1) })
-      : Point.fromAffine({ x: c.Fp2.create({ c0: f(0), c1: f(1) }), y: c.Fp2.create({ c0: f(2), c1: f(3) }) });
+  const P = group === 'g1' ? Point.fromAffine({ x: f(0), y: f(1) }) : Point.fromAffine({ x: c.Fp2.create({ c0: f(0), c1: f(1) }), y: c.Fp2.create({ c0: f(2), c1: f(3) }) });
   P.assertValidity();
   return P;
 }

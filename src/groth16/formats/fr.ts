@@ -7,12 +7,7 @@
 const MASK64 = (1n << 64n) - 1n;
 
 export function readFr(view: DataView, at: number): bigint {
-  return (
-    view.getBigUint64(at, true) |
-    (view.getBigUint64(at + 8, true) << 64n) |
-    (view.getBigUint64(at + 16, true) << 128n) |
-    (view.getBigUint64(at + 24, true) << 192n)
-  );
+  return view.getBigUint64(at, true) | (view.getBigUint64(at + 8, true) << 64n) | (view.getBigUint64(at + 16, true) << 128n) | (view.getBigUint64(at + 24, true) << 192n);
 }
 
 /** x must be in [0, 2^256). */

@@ -24,7 +24,12 @@ export function g1ToJson(p: G1Point): G1Json {
 }
 
 export function g2ToJson(p: G2Point): G2Json {
-  if (p.infinity) return [['0', '0'], ['1', '0'], ['0', '0']];
+  if (p.infinity)
+    return [
+      ['0', '0'],
+      ['1', '0'],
+      ['0', '0'],
+    ];
   return [
     [p.x.c0.toString(), p.x.c1.toString()],
     [p.y.c0.toString(), p.y.c1.toString()],

@@ -137,7 +137,8 @@ async function walkConstraints(bin: BinFile, h: R1csHeader, visit: R1csTermVisit
     for (let m = 0; m < 3; m++) {
       const what = `constraint ${k} ${matrixName[m]}`;
       const at = section.offset + pos;
-      if (pos + 4 > bytes.length) c.fail(`${what}: term count runs past the end of the section: truncated? (the header promises ${nConstraints} constraints)`, at, { index: k, field: 'nTerms' });
+      if (pos + 4 > bytes.length)
+        c.fail(`${what}: term count runs past the end of the section: truncated? (the header promises ${nConstraints} constraints)`, at, { index: k, field: 'nTerms' });
       const nTerms = view.getUint32(pos, true);
       if (pos + 4 + nTerms * termBytes > bytes.length) {
         c.fail(`${what}: ${nTerms} terms of ${termBytes} bytes run past the end of the section (${bytes.length} bytes)`, at, { index: k, field: 'nTerms' });
@@ -160,4 +161,3 @@ async function walkConstraints(bin: BinFile, h: R1csHeader, visit: R1csTermVisit
 export function publicCount(h: R1csHeader): number {
   return h.nPubOut + h.nPubIn;
 }
-

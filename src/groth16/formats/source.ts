@@ -55,10 +55,7 @@ export async function openSource(source: BinSource, what: string): Promise<Rando
     if (isFetchUrl(source)) return fetchWhole(source);
     return openPath(/^file:/i.test(source) ? new URL(source) : source, source);
   }
-  throw new ZkgpuError(
-    'INVALID_ARGUMENT',
-    `${what} must be a path, a URL, a Uint8Array, an ArrayBuffer or { type: 'mem', data }, got ${source === null ? 'null' : typeof source}`,
-  );
+  throw new ZkgpuError('INVALID_ARGUMENT', `${what} must be a path, a URL, a Uint8Array, an ArrayBuffer or { type: 'mem', data }, got ${source === null ? 'null' : typeof source}`);
 }
 
 function memory(bytes: Uint8Array, name: string): RandomAccess {

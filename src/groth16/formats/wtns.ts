@@ -31,7 +31,6 @@ export interface Witness {
   readonly values: bigint[];
 }
 
-
 export async function readWtns(source: BinSource): Promise<Witness> {
   const file = await openSource(source, 'wtns');
   try {

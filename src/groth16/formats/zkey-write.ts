@@ -92,7 +92,10 @@ export class BinWriter {
 
   /** A whole section in one call. */
   async section(id: number, ...parts: Uint8Array[]): Promise<void> {
-    await this.startSection(id, parts.reduce((n, p) => n + p.length, 0));
+    await this.startSection(
+      id,
+      parts.reduce((n, p) => n + p.length, 0),
+    );
     for (const p of parts) if (p.length > 0) await this.write(p);
   }
 
@@ -110,4 +113,3 @@ export function u32s(...values: number[]): Uint8Array {
   values.forEach((x, i) => v.setUint32(4 * i, x, true));
   return out;
 }
-

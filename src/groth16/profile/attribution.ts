@@ -19,10 +19,12 @@ import type { ProfileObservations } from './report.js';
 
 /** Weights are only comparable when every chunk has one: otherwise the split is equal. */
 export function hasAllEstimates(jobs: ProfileObservations['jobs']): boolean {
-  return jobs.every((j) => j.report.chunks.every((_, k) => {
-    const e = j.estimatesMs?.[k];
-    return e !== undefined && Number.isFinite(e) && e > 0;
-  }));
+  return jobs.every((j) =>
+    j.report.chunks.every((_, k) => {
+      const e = j.estimatesMs?.[k];
+      return e !== undefined && Number.isFinite(e) && e > 0;
+    }),
+  );
 }
 
 export interface Interval {

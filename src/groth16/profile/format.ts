@@ -30,7 +30,11 @@ function bytes(n: number | null): string {
 /** Columns padded to their widest cell; `numeric` ones right-aligned. */
 function table(head: string[], rows: string[][], numeric: ReadonlySet<number>): string[] {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (numeric.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(head), ...rows.map(line)];
 }
 
@@ -85,7 +89,10 @@ export function formatProfile(r: ProfileReport): string[] {
           ...table(['msm', 'terms', 'zero', 'one', 'dense', 'bits', 'as uniform', 'estimate ms', 'measured ms'], msmRows, new Set([1, 2, 3, 4, 5, 6, 7, 8])),
           ...(r.msms.some((x) => !x.calibrated) ? ['  * uncalibrated default model (zkgpu calibrate measures this machine)'] : []),
         ];
-  const workerLine = (r.workers ?? []).length === 0 ? [] : [`workers: ${r.workers.map((w) => `#${w.worker} busy ${ms(w.busyMs)} ms, idle ${ms(w.idleMs)} ms (${pct(w.idleMs / Math.max(1e-9, r.totalMs))})`).join('; ')}`];
+  const workerLine =
+    (r.workers ?? []).length === 0
+      ? []
+      : [`workers: ${r.workers.map((w) => `#${w.worker} busy ${ms(w.busyMs)} ms, idle ${ms(w.idleMs)} ms (${pct(w.idleMs / Math.max(1e-9, r.totalMs))})`).join('; ')}`];
   const m = r.memory;
   const peak = m.peakRssBytes === null ? 'not sampled' : `${bytes(m.peakRssBytes)} during the proof (${bytes(m.startRssBytes)} at its start, ${m.samples} samples)`;
   const lifetime = m.processMaxRssBytes === null ? '' : `; process max RSS ${bytes(m.processMaxRssBytes)} (whole process lifetime)`;

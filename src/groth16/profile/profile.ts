@@ -125,23 +125,27 @@ async function profileOn(runtime: Runtime, zkey: BinSource, wtns: BinSource, opt
   let result;
   let totalMs;
   try {
-    result = await prove(zkey, wtns, withMsmEstimates<ProveOptions>({
-      runtime,
-      backend: options.backend,
-      qap: options.qap,
-      signal: options.signal,
-      onProgress: (e) => {
-        stageEndMs[e.stage] = since();
-        sample(stageEndMs[e.stage]);
-        options.onProgress?.(e);
-      },
-      onJobReport: (stage, report) => {
-        const atMs = since();
-        jobs.push({ stage, report, atMs });
-        stageEndMs[stage] = atMs;
-        sample(atMs);
-      },
-    }));
+    result = await prove(
+      zkey,
+      wtns,
+      withMsmEstimates<ProveOptions>({
+        runtime,
+        backend: options.backend,
+        qap: options.qap,
+        signal: options.signal,
+        onProgress: (e) => {
+          stageEndMs[e.stage] = since();
+          sample(stageEndMs[e.stage]);
+          options.onProgress?.(e);
+        },
+        onJobReport: (stage, report) => {
+          const atMs = since();
+          jobs.push({ stage, report, atMs });
+          stageEndMs[stage] = atMs;
+          sample(atMs);
+        },
+      }),
+    );
     totalMs = since();
   } finally {
     clearInterval(timer);
@@ -228,7 +232,13 @@ async function chunkEstimates(runtime: Runtime, jobs: ProfileObservations['jobs'
     const key = `${r.op}:${r.curve}:${r.group ?? ''}:${backend}:${count}`;
     if (!cache.has(key)) {
       const plan = runtime.plan({ op: r.op, curve: r.curve, group: r.group, n: count, backend });
-      cache.set(key, plan.then((p) => ({ ms: p.estimateMs, calibrated: p.calibrated }), () => null));
+      cache.set(
+        key,
+        plan.then(
+          (p) => ({ ms: p.estimateMs, calibrated: p.calibrated }),
+          () => null,
+        ),
+      );
     }
     return cache.get(key)!;
   };

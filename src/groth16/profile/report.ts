@@ -132,7 +132,26 @@ export interface ProfileAnalysis {
 }
 
 /** Row order: the prover's order of work; stages not listed here follow in the order seen. */
-const STAGE_ORDER = ['witness', 'readKey', 'readWitness', 'qap', 'buildABC', 'ifftA', 'fftA', 'ifftB', 'fftB', 'ifftC', 'fftC', 'quotient', 'msmA', 'msmB1', 'msmB2', 'msmC', 'msmH', 'finalize'];
+const STAGE_ORDER = [
+  'witness',
+  'readKey',
+  'readWitness',
+  'qap',
+  'buildABC',
+  'ifftA',
+  'fftA',
+  'ifftB',
+  'fftB',
+  'ifftC',
+  'fftC',
+  'quotient',
+  'msmA',
+  'msmB1',
+  'msmB2',
+  'msmC',
+  'msmH',
+  'finalize',
+];
 /** Timings that cover other stages, not stages of their own. */
 const AGGREGATES = new Set(['ntt', 'total']);
 
@@ -154,15 +173,15 @@ export const WORKER_TASK_DEVICE = 'wasm-task';
 const WORKER_TASK_LABEL = 'wasm (one task)';
 
 export const COLUMN_NOTES = [
-  'wall ms: from the stage\'s start to its result, waiting included; stages overlap (the MSMs and NTTs share the devices), so they do not add up to the total.',
-  '% total: wall ms over the proof\'s wall time.',
-  'device ms: the device\'s busy time spent on the stage; while several stages have work on one device, each moment is split among them in proportion to the planner\'s cost estimate for their chunks (an estimate), so a device\'s column adds up to its busy time.',
-  '% device: device ms over that device\'s busy time in the proof (adds up to 100% per device).',
-  'chunk ms: the stage\'s chunk times as the runtime reports them, queueing behind other stages included.',
+  "wall ms: from the stage's start to its result, waiting included; stages overlap (the MSMs and NTTs share the devices), so they do not add up to the total.",
+  "% total: wall ms over the proof's wall time.",
+  "device ms: the device's busy time spent on the stage; while several stages have work on one device, each moment is split among them in proportion to the planner's cost estimate for their chunks (an estimate), so a device's column adds up to its busy time.",
+  "% device: device ms over that device's busy time in the proof (adds up to 100% per device).",
+  "chunk ms: the stage's chunk times as the runtime reports them, queueing behind other stages included.",
   'bytes in/out: sent to / read back from the device, derived from element counts and sizes (points + scalars for an MSM, field elements for an NTT), as runtime.stats() counts them.',
-  'peak RSS: highest resident set size sampled in the stage\'s window (whole process, workers included); sampled every 20 ms while the main thread is free and at each stage\'s end, so a host stage shows its value at its end.',
-  'utilisation: busy time over the proof\'s wall time; a worker pool is busy while at least one of its chunks is in flight, however many threads that chunk uses.',
-  'not in any device\'s busy time: the check that the key\'s points are on the curve (it runs on the workers; it is in the MSMs\' wall ms), and the QAP stages (qap, or buildABC and quotient), one wasm task each on a worker (device "wasm (one task)": its device ms is its wall ms, queueing included).',
+  "peak RSS: highest resident set size sampled in the stage's window (whole process, workers included); sampled every 20 ms while the main thread is free and at each stage's end, so a host stage shows its value at its end.",
+  "utilisation: busy time over the proof's wall time; a worker pool is busy while at least one of its chunks is in flight, however many threads that chunk uses.",
+  "not in any device's busy time: the check that the key's points are on the curve (it runs on the workers; it is in the MSMs' wall ms), and the QAP stages (qap, or buildABC and quotient), one wasm task each on a worker (device \"wasm (one task)\": its device ms is its wall ms, queueing included).",
 ];
 
 function stageWhat(stage: string, reports: JobReport[]): string {
@@ -217,7 +236,11 @@ function deviceLabel(id: string, obs: ProfileObservations): string {
 function buildStages(obs: ProfileObservations, weighted: boolean): ProfileStage[] {
   const attributed = attribute(chunkIntervals(obs.jobs, obs.totalMs, weighted));
   const deviceTotal = new Map<string, number>();
-  for (const [device, perStage] of attributed) deviceTotal.set(device, [...perStage.values()].reduce((a, b) => a + b, 0));
+  for (const [device, perStage] of attributed)
+    deviceTotal.set(
+      device,
+      [...perStage.values()].reduce((a, b) => a + b, 0),
+    );
   const timings = obs.timings as unknown as Record<string, number | undefined>;
   const rows = stageNames(obs).map((stage): ProfileStage => {
     const jobs = obs.jobs.filter((j) => j.stage === stage);
@@ -225,7 +248,16 @@ function buildStages(obs: ProfileObservations, weighted: boolean): ProfileStage[
     const endMs = obs.stageEndMs[stage] ?? null;
     const wallMs = timings[stage] ?? (endMs !== null && jobs.length > 0 ? endMs - Math.min(...jobs.map((j) => j.atMs - j.report.ms)) : 0);
     const startMs = endMs === null ? null : Math.max(0, endMs - wallMs);
-    const base = { stage, what: stageWhat(stage, reports), wallMs, wallShare: obs.totalMs > 0 ? wallMs / obs.totalMs : 0, startMs, endMs, jobs: jobs.length, peakRssBytes: peakIn(obs.rss, startMs, endMs) };
+    const base = {
+      stage,
+      what: stageWhat(stage, reports),
+      wallMs,
+      wallShare: obs.totalMs > 0 ? wallMs / obs.totalMs : 0,
+      startMs,
+      endMs,
+      jobs: jobs.length,
+      peakRssBytes: peakIn(obs.rss, startMs, endMs),
+    };
     if (reports.length === 0 && WORKER_TASK_STAGES.has(stage)) {
       const on: StageOnDevice = { device: WORKER_TASK_DEVICE, ms: wallMs, share: 0, chunkMs: null, chunks: 1, elements: 0, bytesIn: null, bytesOut: null };
       return { ...base, device: WORKER_TASK_LABEL, devices: [WORKER_TASK_DEVICE], deviceMs: wallMs, on: [on], bytesIn: null, bytesOut: null };
@@ -289,7 +321,7 @@ function buildDevices(obs: ProfileObservations, stages: ProfileStage[]): Profile
     bytesOut: null,
     chunks: null,
     failures: null,
-    source: 'sum of the host stages\' wall times (they run one after another on the main thread)',
+    source: "sum of the host stages' wall times (they run one after another on the main thread)",
   };
   const before = new Map(obs.statsBefore.devices.map((d) => [d.id, d]));
   const devices = obs.statsAfter.devices.map((d): ProfileDevice => {
@@ -328,9 +360,7 @@ function advise(obs: ProfileObservations, device: ProfileDevice, stage: ProfileS
     return 'main-thread BigInt work bounds it: a faster CPU core would help most; more threads or a GPU would not';
   }
   if (device.kind === 'webgpu') {
-    return obs.gpuSoftware
-      ? `the GPU is a software adapter running on the CPU: a hardware GPU would help most (or --backend wasm)`
-      : 'a faster GPU would help most';
+    return obs.gpuSoftware ? `the GPU is a software adapter running on the CPU: a hardware GPU would help most (or --backend wasm)` : 'a faster GPU would help most';
   }
   const isG2 = stage?.what === 'G2 MSM';
   if (isG2) return `G2 MSMs run only on the workers (no WebGPU G2 kernel): more CPU threads would help most${moreThreads}`;

@@ -135,7 +135,11 @@ export async function devSetup(r1csSource: BinSource, options: DevSetupOptions =
   } finally {
     await r1cs.close();
     // A runtime made here is disposed even when a stage failed before it was awaited.
-    if (!options.runtime) await runtimeReady?.then((rt) => rt.dispose(), () => {});
+    if (!options.runtime)
+      await runtimeReady?.then(
+        (rt) => rt.dispose(),
+        () => {},
+      );
   }
 }
 
@@ -183,9 +187,13 @@ function setupShape(r1cs: R1csFile): SetupShape {
   // The prover needs w_2n (power + 1 <= 2-adicity) and zkey.ts refuses domains above the NTT limit.
   const maxPower = Math.min(MAX_NTT_LOG_N, CURVES[curve].frTwoAdicity - 1);
   if (power > maxPower) {
-    throw new ZkgpuError('NTT_SIZE_TOO_LARGE', `${r1cs.name}: ${m} constraints + ${nPublic + 1} public rows need a domain of 2^${power}, above the largest zkgpu proves (2^${maxPower})`, {
-      details: { file: r1cs.name },
-    });
+    throw new ZkgpuError(
+      'NTT_SIZE_TOO_LARGE',
+      `${r1cs.name}: ${m} constraints + ${nPublic + 1} public rows need a domain of 2^${power}, above the largest zkgpu proves (2^${maxPower})`,
+      {
+        details: { file: r1cs.name },
+      },
+    );
   }
   return { curve, r: CURVES[curve].r, nConstraints: m, nVars: h.nWires, nPublic, domainSize: 2 ** power };
 }
@@ -251,14 +259,7 @@ function tempPath(path: string): string {
 
 function groth16Header(curve: CurveName, nVars: number, nPublic: number, domainSize: number, points: Uint8Array[]): Uint8Array {
   const { p, r, fpBytes } = CURVES[curve];
-  return concatBytes([
-    u32s(fpBytes),
-    bigIntToBytesLE(p, fpBytes),
-    u32s(32),
-    bigIntToBytesLE(r, 32),
-    u32s(nVars, nPublic, domainSize),
-    ...points,
-  ]);
+  return concatBytes([u32s(fpBytes), bigIntToBytesLE(p, fpBytes), u32s(32), bigIntToBytesLE(r, 32), u32s(nVars, nPublic, domainSize), ...points]);
 }
 
 function splitPoints(bytes: Uint8Array, n: number): Uint8Array[] {
@@ -270,7 +271,11 @@ function splitPoints(bytes: Uint8Array, n: number): Uint8Array[] {
 function* containerOf(h1: Uint8Array, h2: Uint8Array, ic: Uint8Array): Generator<Uint8Array> {
   yield new Uint8Array([0x7a, 0x6b, 0x65, 0x79]); // "zkey"
   yield u32s(1, 3);
-  for (const [id, body] of [[1, h1], [2, h2], [3, ic]] as const) {
+  for (const [id, body] of [
+    [1, h1],
+    [2, h2],
+    [3, ic],
+  ] as const) {
     yield u32s(id, body.length, 0);
     yield body;
   }

@@ -22,7 +22,13 @@ export async function fullProve(input: CircuitInput, wasmSource: BinSource, zkey
 }
 
 /** fullProve on a runtime, with the key as proveOn takes it (a source, or a prepared prover's key). */
-export async function fullProveOn(runtime: Runtime, parsed: CircuitInput, wasmSource: BinSource, zkey: BinSource | { prepared: ProofKey }, options: ProveOptions): Promise<Groth16ProveResult> {
+export async function fullProveOn(
+  runtime: Runtime,
+  parsed: CircuitInput,
+  wasmSource: BinSource,
+  zkey: BinSource | { prepared: ProofKey },
+  options: ProveOptions,
+): Promise<Groth16ProveResult> {
   const start = performance.now();
   const { name, bytes: wasm } = await readWhole(wasmSource, 'circuit wasm');
   if (options.signal?.aborted) throw abortError(options.signal);
@@ -97,11 +103,7 @@ function calculatorError(e: unknown, wasmName: string): ZkgpuError {
   m = /Not all inputs have been set\. Only (\d+) out of (\d+)/.exec(message);
   if (m) {
     // The compiled circuit keeps only hashes of signal names, so the missing one cannot be named.
-    return new ZkgpuError(
-      'INPUT_INVALID',
-      `the input sets ${m[1]} of the ${m[2]} input values of ${wasmName}: a signal (or part of an array signal) is missing`,
-      { cause: e },
-    );
+    return new ZkgpuError('INPUT_INVALID', `the input sets ${m[1]} of the ${m[2]} input values of ${wasmName}: a signal (or part of an array signal) is missing`, { cause: e });
   }
   return new ZkgpuError('INPUT_INVALID', `the circuit ${wasmName} rejected the input: ${message}`, { cause: e });
 }
@@ -109,7 +111,10 @@ function calculatorError(e: unknown, wasmName: string): ZkgpuError {
 /** Converts every value to a BigInt (as snarkjs's unstringifyBigInts + circom_runtime accept), naming the first bad one. */
 export function parseInput(input: unknown): CircuitInput {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new ZkgpuError('INPUT_INVALID', `the input must be an object of signal names to values, got ${Array.isArray(input) ? 'an array' : input === null ? 'null' : typeof input}`);
+    throw new ZkgpuError(
+      'INPUT_INVALID',
+      `the input must be an object of signal names to values, got ${Array.isArray(input) ? 'an array' : input === null ? 'null' : typeof input}`,
+    );
   }
   const out: CircuitInput = {};
   for (const [name, value] of Object.entries(input)) out[name] = parseValue(value, name);

@@ -121,7 +121,13 @@ export class ProofJobs {
     const effective = msmEffectiveElements(profile, this.curve, group);
     const threads = this.runtime.threads;
     const planned = this.runtime
-      .plan({ op: 'msm', curve: this.curve, group, n: Math.max(1, Math.round(effective)), backend: group === 'g2' && this.backend === 'webgpu' ? 'wasm' : (this.backend ?? 'auto') })
+      .plan({
+        op: 'msm',
+        curve: this.curve,
+        group,
+        n: Math.max(1, Math.round(effective)),
+        backend: group === 'g2' && this.backend === 'webgpu' ? 'wasm' : (this.backend ?? 'auto'),
+      })
       .then((plan) => {
         // The job alone (plan.estimateMs also counts work queued before it): its chunks' estimates
         // per backend, the slowest backend ending it; on the workers the model spreads over every

@@ -27,7 +27,7 @@
  */
 import { ZkgpuError } from '../../core/errors.js';
 import { showValue } from '../../core/show.js';
-import { type Backend, type JobReport, type Runtime } from '../../runtime/runtime.js';
+import type { Backend, JobReport, Runtime } from '../../runtime/runtime.js';
 import { mayUseGpu } from '../../scheduler/policy.js';
 import { CURVES, decodePoint, rootOfUnity } from '../../math/index.js';
 import { abortError } from '../../core/abort.js';
@@ -194,7 +194,13 @@ function isAbortSignal(v: unknown): v is AbortSignal {
  * proof, or a prepared prover's key (its sections already read); `before` carries the stages done
  * before (the witness).
  */
-export async function proveOn(runtime: Runtime, zkey: BinSource | { prepared: ProofKey }, wtnsSource: BinSource, userOptions: ProveOptions, before: StagesBefore): Promise<Groth16ProveResult> {
+export async function proveOn(
+  runtime: Runtime,
+  zkey: BinSource | { prepared: ProofKey },
+  wtnsSource: BinSource,
+  userOptions: ProveOptions,
+  before: StagesBefore,
+): Promise<Groth16ProveResult> {
   // verify.ts: which device computed each part, named by PROOF_INVALID.
   const ledger = new DeviceLedger();
   const options = withDeviceLedger(userOptions, ledger);
@@ -287,7 +293,12 @@ async function queueProof(run: ProofRun, jobs: ProofJobs, key: ProofKey, wtns: W
   const quotient = await hScalars;
   run.checkAbort();
   // Split over every worker when the witness MSMs left would not keep the others busy (poleWorkers).
-  const hWorkers = poleWorkers(jobs.layout, jobs.runtime.threads, jobs.workMs('g1', { terms: key.header.domainSize, zeros: 0, ones: 0, dense: key.header.domainSize, maxBits: 254 }) / jobs.layout.g1Workers, jobs.unfinishedMs);
+  const hWorkers = poleWorkers(
+    jobs.layout,
+    jobs.runtime.threads,
+    jobs.workMs('g1', { terms: key.header.domainSize, zeros: 0, ones: 0, dense: key.header.domainSize, maxBits: 254 }) / jobs.layout.g1Workers,
+    jobs.unfinishedMs,
+  );
   const msmH = jobs.keyMsm('pointsH', pointsH, quotient, { priority: CRITICAL_PATH, workers: hWorkers });
 
   const [a, b1, b2, c, h] = await Promise.all([msmA, msmB1, msmB2, msmC, msmH]);
@@ -349,9 +360,25 @@ async function finalize(jobs: ProofJobs, h: ZkeyHeader, wtns: Witness, sums: Pro
   const rs = (r * s) % order;
   const { a, b1, b2, c, h: hSum } = sums;
   const [piA, piB, piC] = await Promise.all([
-    jobs.blindingMsm('g1', [[a, 1n], [h.alpha1, 1n], [h.delta1, r]]),
-    jobs.blindingMsm('g2', [[b2, 1n], [h.beta2, 1n], [h.delta2, s]]),
-    jobs.blindingMsm('g1', [[c, 1n], [hSum, 1n], [a, s], [h.alpha1, s], [b1, r], [h.beta1, r], [h.delta1, rs]]),
+    jobs.blindingMsm('g1', [
+      [a, 1n],
+      [h.alpha1, 1n],
+      [h.delta1, r],
+    ]),
+    jobs.blindingMsm('g2', [
+      [b2, 1n],
+      [h.beta2, 1n],
+      [h.delta2, s],
+    ]),
+    jobs.blindingMsm('g1', [
+      [c, 1n],
+      [hSum, 1n],
+      [a, s],
+      [h.alpha1, s],
+      [b1, r],
+      [h.beta1, r],
+      [h.delta1, rs],
+    ]),
   ]);
   const witnessView = viewOf(wtns.bytes);
   const publicSignals = Array.from({ length: h.nPublic }, (_, i) => readFr(witnessView, (i + 1) * 32).toString());

@@ -112,7 +112,10 @@ function curveFor(curve: CurveName): Promise<Curve> {
   let c = curves.get(name);
   if (!c) {
     c = import(/* @vite-ignore */ SNARKJS).then((s: SnarkjsCurves) => s.curves.getCurveFromName(name, { singleThread: true }));
-    c.then(() => ready.add(name), () => {});
+    c.then(
+      () => ready.add(name),
+      () => {},
+    );
     curves.set(name, c);
     c.catch(() => curves.delete(name));
   }

@@ -30,7 +30,15 @@ export interface RunReport {
 export interface CalibrationRuntime {
   readonly threads: number;
   readonly gpu: AdapterFingerprint | null;
-  msm(request: { curve: CurveName; group: GroupName; points: Uint8Array; scalars: Uint8Array; backend: CalibrationBackend; signal?: AbortSignal; onReport?: (r: RunReport) => void }): Promise<Uint8Array>;
+  msm(request: {
+    curve: CurveName;
+    group: GroupName;
+    points: Uint8Array;
+    scalars: Uint8Array;
+    backend: CalibrationBackend;
+    signal?: AbortSignal;
+    onReport?: (r: RunReport) => void;
+  }): Promise<Uint8Array>;
   ntt(request: { curve: CurveName; values: Uint8Array; backend: CalibrationBackend; signal?: AbortSignal; onReport?: (r: RunReport) => void }): Promise<Uint8Array>;
   nttBabyBear(request: { values: Uint32Array; backend: CalibrationBackend; signal?: AbortSignal; onReport?: (r: RunReport) => void }): Promise<Uint32Array>;
   samplePoints(request: { curve: CurveName; group: GroupName; n: number; seed?: number }): Promise<Uint8Array>;

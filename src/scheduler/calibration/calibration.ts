@@ -134,27 +134,39 @@ type Check = (v: unknown, at: string) => string | null;
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str: Check = (v, at) => (typeof v === 'string' ? null : `${at}: expected a string`);
-const num = (min: number, strict = false): Check => (v, at) =>
-  typeof v === 'number' && Number.isFinite(v) && (strict ? v > min : v >= min) ? null : `${at}: expected a finite number ${strict ? '>' : '>='} ${min}`;
-const opt = (c: Check): Check => (v, at) => (v === undefined ? null : c(v, at));
-const arr = (c: Check, minLength = 0): Check => (v, at) => {
-  if (!Array.isArray(v)) return `${at}: expected an array`;
-  if (v.length < minLength) return `${at}: expected at least ${minLength} entries`;
-  for (let i = 0; i < v.length; i++) {
-    const e = c(v[i], `${at}[${i}]`);
-    if (e) return e;
-  }
-  return null;
-};
-const obj = (fields: Record<string, Check>): Check => (v, at) => {
-  if (!isObj(v)) return `${at}: expected an object`;
-  for (const [k, c] of Object.entries(fields)) {
-    const e = c(v[k], `${at}.${k}`);
-    if (e) return e;
-  }
-  return null;
-};
-const oneOf = (...values: string[]): Check => (v, at) => (values.includes(v as string) ? null : `${at}: expected one of ${values.join(', ')}`);
+const num =
+  (min: number, strict = false): Check =>
+  (v, at) =>
+    typeof v === 'number' && Number.isFinite(v) && (strict ? v > min : v >= min) ? null : `${at}: expected a finite number ${strict ? '>' : '>='} ${min}`;
+const opt =
+  (c: Check): Check =>
+  (v, at) =>
+    v === undefined ? null : c(v, at);
+const arr =
+  (c: Check, minLength = 0): Check =>
+  (v, at) => {
+    if (!Array.isArray(v)) return `${at}: expected an array`;
+    if (v.length < minLength) return `${at}: expected at least ${minLength} entries`;
+    for (let i = 0; i < v.length; i++) {
+      const e = c(v[i], `${at}[${i}]`);
+      if (e) return e;
+    }
+    return null;
+  };
+const obj =
+  (fields: Record<string, Check>): Check =>
+  (v, at) => {
+    if (!isObj(v)) return `${at}: expected an object`;
+    for (const [k, c] of Object.entries(fields)) {
+      const e = c(v[k], `${at}.${k}`);
+      if (e) return e;
+    }
+    return null;
+  };
+const oneOf =
+  (...values: string[]): Check =>
+  (v, at) =>
+    values.includes(v as string) ? null : `${at}: expected one of ${values.join(', ')}`;
 
 const adapterCheck = obj({ vendor: str, architecture: str, description: str });
 const hostCheck = obj({ cpuModel: str, cpuThreads: num(0), runtime: str, version: str });

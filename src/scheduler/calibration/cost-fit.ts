@@ -62,7 +62,7 @@ export function fitCostModel(samples: readonly TimingSample[]): FittedModel {
     const maxN = Math.max(...samples.map((s) => s.n));
     fixedMs = minT;
     slopeMs = (maxT - minT) / maxN;
-    clamped = `time did not grow with n (least-squares slope ${(sxy / sxx * 1e6).toPrecision(3)} ns/element): fixed cost = fastest median, slope = spread / largest n`;
+    clamped = `time did not grow with n (least-squares slope ${((sxy / sxx) * 1e6).toPrecision(3)} ns/element): fixed cost = fastest median, slope = spread / largest n`;
   } else if (fixedMs < 0) {
     // A negative intercept (per-element cost growing with n, as an NTT's n log n does; every NTT
     // calibrated here showed one): refit through the origin, the per-element figure carries it all.

@@ -82,10 +82,13 @@ export class DeviceQueue {
       this.waiting.shift();
       head.signal?.removeEventListener('abort', head.onAbort);
       this.ahead = head;
-      void head.work.upload().then(
-        (staged) => void (head.uploaded = { ok: true, staged }),
-        (error) => void (head.uploaded = { ok: false, error }),
-      ).then(() => this.pump());
+      void head.work
+        .upload()
+        .then(
+          (staged) => void (head.uploaded = { ok: true, staged }),
+          (error) => void (head.uploaded = { ok: false, error }),
+        )
+        .then(() => this.pump());
     }
     // Compute slot: the staged chunk computes once the device is free.
     const next = this.ahead;

@@ -114,9 +114,7 @@ export async function platformFigures(): Promise<{ threads: CountFigure | null; 
     };
   }
   const nav = (globalThis as { navigator?: BrowserNavigator }).navigator;
-  const threads = typeof nav?.hardwareConcurrency === 'number' && nav.hardwareConcurrency > 0
-    ? { count: nav.hardwareConcurrency, source: 'navigator.hardwareConcurrency' }
-    : null;
+  const threads = typeof nav?.hardwareConcurrency === 'number' && nav.hardwareConcurrency > 0 ? { count: nav.hardwareConcurrency, source: 'navigator.hardwareConcurrency' } : null;
   const memory: ByteFigure[] = [];
   if (typeof nav?.deviceMemory === 'number' && nav.deviceMemory > 0) {
     memory.push({ bytes: nav.deviceMemory * 2 ** 30, source: 'navigator.deviceMemory' });

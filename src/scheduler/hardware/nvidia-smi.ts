@@ -72,7 +72,10 @@ function figure(s: string): number | null {
  * reported as unreadable rather than read into wrong figures.
  */
 export function parseNvidiaSmi(csv: string): GpuSample[] {
-  const lines = csv.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+  const lines = csv
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   return lines.map((line, i) => {
     // Names contain no comma in NVIDIA's product list; a split that is not FIELDS long is not ours.
     const f = line.split(',').map((s) => s.trim());
@@ -157,7 +160,11 @@ export interface TelemetryMatch {
 }
 
 /** Loose name comparison: "NVIDIA H100 80GB HBM3" against Dawn's adapter name or description. */
-const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+const norm = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
 
 /**
  * Pairs adapters (by the names Dawn gives them, in the runtime's order) with nvidia-smi's GPUs:
@@ -191,7 +198,14 @@ export function describeSample(s: GpuSample): string {
     s.powerWatts === null ? 'power n/a' : `${s.powerWatts} W`,
   ];
   const reasons = (s.throttleReasons ?? []).filter((r) => r !== 'gpu_idle');
-  const throttle = s.throttled === null ? 'throttle reasons n/a' : s.throttled ? `THROTTLED: ${reasons.join(', ')}` : reasons.length > 0 ? `not throttled (${reasons.join(', ')})` : 'not throttled';
+  const throttle =
+    s.throttled === null
+      ? 'throttle reasons n/a'
+      : s.throttled
+        ? `THROTTLED: ${reasons.join(', ')}`
+        : reasons.length > 0
+          ? `not throttled (${reasons.join(', ')})`
+          : 'not throttled';
   return `${s.name} (nvidia-smi GPU ${s.index}${s.busId ? `, ${s.busId}` : ''}): ${parts.join(', ')}, ${throttle}`;
 }
 

@@ -10,6 +10,4 @@ export type HelperRequest =
   | { id: number; op: 'witness'; circuit: string; input: Record<string, unknown> }
   | { id: number; op: 'verify'; circuit: string; proof: unknown; publicSignals: string[] };
 
-export type HelperResponse =
-  | { id: number; ok: true; wtns?: Uint8Array; valid?: boolean; ms: number }
-  | { id: number; ok: false; error: { code: string; message: string } };
+export type HelperResponse = { id: number; ok: true; wtns?: Uint8Array; valid?: boolean; ms: number } | { id: number; ok: false; error: { code: string; message: string } };

@@ -58,9 +58,7 @@ function loaded(name: string): Loaded {
 
 async function calculatorOf(c: Loaded, name: string): Promise<WitnessCalculator> {
   if (!c.wasm) throw Object.assign(new Error(`circuit "${name}" has no witness calculator (.wasm)`), { code: 'INPUT_INVALID' });
-  c.calculator ??= import(CIRCOM_RUNTIME).then((m: { WitnessCalculatorBuilder(code: Uint8Array): Promise<WitnessCalculator> }) =>
-    m.WitnessCalculatorBuilder(c.wasm as Uint8Array),
-  );
+  c.calculator ??= import(CIRCOM_RUNTIME).then((m: { WitnessCalculatorBuilder(code: Uint8Array): Promise<WitnessCalculator> }) => m.WitnessCalculatorBuilder(c.wasm as Uint8Array));
   return c.calculator;
 }
 

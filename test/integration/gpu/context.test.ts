@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireGpu, GpuError, GpuErrorEvent, submitPasses, type GpuContext } from '../../../src/gpu/index.js';
+import { acquireGpu, GpuError, type GpuErrorEvent, submitPasses, type GpuContext } from '../../../src/gpu/index.js';
 import { gpuFieldOp } from '../../../src/gpu/field-kernel.js';
 
 let ctx: GpuContext;

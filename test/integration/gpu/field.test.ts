@@ -32,7 +32,7 @@ describe('GPU field arithmetic (16-bit limbs)', () => {
     const rInv = params.rInv;
     const a: bigint[] = [];
     const b: bigint[] = [];
-    for (let x = 0n; x < p; x++) for (let y = 0n; y < p; y++) (a.push(x), b.push(y));
+    for (let x = 0n; x < p; x++) for (let y = 0n; y < p; y++) a.push(x), b.push(y);
     const [add, sub, mul, tm, fm] = await Promise.all([
       gpuFieldOp(ctx, p, 'add', a, b),
       gpuFieldOp(ctx, p, 'sub', a, b),
@@ -64,8 +64,8 @@ describe('GPU field arithmetic (16-bit limbs)', () => {
       const edge = boundaryValues(p, [16, 32, 64]);
       const a: bigint[] = [];
       const b: bigint[] = [];
-      for (const x of edge) for (const y of edge) (a.push(x), b.push(y));
-      for (let i = 0; i < 256; i++) (a.push(rng.nextBigInt(p)), b.push(rng.nextBigInt(p)));
+      for (const x of edge) for (const y of edge) a.push(x), b.push(y);
+      for (let i = 0; i < 256; i++) a.push(rng.nextBigInt(p)), b.push(rng.nextBigInt(p));
       const rInv = pre.params.rInv;
       const [add, sub, mul, tm, fm] = await Promise.all([
         gpuFieldOp(ctx, p, 'add', a, b),
@@ -87,8 +87,18 @@ describe('GPU field arithmetic (16-bit limbs)', () => {
       const pre = fieldPrelude(p);
       const n = pre.params.limbCount;
       const ones = (1n << BigInt(FIELD_LIMB_BITS * n)) - 1n;
-      const inputs: [bigint, bigint][] = [[ones, ones], [ones, p - 1n], [p - 1n, p - 1n]];
-      const got = await gpuFieldOp(ctx, p, 'mul', inputs.map((x) => x[0]), inputs.map((x) => x[1]));
+      const inputs: [bigint, bigint][] = [
+        [ones, ones],
+        [ones, p - 1n],
+        [p - 1n, p - 1n],
+      ];
+      const got = await gpuFieldOp(
+        ctx,
+        p,
+        'mul',
+        inputs.map((x) => x[0]),
+        inputs.map((x) => x[1]),
+      );
       inputs.forEach(([x, y], i) => {
         const ref = fromLimbs(montMulLimbs(toLimbs(x, 16, n), toLimbs(y, 16, n), pre.params), 16);
         expect(got[i]).toBe(ref);

@@ -32,7 +32,10 @@ describe('curve prelude', () => {
   for (const curve of curves) {
     it(`${curve}: CURVE_B is b in Montgomery form, radix matches the .zkey encoding`, () => {
       const pre = curvePrelude(curve);
-      const limbs = /CURVE_B: Fe = Fe\(([^)]*)\)/.exec(pre.code)![1].split(',').map((s) => BigInt(parseInt(s, 10)));
+      const limbs = /CURVE_B: Fe = Fe\(([^)]*)\)/
+        .exec(pre.code)![1]
+        .split(',')
+        .map((s) => BigInt(parseInt(s, 10)));
       const v = limbs.reduceRight((acc, l) => (acc << 16n) | l, 0n);
       const { p, fpBytes, g1: g } = CURVES[curve];
       expect(v).toBe((g.b << BigInt(8 * fpBytes)) % p);
@@ -73,7 +76,17 @@ describe('G1 XYZZ arithmetic on the GPU vs the BigInt oracle', () => {
       expect(affineOf(await gpuCurveOp(ctx, curve, 'addAffine', a, bAff))).toEqual(want);
 
       const dbl = [P[0], P[1], inf, G.generator];
-      expect(affineOf(await gpuCurveOp(ctx, curve, 'double', dbl.map((p) => xyzzFromAffine(curve, p, rz())), []))).toEqual(dbl.map((p) => G.double(p)));
+      expect(
+        affineOf(
+          await gpuCurveOp(
+            ctx,
+            curve,
+            'double',
+            dbl.map((p) => xyzzFromAffine(curve, p, rz())),
+            [],
+          ),
+        ),
+      ).toEqual(dbl.map((p) => G.double(p)));
 
       // the canonical infinity the kernels return has ZZ = ZZZ = 0
       const [infSum] = await gpuCurveOp(ctx, curve, 'add', [xyzzFromAffine(curve, P[5])], [xyzzFromAffine(curve, G.neg(P[5]), rz())]);

@@ -4,17 +4,7 @@
  * pipeline compile time is logged apart from run time.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CURVES,
-  decodePoint,
-  decodePoints,
-  encodePoints,
-  encodeScalars,
-  g1,
-  msmNaive,
-  type CurveName,
-  type G1Point,
-} from '../../../src/math/index.js';
+import { CURVES, decodePoint, decodePoints, encodePoints, encodeScalars, g1, msmNaive, type CurveName, type G1Point } from '../../../src/math/index.js';
 import { acquireGpu, type GpuContext } from '../../../src/gpu/index.js';
 import { createRuntime, type Runtime } from '../../../src/runtime/runtime.js';
 import {
@@ -185,8 +175,7 @@ describe('GPU MSM stages vs the TypeScript mirrors', () => {
       const pointBytes = encodePoints(curve, 'g1', points);
       const scalarBytes = encodeScalars(scalars);
       const plan = planChunk(curve, n, { maxBinding: ctx.limits.maxStorageBufferBindingSize, maxChunkPoints: n });
-      const stage = async (debugStopAfter: GpuMsmRequest['debugStopAfter']) =>
-        gpuMsm(ctx, { curve, points: pointBytes, scalars: scalarBytes, debugStopAfter });
+      const stage = async (debugStopAfter: GpuMsmRequest['debugStopAfter']) => gpuMsm(ctx, { curve, points: pointBytes, scalars: scalarBytes, debugStopAfter });
       const u32 = (b: Uint8Array) => new Uint32Array(b.buffer, b.byteOffset, b.byteLength / 4);
 
       const digits = mirrorDigits(scalarBytes, plan.c, plan.windows);

@@ -60,8 +60,33 @@ describe('babybear_field.wgsl', () => {
   });
 
   it('BabyBear: every pair of edge values, and 20000 random pairs', async () => {
-    const edges = [0, 1, 2, 3, P - 1, P - 2, P - 3, (P - 1) / 2, (P + 1) / 2, 0xfffe, 0xffff, 0x10000, 0x10001, 0x1ffff, 0x20000,
-      2 ** 27 - 1, 2 ** 27, 2 ** 27 + 1, 2 ** 30 - 1, 2 ** 30, 2 ** 30 + 1, 0x77ffffff, 0x7fff0000 % P, 0xffff0000 % P, mont32Params(P).rModP];
+    const edges = [
+      0,
+      1,
+      2,
+      3,
+      P - 1,
+      P - 2,
+      P - 3,
+      (P - 1) / 2,
+      (P + 1) / 2,
+      0xfffe,
+      0xffff,
+      0x10000,
+      0x10001,
+      0x1ffff,
+      0x20000,
+      2 ** 27 - 1,
+      2 ** 27,
+      2 ** 27 + 1,
+      2 ** 30 - 1,
+      2 ** 30,
+      2 ** 30 + 1,
+      0x77ffffff,
+      0x7fff0000 % P,
+      0xffff0000 % P,
+      mont32Params(P).rModP,
+    ];
     const rng = rngFor('gpu-bb-field');
     const pairs: [number, number][] = [];
     for (const x of edges) for (const y of edges) pairs.push([x, y]);
@@ -72,8 +97,27 @@ describe('babybear_field.wgsl', () => {
   });
 
   it('mulhi on any u32 pairs around 2^16 and 2^32 boundaries', async () => {
-    const edges = [0, 1, 2, 0xfffe, 0xffff, 0x10000, 0x10001, 0xffff_0000, 0xffff_0001, 0xfffe_ffff, 0x7fff_ffff, 0x8000_0000,
-      0x8000_0001, 0xffff_fffe, 0xffff_ffff, 0x1234_5678, 0xdead_beef, P, P - 1];
+    const edges = [
+      0,
+      1,
+      2,
+      0xfffe,
+      0xffff,
+      0x10000,
+      0x10001,
+      0xffff_0000,
+      0xffff_0001,
+      0xfffe_ffff,
+      0x7fff_ffff,
+      0x8000_0000,
+      0x8000_0001,
+      0xffff_fffe,
+      0xffff_ffff,
+      0x1234_5678,
+      0xdead_beef,
+      P,
+      P - 1,
+    ];
     const pairs: [number, number][] = [];
     for (const x of edges) for (const y of edges) pairs.push([x, y]);
     const a = Uint32Array.from(pairs, ([x]) => x);
@@ -143,10 +187,13 @@ describe('GPU BabyBear NTT vs the oracle', () => {
     expect(await run(fwd, 14, true, 5, 'bit-reversed', 'natural')).toEqual(values);
     const bad = values.slice(0, 16);
     bad[9] = P;
-    await expect(gpuBabyBearNtt(ctx, { values: bad, logN: 4, inverse: false, shift: null, inputOrder: 'natural', outputOrder: 'natural' }))
-      .rejects.toMatchObject({ code: 'FIELD_ELEMENT_OUT_OF_RANGE', message: expect.stringMatching(/index 9/) });
-    await expect(gpuBabyBearNtt(ctx, { values: bad, logN: 5, inverse: false, shift: null, inputOrder: 'natural', outputOrder: 'natural' }))
-      .rejects.toMatchObject({ code: 'LENGTH_MISMATCH' });
+    await expect(gpuBabyBearNtt(ctx, { values: bad, logN: 4, inverse: false, shift: null, inputOrder: 'natural', outputOrder: 'natural' })).rejects.toMatchObject({
+      code: 'FIELD_ELEMENT_OUT_OF_RANGE',
+      message: expect.stringMatching(/index 9/),
+    });
+    await expect(gpuBabyBearNtt(ctx, { values: bad, logN: 5, inverse: false, shift: null, inputOrder: 'natural', outputOrder: 'natural' })).rejects.toMatchObject({
+      code: 'LENGTH_MISMATCH',
+    });
   });
 
   it('timing: 2^16 and 2^20 forward (warm; 2^20 checked against the WASM engine), no leaked buffers', async () => {

@@ -122,7 +122,7 @@ describe('GPU NTT stages vs a TypeScript mirror', () => {
     const req = { curve, values: encode(xs), logN, inverse: false, shift: g, inputOrder: 'natural', outputOrder: 'natural' } as const;
     const prep = decode(await gpuNtt(ctx, { ...req, debugStopAfter: 'prep' })).map((x) => fromMont(x, params));
     // mirror of ntt_prep: a[bitrev(j)] = x[j] * g^j
-    const scaled = xs.map((x, j) => (x * ((g ** BigInt(j)) % p)) % p);
+    const scaled = xs.map((x, j) => (x * (g ** BigInt(j) % p)) % p);
     const mirror = bitrev(scaled);
     expect(prep).toEqual(mirror);
     const tile = decode(await gpuNtt(ctx, { ...req, debugStopAfter: 'tile' })).map((x) => fromMont(x, params));

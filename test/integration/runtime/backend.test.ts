@@ -61,7 +61,10 @@ describe('runtime backends on a real adapter', () => {
     const onReport = (r: JobReport) => reports.push(r);
     const gpuOut = await runtime.nttBabyBear({ values, coset: true, backend: 'webgpu', onReport });
     const cpuOut = await runtime.nttBabyBear({ values, coset: true, backend: 'wasm', onReport });
-    expect(reports.map((r) => [r.backend, r.field, r.curve])).toEqual([['webgpu', 'babybear', undefined], ['wasm', 'babybear', undefined]]);
+    expect(reports.map((r) => [r.backend, r.field, r.curve])).toEqual([
+      ['webgpu', 'babybear', undefined],
+      ['wasm', 'babybear', undefined],
+    ]);
     expect(gpuOut).toEqual(cpuOut);
     expect(Array.from(gpuOut)).toEqual(Array.from(babybearNttReference(values, { shift: 31 })));
     const back = await runtime.nttBabyBear({ values: gpuOut, coset: true, inverse: true, backend: 'webgpu' });

@@ -7,7 +7,21 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { create } from 'webgpu';
-import { createRuntime, groth16, hardwareFingerprint, isZkgpuError, JobEvent, type Calibration, type DeviceLostDetail, type DeviceReacquiredDetail, type JobReport, type MeasuredModel, type RetryDetail, type Runtime, type RuntimeOptions } from '../../../src/index.js';
+import {
+  createRuntime,
+  groth16,
+  hardwareFingerprint,
+  isZkgpuError,
+  JobEvent,
+  type Calibration,
+  type DeviceLostDetail,
+  type DeviceReacquiredDetail,
+  type JobReport,
+  type MeasuredModel,
+  type RetryDetail,
+  type Runtime,
+  type RuntimeOptions,
+} from '../../../src/index.js';
 import type { FaultInjection } from '../../../src/scheduler/execute/executor.js';
 import { fixture, loadSnarkjs, readJson, terminateSnarkjsCurves, type SnarkjsApi } from '../../support/groth16/committed-vectors.js';
 import { progressionCase } from '../../support/msm-inputs.js';
@@ -77,7 +91,12 @@ describe('runtime with two GPU devices (one lavapipe adapter opened twice)', () 
     expect(rt.gpus.every((g) => g.adapter !== null && !g.lost)).toBe(true);
     const hw = await rt.hardware();
     expect(hw.gpus.map((g) => g.id)).toEqual(['webgpu', 'webgpu:1']);
-    expect(rt.stats().devices.map((d) => d.id).sort()).toEqual(['wasm', 'webgpu', 'webgpu:1']);
+    expect(
+      rt
+        .stats()
+        .devices.map((d) => d.id)
+        .sort(),
+    ).toEqual(['wasm', 'webgpu', 'webgpu:1']);
     // No nvidia-smi here: said, not faked.
     const t = rt.stats().telemetry!;
     expect(t.state.available).toBe(false);

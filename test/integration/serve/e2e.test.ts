@@ -15,9 +15,12 @@ let server: ServeProcess;
 let url: string;
 
 beforeAll(async () => {
-  server = await startServe(['--data-dir', tempDir('e2e'), '--circuit', circuitFlag('tiny'), '--circuit', circuitFlag('mulchain'), '--concurrency', '2', '--max-body', String(MAX_BODY)], {
-    ZKGPU_API_TOKENS: `other-token-abcdefghijklmnop, ${TOKEN}`,
-  });
+  server = await startServe(
+    ['--data-dir', tempDir('e2e'), '--circuit', circuitFlag('tiny'), '--circuit', circuitFlag('mulchain'), '--concurrency', '2', '--max-body', String(MAX_BODY)],
+    {
+      ZKGPU_API_TOKENS: `other-token-abcdefghijklmnop, ${TOKEN}`,
+    },
+  );
   url = server.url;
 });
 
@@ -147,7 +150,12 @@ describe('zkgpu serve: bad requests', () => {
       ['a fractional priority', { circuit: 'tiny', input: { a: '1', b: '2' }, priority: 1.5 }, 'BAD_REQUEST', /priority/],
       ['the witness of another circuit', { circuit: 'mulchain', witness: wtnsBase64('tiny') }, 'WITNESS_MISMATCH', /63 values.*2003 variables/],
       ['a truncated base64 witness', { circuit: 'tiny', witness: wtnsBase64('tiny').slice(0, 1001) }, 'WITNESS_INVALID', /not valid base64.*truncated/],
-      ['a base64 witness of a truncated file', { circuit: 'tiny', witness: readFileSync(vector('tiny', 'witness.wtns')).subarray(0, 1000).toString('base64') }, 'WITNESS_INVALID', /not a readable \.wtns/],
+      [
+        'a base64 witness of a truncated file',
+        { circuit: 'tiny', witness: readFileSync(vector('tiny', 'witness.wtns')).subarray(0, 1000).toString('base64') },
+        'WITNESS_INVALID',
+        /not a readable \.wtns/,
+      ],
       ['a JSON array body', [1, 2], 'BAD_REQUEST', /JSON object/],
     ];
     for (const [what, body, code, message] of cases) {
@@ -208,7 +216,17 @@ describe('zkgpu serve: metrics', () => {
     expect(r.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = r.body as string;
     const m = parseMetrics(text);
-    for (const name of ['zkgpu_proofs_total', 'zkgpu_proof_duration_seconds', 'zkgpu_queue_jobs', 'zkgpu_device_busy_seconds_total', 'zkgpu_device_utilisation', 'zkgpu_memory_bytes', 'zkgpu_proof_cost_usd_total', 'process_cpu_seconds_total', 'zkgpu_gpu_telemetry_available']) {
+    for (const name of [
+      'zkgpu_proofs_total',
+      'zkgpu_proof_duration_seconds',
+      'zkgpu_queue_jobs',
+      'zkgpu_device_busy_seconds_total',
+      'zkgpu_device_utilisation',
+      'zkgpu_memory_bytes',
+      'zkgpu_proof_cost_usd_total',
+      'process_cpu_seconds_total',
+      'zkgpu_gpu_telemetry_available',
+    ]) {
       expect(text, name).toMatch(new RegExp(`^# TYPE ${name} `, 'm'));
     }
     expect(metricSum(m, 'zkgpu_proofs_total', { circuit: 'mulchain', status: 'done' })).toBeGreaterThanOrEqual(5);

@@ -64,9 +64,14 @@ describe('WorkerPool', () => {
       started.push(label);
     };
     const holding = pool.run(() => gate);
-    const queued = [['a', 0], ['b', 1], ['c', 0], ['d', 2], ['e', 1], ['f', -1]].map(([label, priority]) =>
-      pool!.run(task(label as string), undefined, priority as number),
-    );
+    const queued = [
+      ['a', 0],
+      ['b', 1],
+      ['c', 0],
+      ['d', 2],
+      ['e', 1],
+      ['f', -1],
+    ].map(([label, priority]) => pool!.run(task(label as string), undefined, priority as number));
     expect(pool.pending).toBe(6);
     open();
     await Promise.all([holding, ...queued]);

@@ -379,7 +379,13 @@ describe('babybearNttOnPool', () => {
     await pool.dispose();
   });
   const job = (values: Uint32Array, extra: Partial<BabyBearNttJob> = {}): BabyBearNttJob => ({
-    values, logN: Math.log2(values.length), inverse: false, shift: null, inputOrder: 'natural', outputOrder: 'natural', ...extra,
+    values,
+    logN: Math.log2(values.length),
+    inverse: false,
+    shift: null,
+    inputOrder: 'natural',
+    outputOrder: 'natural',
+    ...extra,
   });
 
   it('runs on a worker and matches the reference (2^12, coset, bit-reversed out; inverse back)', async () => {

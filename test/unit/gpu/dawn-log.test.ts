@@ -26,7 +26,10 @@ describe('dawnLogLines', () => {
 
   it('keeps anything else, in order (real errors still show)', () => {
     const other = 'Error: something Dawn has not said before';
-    expect(dawnLogLines(`${LIMIT_WARNINGS}\n${other}\nWarning: maxDynamicUniformBuffersPerPipelineLayout is fine\n`)).toEqual([other, 'Warning: maxDynamicUniformBuffersPerPipelineLayout is fine']);
+    expect(dawnLogLines(`${LIMIT_WARNINGS}\n${other}\nWarning: maxDynamicUniformBuffersPerPipelineLayout is fine\n`)).toEqual([
+      other,
+      'Warning: maxDynamicUniformBuffersPerPipelineLayout is fine',
+    ]);
     expect(dawnLogLines(`${NO_VULKAN}${other}\n`)).toEqual([expect.stringMatching(/^WebGPU unavailable/), other]);
   });
 });

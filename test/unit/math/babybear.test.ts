@@ -79,7 +79,7 @@ describe('BabyBear field operations vs BigInt', () => {
     const rng = rngFor('babybear-mulmod');
     for (let t = 0; t < 2000; t++) {
       const m = 2 * Number(rng.nextBigInt(1n << 30n)) + 1;
-      const pick = () => (t % 3 === 0 ? m - 1 - Number(rng.nextBigInt(3n)) % m : Number(rng.nextBigInt(big(m))));
+      const pick = () => (t % 3 === 0 ? m - 1 - (Number(rng.nextBigInt(3n)) % m) : Number(rng.nextBigInt(big(m))));
       const [a, b] = [pick(), pick()].map((x) => Math.max(0, x));
       expect(mulMod31(a, b, m)).toBe(Number((big(a) * big(b)) % big(m)));
     }

@@ -1,20 +1,7 @@
 import { bn254 } from '@noble/curves/bn254.js';
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { describe, expect, it } from 'vitest';
-import {
-  CURVES,
-  CURVE_NAMES,
-  type Group,
-  fp2Field,
-  fpField,
-  frField,
-  g1,
-  g2,
-  isCurveName,
-  isGroupName,
-  powMod,
-  twoAdicity,
-} from '../../../src/math/index.js';
+import { CURVES, CURVE_NAMES, type Group, fp2Field, fpField, frField, g1, g2, isCurveName, isGroupName, powMod, twoAdicity } from '../../../src/math/index.js';
 import { isProbablePrime, rngFor } from '../../support/seed.js';
 
 const noble = { bn254, 'bls12-381': bls12_381 } as const;

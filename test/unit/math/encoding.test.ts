@@ -153,9 +153,7 @@ describe.each(CURVE_NAMES.flatMap((c) => GROUP_NAMES.map((g) => [c, g] as const)
   });
 
   it('encodePoints names the index of an invalid point', () => {
-    const bad = (group === 'g1'
-      ? { x: p, y: 1n, infinity: false }
-      : { x: { c0: 1n, c1: p }, y: { c0: 1n, c1: 1n }, infinity: false }) as AnyPoint;
+    const bad = (group === 'g1' ? { x: p, y: 1n, infinity: false } : { x: { c0: 1n, c1: p }, y: { c0: 1n, c1: 1n }, infinity: false }) as AnyPoint;
     expect(() => encodePoints(curve, group, [G.generator, bad])).toThrow(/index 1/);
   });
 });

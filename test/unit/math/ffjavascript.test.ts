@@ -126,7 +126,7 @@ describe.each(['bn254', 'bls12-381'] as const)('%s vs ffjavascript', (curve) => 
     }
   });
 
-  it('the WASM engine\'s NTT equals Fr.fft / Fr.ifft byte for byte (n = 2^1, 2^5, 2^11, edge values included)', async () => {
+  it("the WASM engine's NTT equals Fr.fft / Fr.ifft byte for byte (n = 2^1, 2^5, 2^11, edge values included)", async () => {
     const ff = curves[curve]!;
     const { r } = CURVES[curve];
     const engine = await WasmEngine.create();

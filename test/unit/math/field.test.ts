@@ -2,18 +2,7 @@ import fc from 'fast-check';
 import { bn254 } from '@noble/curves/bn254.js';
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { describe, expect, it } from 'vitest';
-import {
-  CURVE_NAMES,
-  PrimeField,
-  bitLength,
-  fp2Field,
-  fpField,
-  frField,
-  invMod,
-  mod,
-  powMod,
-  twoAdicity,
-} from '../../../src/math/index.js';
+import { CURVE_NAMES, PrimeField, bitLength, fp2Field, fpField, frField, invMod, mod, powMod, twoAdicity } from '../../../src/math/index.js';
 import { boundaryValues, rngFor } from '../../support/seed.js';
 
 const noble = { bn254, 'bls12-381': bls12_381 } as const;

@@ -1,16 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  CURVES,
-  CURVE_NAMES,
-  FR_ROOT_BASE,
-  bitReverse,
-  bitReversePermute,
-  frField,
-  nttNaive,
-  nttReference,
-  rootOfUnity,
-} from '../../../src/math/index.js';
+import { CURVES, CURVE_NAMES, FR_ROOT_BASE, bitReverse, bitReversePermute, frField, nttNaive, nttReference, rootOfUnity } from '../../../src/math/index.js';
 import { rngFor } from '../../support/seed.js';
 
 describe('bitReverse / bitReversePermute', () => {
@@ -95,18 +85,12 @@ describe.each(CURVE_NAMES)('%s NTT', (curve) => {
 
   it('inverse undoes forward (property, coset shifts included)', () => {
     fc.assert(
-      fc.property(
-        fc.integer({ min: 0, max: 6 }),
-        fc.bigInt({ min: 1n, max: r - 1n }),
-        fc.boolean(),
-        fc.integer({ min: 0, max: 1 << 30 }),
-        (logN, shift, useShift, tag) => {
-          const x = randomValues(1 << logN, `rt-${tag}`);
-          const opts = useShift ? { shift } : {};
-          expect(nttNaive(curve, nttNaive(curve, x, opts), { ...opts, inverse: true })).toEqual(x);
-          expect(nttReference(curve, nttReference(curve, x, { ...opts, inverse: true }), opts)).toEqual(x);
-        },
-      ),
+      fc.property(fc.integer({ min: 0, max: 6 }), fc.bigInt({ min: 1n, max: r - 1n }), fc.boolean(), fc.integer({ min: 0, max: 1 << 30 }), (logN, shift, useShift, tag) => {
+        const x = randomValues(1 << logN, `rt-${tag}`);
+        const opts = useShift ? { shift } : {};
+        expect(nttNaive(curve, nttNaive(curve, x, opts), { ...opts, inverse: true })).toEqual(x);
+        expect(nttReference(curve, nttReference(curve, x, { ...opts, inverse: true }), opts)).toEqual(x);
+      }),
       { numRuns: 30 },
     );
   });

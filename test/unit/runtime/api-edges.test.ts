@@ -50,8 +50,14 @@ describe('createRuntime options', () => {
   });
   it('a wasm option of the wrong type, NaN threads, a non-boolean gpuTimestamps, options that are not an object', async () => {
     expect(await codeOf(createRuntime({ threads: 1, gpu: false, wasm: 42 as never }))).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('got 42') });
-    expect(await codeOf(createRuntime({ threads: Number.NaN, gpu: false }))).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('threads must be an integer from 1 to 256, got NaN') });
-    expect(await codeOf(createRuntime({ threads: 1, gpu: false, gpuTimestamps: 'yes' as never }))).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('gpuTimestamps must be a boolean, got "yes"') });
+    expect(await codeOf(createRuntime({ threads: Number.NaN, gpu: false }))).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining('threads must be an integer from 1 to 256, got NaN'),
+    });
+    expect(await codeOf(createRuntime({ threads: 1, gpu: false, gpuTimestamps: 'yes' as never }))).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining('gpuTimestamps must be a boolean, got "yes"'),
+    });
     expect(await codeOf(createRuntime('fast' as never))).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('options must be an object, got "fast"') });
   });
 });
@@ -59,24 +65,42 @@ describe('createRuntime options', () => {
 describe('request options', () => {
   it('windowBits above what the engines take is refused before any work', async () => {
     for (const windowBits of [21, 24, 0, 1.5]) {
-      expect(await codeOf(runtime.msm({ ...msmInput, windowBits }))).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining(`windowBits must be an integer from 1 to 20, got ${windowBits}`) });
+      expect(await codeOf(runtime.msm({ ...msmInput, windowBits }))).toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        message: expect.stringContaining(`windowBits must be an integer from 1 to 20, got ${windowBits}`),
+      });
     }
     expect(await runtime.msm({ ...msmInput, windowBits: 20 })).toEqual(expected);
   });
   it('boolean options are booleans: inverse and validatePoints are not read as false', async () => {
     const values = encodeScalars([1n, 2n, 3n, 4n]);
-    expect(await codeOf(runtime.ntt({ curve: 'bn254', values, inverse: 'yes' as never }))).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('inverse must be a boolean, got "yes"') });
-    expect(await codeOf(runtime.msm({ ...msmInput, validatePoints: 1 as never }))).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('validatePoints must be a boolean, got 1') });
-    expect(await codeOf(runtime.nttBabyBear({ values: new Uint32Array(4), inverse: 'no' as never }))).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('inverse must be a boolean') });
+    expect(await codeOf(runtime.ntt({ curve: 'bn254', values, inverse: 'yes' as never }))).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining('inverse must be a boolean, got "yes"'),
+    });
+    expect(await codeOf(runtime.msm({ ...msmInput, validatePoints: 1 as never }))).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining('validatePoints must be a boolean, got 1'),
+    });
+    expect(await codeOf(runtime.nttBabyBear({ values: new Uint32Array(4), inverse: 'no' as never }))).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining('inverse must be a boolean'),
+    });
   });
   it('NaN shows as NaN, not null', async () => {
     expect((await codeOf(runtime.msm({ ...msmInput, maxWorkers: Number.NaN }))).message).toContain('got NaN');
     expect((await codeOf(runtime.msm({ ...msmInput, priority: Number.NaN }))).message).toContain('got NaN');
-    expect((await codeOf(runtime.samplePoints({ curve: 'bn254', group: 'g1', n: Number.NaN })))).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('got NaN') });
+    expect(await codeOf(runtime.samplePoints({ curve: 'bn254', group: 'g1', n: Number.NaN }))).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining('got NaN'),
+    });
   });
   it('an onReport that is not a function is refused before the job runs', async () => {
     const jobsBefore = runtime.stats().jobs;
-    expect(await codeOf(runtime.msm({ ...msmInput, onReport: 'x' as never }))).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('onReport must be a function, got "x"') });
+    expect(await codeOf(runtime.msm({ ...msmInput, onReport: 'x' as never }))).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining('onReport must be a function, got "x"'),
+    });
     expect(runtime.stats().jobs).toBe(jobsBefore);
   });
 });
@@ -92,12 +116,23 @@ describe('callbacks that throw', () => {
       };
       runtime.addEventListener('callback-error', handled);
       const boom = new Error('boom in onReport');
-      const sum = await runtime.msm({ ...msmInput, onReport: () => { throw boom; } });
+      const sum = await runtime.msm({
+        ...msmInput,
+        onReport: () => {
+          throw boom;
+        },
+      });
       expect(sum).toEqual(expected);
       expect(seen).toEqual([boom]);
       expect(warn).not.toHaveBeenCalled();
       runtime.removeEventListener('callback-error', handled);
-      const again = await runtime.ntt({ curve: 'bn254', values: encodeScalars([1n, 2n]), onReport: () => { throw boom; } });
+      const again = await runtime.ntt({
+        curve: 'bn254',
+        values: encodeScalars([1n, 2n]),
+        onReport: () => {
+          throw boom;
+        },
+      });
       expect(again.length).toBe(64);
       expect(warn).toHaveBeenCalledTimes(1);
       expect(String(warn.mock.calls[0][0])).toContain('onReport threw');

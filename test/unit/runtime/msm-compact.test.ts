@@ -35,7 +35,10 @@ describe('dropZeroScalars', () => {
 });
 
 describe('runtime.msm with mostly zero scalars (a 0/1 witness)', () => {
-  for (const [curve, group] of [['bn254', 'g1'], ['bls12-381', 'g2']] as const) {
+  for (const [curve, group] of [
+    ['bn254', 'g1'],
+    ['bls12-381', 'g2'],
+  ] as const) {
     it(`${curve} ${group}: equals the oracle; zeros, ones and r-1 mixed`, async () => {
       const rng = rngFor(`compact-${curve}-${group}`);
       const G = (group === 'g1' ? g1(curve) : g2(curve)) as unknown as { random(r: typeof rng): AnyPoint };

@@ -34,12 +34,13 @@ afterAll(async () => {
   await runtime.dispose();
 });
 
-const group = (curve: CurveName, g: GroupName) => (g === 'g1' ? g1(curve) : g2(curve)) as unknown as {
-  generator: AnyPoint;
-  mul(p: AnyPoint, k: bigint): AnyPoint;
-  neg(p: AnyPoint): AnyPoint;
-  isOnCurve(p: AnyPoint): boolean;
-};
+const group = (curve: CurveName, g: GroupName) =>
+  (g === 'g1' ? g1(curve) : g2(curve)) as unknown as {
+    generator: AnyPoint;
+    mul(p: AnyPoint, k: bigint): AnyPoint;
+    neg(p: AnyPoint): AnyPoint;
+    isOnCurve(p: AnyPoint): boolean;
+  };
 
 function randomScalars(curve: CurveName, n: number, name: string): bigint[] {
   const rng = rngFor(name);
@@ -148,10 +149,16 @@ describe('runtime.msm split across workers', () => {
     const points = await runtime.samplePoints({ curve: 'bn254', group: 'g1', n: 2, seed: 1 });
     const scalars = encodeScalars([1n, 2n]);
     for (const maxWorkers of [0, 1.5, -1, '2']) {
-      await expect(runtime.msm({ curve: 'bn254', group: 'g1', points, scalars, maxWorkers: maxWorkers as number })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('maxWorkers') });
+      await expect(runtime.msm({ curve: 'bn254', group: 'g1', points, scalars, maxWorkers: maxWorkers as number })).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        message: expect.stringContaining('maxWorkers'),
+      });
     }
     for (const priority of [Infinity, NaN, '1']) {
-      await expect(runtime.msm({ curve: 'bn254', group: 'g1', points, scalars, priority: priority as number })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('priority') });
+      await expect(runtime.msm({ curve: 'bn254', group: 'g1', points, scalars, priority: priority as number })).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        message: expect.stringContaining('priority'),
+      });
     }
     await expect(runtime.ntt({ curve: 'bn254', values: new Uint8Array(64), maxWorkers: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
@@ -181,7 +188,7 @@ describe('runtime.msm split across workers', () => {
     });
   });
 
-  it('validatePoints inside a many-chunk plan names the index in the caller\'s array', async () => {
+  it("validatePoints inside a many-chunk plan names the index in the caller's array", async () => {
     // A host budget of ~n/3 points makes several wasm chunks; the check runs inside each chunk's MSM task.
     const rt = await createRuntime({ threads: 2, gpu: false, maxHostBytes: Math.ceil(n / 3) * 5 * 96 });
     try {
@@ -249,7 +256,9 @@ describe('runtime.msm bad input', () => {
   });
 
   it('rejects non-byte inputs and a bad window size', async () => {
-    await expect(runtime.msm({ curve: 'bn254', group: 'g1', points: [1, 2] as unknown as Uint8Array, scalars: new Uint8Array(0) })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(runtime.msm({ curve: 'bn254', group: 'g1', points: [1, 2] as unknown as Uint8Array, scalars: new Uint8Array(0) })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
     await expect(runtime.msm({ curve: 'bn254', group: 'g1', points: points(), scalars: new Uint8Array(64), windowBits: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 });

@@ -4,16 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntime, MAX_NTT_LOG_N, type Runtime } from '../../../src/index.js';
-import {
-  CURVES,
-  CURVE_NAMES,
-  bitReversePermute,
-  decodeScalars,
-  encodeScalars,
-  nttNaive,
-  nttReference,
-  type CurveName,
-} from '../../../src/math/index.js';
+import { CURVES, CURVE_NAMES, bitReversePermute, decodeScalars, encodeScalars, nttNaive, nttReference, type CurveName } from '../../../src/math/index.js';
 import { MIN_SPLIT_LOG_N } from '../../../src/ntt/cpu.js';
 import { rngFor } from '../../support/seed.js';
 
@@ -45,9 +36,7 @@ function oracle(curve: CurveName, stored: bigint[], inverse: boolean, shift: big
 describe.each(CURVE_NAMES)('runtime.ntt on %s', (curve) => {
   const generator = CURVES[curve].frGenerator;
   const cases = [false, true].flatMap((inverse) =>
-    [null, 'generator', 3n].flatMap((coset) =>
-      ORDERS.flatMap((inputOrder) => ORDERS.map((outputOrder) => ({ inverse, coset, inputOrder, outputOrder }))),
-    ),
+    [null, 'generator', 3n].flatMap((coset) => ORDERS.flatMap((inputOrder) => ORDERS.map((outputOrder) => ({ inverse, coset, inputOrder, outputOrder })))),
   );
 
   it.each(cases)('n = 16, inverse $inverse, coset $coset, $inputOrder -> $outputOrder matches the DFT', async ({ inverse, coset, inputOrder, outputOrder }) => {

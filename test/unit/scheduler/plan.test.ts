@@ -39,8 +39,7 @@ const backendArb = (i: number): fc.Arbitrary<BackendDescription> =>
       software: r.kind === 'webgpu' && r.software,
     }));
 
-const backendsArb = (min = 1, max = 4) =>
-  fc.integer({ min, max }).chain((k) => fc.tuple(...Array.from({ length: k }, (_, i) => backendArb(i))));
+const backendsArb = (min = 1, max = 4) => fc.integer({ min, max }).chain((k) => fc.tuple(...Array.from({ length: k }, (_, i) => backendArb(i))));
 
 const msm = (n: number, backend?: string): PlanJob => ({ op: 'msm', curve: 'bn254', group: 'g1', n, backend });
 
@@ -86,7 +85,8 @@ function makespan(p: Plan, backends: BackendDescription[]): number {
 function checkPlanShape(p: Plan, n: number, backends: BackendDescription[]): void {
   const byId = new Map(backends.map((b) => [b.id, b]));
   const sorted = [...p.chunks].sort((a, b) => a.offset - b.offset);
-  const fail = (what: string, c: unknown) => {
+  // Typed as never on the const itself, so a call narrows like a throw (`b` below is defined after it).
+  const fail: (what: string, c: unknown) => never = (what, c) => {
     throw new Error(`${what}: ${JSON.stringify(c)}`);
   };
   let next = 0;
@@ -95,7 +95,7 @@ function checkPlanShape(p: Plan, n: number, backends: BackendDescription[]): voi
     if (!(c.count >= 1)) fail('empty chunk', c);
     next += c.count;
     const b = byId.get(c.backend);
-    if (!b) return fail('unknown backend', c);
+    if (!b) fail('unknown backend', c);
     if (c.count > b.maxChunkElements) fail('over maxChunkElements', c);
     if (c.hostBytes !== c.count * b.bytesPerElement.host || c.deviceBytes !== c.count * b.bytesPerElement.device) fail('bytes miscounted', c);
     if (b.kind === 'wasm' && c.hostBytes > b.budgetBytes) fail('over the host budget', c);
@@ -216,8 +216,22 @@ describe('plan: MSM', () => {
         fc.integer({ min: 1, max: 1 << 22 }),
         (cpuNs, speedup, gpuFixed, n) => {
           const backends: BackendDescription[] = [
-            { id: 'wasm', kind: 'wasm', model: { fixedMs: 2, perElementNs: cpuNs, calibrated: false, source: 't' }, maxChunkElements: Infinity, budgetBytes: 1e12, bytesPerElement: { host: 480, device: 0 } },
-            { id: 'webgpu', kind: 'webgpu', model: { fixedMs: gpuFixed, perElementNs: cpuNs / speedup, calibrated: false, source: 't' }, maxChunkElements: 1 << 22, budgetBytes: 1e12, bytesPerElement: { host: 192, device: 288 } },
+            {
+              id: 'wasm',
+              kind: 'wasm',
+              model: { fixedMs: 2, perElementNs: cpuNs, calibrated: false, source: 't' },
+              maxChunkElements: Infinity,
+              budgetBytes: 1e12,
+              bytesPerElement: { host: 480, device: 0 },
+            },
+            {
+              id: 'webgpu',
+              kind: 'webgpu',
+              model: { fixedMs: gpuFixed, perElementNs: cpuNs / speedup, calibrated: false, source: 't' },
+              maxChunkElements: 1 << 22,
+              budgetBytes: 1e12,
+              bytesPerElement: { host: 192, device: 288 },
+            },
           ];
           const p = plan(msm(n), backends);
           checkPlanShape(p, n, backends);
@@ -254,8 +268,23 @@ describe('plan: MSM', () => {
 
   it("'auto' leaves software GPU adapters out; pinning 'webgpu' uses them", () => {
     const backends: BackendDescription[] = [
-      { id: 'wasm', kind: 'wasm', model: { fixedMs: 2, perElementNs: 5000, calibrated: false, source: 't' }, maxChunkElements: Infinity, budgetBytes: 1e12, bytesPerElement: { host: 480, device: 0 } },
-      { id: 'webgpu', kind: 'webgpu', software: true, model: { fixedMs: 0, perElementNs: 1, calibrated: false, source: 't' }, maxChunkElements: 1 << 20, budgetBytes: 1e12, bytesPerElement: { host: 192, device: 288 } },
+      {
+        id: 'wasm',
+        kind: 'wasm',
+        model: { fixedMs: 2, perElementNs: 5000, calibrated: false, source: 't' },
+        maxChunkElements: Infinity,
+        budgetBytes: 1e12,
+        bytesPerElement: { host: 480, device: 0 },
+      },
+      {
+        id: 'webgpu',
+        kind: 'webgpu',
+        software: true,
+        model: { fixedMs: 0, perElementNs: 1, calibrated: false, source: 't' },
+        maxChunkElements: 1 << 20,
+        budgetBytes: 1e12,
+        bytesPerElement: { host: 192, device: 288 },
+      },
     ];
     const auto = plan(msm(1 << 20), backends);
     expect([...elementsOn(auto).keys()]).toEqual(['wasm']);
@@ -266,12 +295,26 @@ describe('plan: MSM', () => {
   });
 
   it('pinning a backend that does not exist is PLAN_INFEASIBLE naming what exists', () => {
-    const wasm: BackendDescription = { id: 'wasm', kind: 'wasm', model: { fixedMs: 2, perElementNs: 5000, calibrated: false, source: 't' }, maxChunkElements: 100, budgetBytes: 1e9, bytesPerElement: { host: 480, device: 0 } };
+    const wasm: BackendDescription = {
+      id: 'wasm',
+      kind: 'wasm',
+      model: { fixedMs: 2, perElementNs: 5000, calibrated: false, source: 't' },
+      maxChunkElements: 100,
+      budgetBytes: 1e9,
+      bytesPerElement: { host: 480, device: 0 },
+    };
     expectInfeasible(() => plan(msm(10, 'webgpu'), [wasm]), "backend 'webgpu'", 'have: wasm');
   });
 
   it('n = 0 gives an empty plan', () => {
-    const wasm: BackendDescription = { id: 'wasm', kind: 'wasm', model: { fixedMs: 2, perElementNs: 5000, calibrated: false, source: 't' }, maxChunkElements: 100, budgetBytes: 1e9, bytesPerElement: { host: 480, device: 0 } };
+    const wasm: BackendDescription = {
+      id: 'wasm',
+      kind: 'wasm',
+      model: { fixedMs: 2, perElementNs: 5000, calibrated: false, source: 't' },
+      maxChunkElements: 100,
+      budgetBytes: 1e9,
+      bytesPerElement: { host: 480, device: 0 },
+    };
     const p = plan(msm(0), [wasm]);
     expect(p.chunks).toEqual([]);
     expect(p.estimateMs).toBe(0);
@@ -303,7 +346,12 @@ describe('plan: NTT', () => {
 
   it('is not split when no backend holds it: the message gives n and every backend capacity', () => {
     const mk = (id: string, kind: Kind, cap: number): BackendDescription => ({
-      id, kind, model: { fixedMs: 1, perElementNs: 100, calibrated: false, source: 't' }, maxChunkElements: cap, budgetBytes: 1e12, bytesPerElement: { host: 64, device: 160 },
+      id,
+      kind,
+      model: { fixedMs: 1, perElementNs: 100, calibrated: false, source: 't' },
+      maxChunkElements: cap,
+      budgetBytes: 1e12,
+      bytesPerElement: { host: 64, device: 160 },
     });
     expectInfeasible(
       () => plan({ op: 'ntt', curve: 'bn254', n: 1 << 23 }, [mk('wasm', 'wasm', 1 << 22), mk('webgpu', 'webgpu', 1 << 22)]),
@@ -318,7 +366,14 @@ describe('plan: NTT', () => {
 // --- input checks and the bridge from a hardware report ---------------------------------------
 
 describe('plan: bad input', () => {
-  const ok: BackendDescription = { id: 'wasm', kind: 'wasm', model: { fixedMs: 2, perElementNs: 5000, calibrated: false, source: 't' }, maxChunkElements: 100, budgetBytes: 1e9, bytesPerElement: { host: 480, device: 0 } };
+  const ok: BackendDescription = {
+    id: 'wasm',
+    kind: 'wasm',
+    model: { fixedMs: 2, perElementNs: 5000, calibrated: false, source: 't' },
+    maxChunkElements: 100,
+    budgetBytes: 1e9,
+    bytesPerElement: { host: 480, device: 0 },
+  };
   const cases: [string, () => unknown, string][] = [
     ['negative n', () => plan(msm(-1), [ok]), 'job.n'],
     ['fractional n', () => plan(msm(1.5), [ok]), 'job.n'],
@@ -343,7 +398,20 @@ function fakeReport(gpu: { software: boolean; binding: number; budget: number } 
     cpu: { threads: 2, source: 'test', figures: [] },
     memory: { budgetBytes: 8 * 2 ** 30, source: 'test', safetyFactor: 0.75, figures: [], wasmInstanceBytes: { bytes: 2 ** 32, source: 'wasm32' } },
     gpus: gpu
-      ? [{ vendor: 'v', architecture: 'a', description: 'd', device: 'x', software: gpu.software, limits: { maxStorageBufferBindingSize: gpu.binding, maxBufferSize: 2 ** 32 - 1 }, features: [], budgetBytes: gpu.budget, source: 'test', figures: [] }]
+      ? [
+          {
+            vendor: 'v',
+            architecture: 'a',
+            description: 'd',
+            device: 'x',
+            software: gpu.software,
+            limits: { maxStorageBufferBindingSize: gpu.binding, maxBufferSize: 2 ** 32 - 1 },
+            features: [],
+            budgetBytes: gpu.budget,
+            source: 'test',
+            figures: [],
+          },
+        ]
       : [],
     notes: [],
   };

@@ -23,8 +23,7 @@ const lost: GpuView = { ...hardware, lost: { message: 'GPU device lost (unknown)
 const disposed: GpuView = { ...hardware, disposed: true };
 const big = AUTO_GPU_MIN_ELEMENTS;
 
-const auto = (gpu: GpuView | null, extra: Partial<Parameters<typeof chooseBackend>[0]> = {}) =>
-  chooseBackend({ requested: 'auto', gpu, n: big, gpuCannot: null, ...extra });
+const auto = (gpu: GpuView | null, extra: Partial<Parameters<typeof chooseBackend>[0]> = {}) => chooseBackend({ requested: 'auto', gpu, n: big, gpuCannot: null, ...extra });
 
 describe('isSoftwareAdapter', () => {
   it.each([

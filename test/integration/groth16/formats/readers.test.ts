@@ -139,7 +139,10 @@ describe('zkey corruption', () => {
       [10, 'FFLONK'],
       [7, 'unknown protocol (id 7)'],
     ] as const) {
-      const path = asFile(edit(ZKEY, (_b, v) => v.setUint32(s1.at, id, true)), 'zkey');
+      const path = asFile(
+        edit(ZKEY, (_b, v) => v.setUint32(s1.at, id, true)),
+        'zkey',
+      );
       await expectError(groth16.prove(path, mul.wtns, { runtime }), 'PROTOCOL_MISMATCH', path, name, `byte offset ${s1.at}`);
     }
   });
@@ -203,7 +206,12 @@ describe('zkey corruption', () => {
     await expectError(groth16.readZkeyHeader(edit(ZKEY, (b) => (b[s2.at + 4] ^= 2))), 'UNKNOWN_CURVE', 'bytes', `byte offset ${s2.at + 4}`);
     await expectError(groth16.readZkeyHeader(edit(ZKEY, (_b, v) => v.setUint32(s2.at, 40, true))), 'FILE_FORMAT', 'n8q is 40', `byte offset ${s2.at}`);
     const domainAt = s2.at + 4 + 32 + 4 + 32 + 8;
-    await expectError(groth16.readZkeyHeader(edit(ZKEY, (_b, v) => v.setUint32(domainAt, 6, true))), 'FILE_FORMAT', 'domainSize 6 is not a power of two', `byte offset ${domainAt}`);
+    await expectError(
+      groth16.readZkeyHeader(edit(ZKEY, (_b, v) => v.setUint32(domainAt, 6, true))),
+      'FILE_FORMAT',
+      'domainSize 6 is not a power of two',
+      `byte offset ${domainAt}`,
+    );
     const nPubAt = s2.at + 4 + 32 + 4 + 32 + 4;
     await expectError(groth16.readZkeyHeader(edit(ZKEY, (_b, v) => v.setUint32(nPubAt, 1000, true))), 'FILE_FORMAT', 'nPublic (1000)', `byte offset ${nPubAt}`);
   });
@@ -217,11 +225,17 @@ describe('zkey corruption', () => {
       [first + 8, 999, 'signal 999'],
     ];
     for (const [at, value, text] of cases) {
-      const path = asFile(edit(ZKEY, (_b, v) => v.setUint32(at, value, true)), 'zkey');
+      const path = asFile(
+        edit(ZKEY, (_b, v) => v.setUint32(at, value, true)),
+        'zkey',
+      );
       await expectError(groth16.prove(path, mul.wtns, { runtime }), 'FILE_FORMAT', path, 'section 4 (coefficients): coefficient 0', text, `byte offset ${at}`);
     }
     const valueAt = first + 12;
-    const path = asFile(edit(ZKEY, (b) => b.fill(0xff, valueAt, valueAt + 32)), 'zkey');
+    const path = asFile(
+      edit(ZKEY, (b) => b.fill(0xff, valueAt, valueAt + 32)),
+      'zkey',
+    );
     await expectError(groth16.prove(path, mul.wtns, { runtime }), 'FILE_FORMAT', path, 'value is not below r', `byte offset ${valueAt}`);
   });
 });
@@ -236,7 +250,10 @@ describe('zkey point sections', () => {
   ] as const)('a corrupted point in section %i (%s): FILE_FORMAT at its byte offset, no proof', async (id, name, size, index) => {
     const s = section(ZKEY, id);
     const at = s.at + index * size;
-    const path = asFile(edit(ZKEY, (b) => (b[at + 5] ^= 0x10)), 'zkey');
+    const path = asFile(
+      edit(ZKEY, (b) => (b[at + 5] ^= 0x10)),
+      'zkey',
+    );
     await expectError(groth16.prove(path, mul.wtns, { runtime }), 'FILE_FORMAT', path, `section ${id} (${name}): point ${index}`, `byte offset ${at}`);
   });
 });

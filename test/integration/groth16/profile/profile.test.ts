@@ -77,9 +77,18 @@ function checkReport(r: Groth16ProfileReport, stages = STAGES): void {
   for (const d of r.devices.filter((x) => x.kind !== 'host')) {
     const on = r.stages.flatMap((s) => s.on.filter((o) => o.device === d.id));
     expect(d.failures, d.id).toBe(0);
-    expect(on.reduce((a, o) => a + o.chunks, 0), `${d.id} chunks`).toBe(d.chunks);
-    expect(on.reduce((a, o) => a + (o.bytesIn ?? 0), 0), `${d.id} bytes in`).toBe(d.bytesIn);
-    expect(on.reduce((a, o) => a + (o.bytesOut ?? 0), 0), `${d.id} bytes out`).toBe(d.bytesOut);
+    expect(
+      on.reduce((a, o) => a + o.chunks, 0),
+      `${d.id} chunks`,
+    ).toBe(d.chunks);
+    expect(
+      on.reduce((a, o) => a + (o.bytesIn ?? 0), 0),
+      `${d.id} bytes in`,
+    ).toBe(d.bytesIn);
+    expect(
+      on.reduce((a, o) => a + (o.bytesOut ?? 0), 0),
+      `${d.id} bytes out`,
+    ).toBe(d.bytesOut);
     expect(d.utilisation).toBeGreaterThanOrEqual(0);
     expect(d.utilisation).toBeLessThanOrEqual(1);
   }
@@ -145,7 +154,7 @@ describe('zkgpu profile with the GPU (Dawn + lavapipe)', () => {
     for (const s of r.stages) expect(s.devices.includes('webgpu'), s.stage).toBe(gpuChunks(r, s.stage) > 0);
   });
 
-  it('--backend webgpu: the G1 MSMs and NTTs are webgpu rows, the G2 MSM a wasm row, matching the GPU\'s chunk count', async () => {
+  it("--backend webgpu: the G1 MSMs and NTTs are webgpu rows, the G2 MSM a wasm row, matching the GPU's chunk count", async () => {
     const r = await profileJson([GPU_FIXTURE.zkey, GPU_FIXTURE.wtns, '--threads', '2', '--backend', 'webgpu']);
     if (r.adapter === null) throw new Error('no WebGPU adapter: this suite needs one (lavapipe works; export XDG_RUNTIME_DIR=/tmp)');
     expect(await verifies(r, GPU_FIXTURE.vkey)).toBe(true);
@@ -210,7 +219,26 @@ describe('zkgpu profile: bad input and usage', () => {
 
 // ---- the analysis on made-up observations, where the right answer is known ----
 
-const ZERO_TIMINGS = { readKey: 0, readWitness: 0, buildABC: 0, ifftA: 0, fftA: 0, ifftB: 0, fftB: 0, ifftC: 0, fftC: 0, ntt: 0, quotient: 0, msmA: 0, msmB1: 0, msmB2: 0, msmC: 0, msmH: 0, finalize: 0, total: 0 };
+const ZERO_TIMINGS = {
+  readKey: 0,
+  readWitness: 0,
+  buildABC: 0,
+  ifftA: 0,
+  fftA: 0,
+  ifftB: 0,
+  fftB: 0,
+  ifftC: 0,
+  fftC: 0,
+  ntt: 0,
+  quotient: 0,
+  msmA: 0,
+  msmB1: 0,
+  msmB2: 0,
+  msmC: 0,
+  msmH: 0,
+  finalize: 0,
+  total: 0,
+};
 
 function job(op: 'msm' | 'ntt', group: 'g1' | 'g2' | undefined, chunks: { backend: string; count: number; ms: number }[]): JobReport {
   const ms = Math.max(...chunks.map((c) => c.ms));
@@ -310,10 +338,26 @@ describe('profile analysis (made-up observations)', () => {
   it('GPU-bound on a software adapter: the verdict says a hardware GPU; a split stage lists both devices', () => {
     const obs = observations({
       timings: { ...ZERO_TIMINGS, msmA: 900, total: 1000 } as Groth16Timings,
-      jobs: [{ stage: 'msmA', report: job('msm', 'g1', [{ backend: 'webgpu', count: 900, ms: 900 }, { backend: 'wasm', count: 100, ms: 100 }]), atMs: 900, estimatesMs: [9, 1] }],
+      jobs: [
+        {
+          stage: 'msmA',
+          report: job('msm', 'g1', [
+            { backend: 'webgpu', count: 900, ms: 900 },
+            { backend: 'wasm', count: 100, ms: 100 },
+          ]),
+          atMs: 900,
+          estimatesMs: [9, 1],
+        },
+      ],
       stageEndMs: { msmA: 900 },
-      statsBefore: stats([{ id: 'wasm', kind: 'wasm', busyMs: 0 }, { id: 'webgpu', kind: 'webgpu', busyMs: 0 }]),
-      statsAfter: stats([{ id: 'wasm', kind: 'wasm', busyMs: 100 }, { id: 'webgpu', kind: 'webgpu', busyMs: 900 }]),
+      statsBefore: stats([
+        { id: 'wasm', kind: 'wasm', busyMs: 0 },
+        { id: 'webgpu', kind: 'webgpu', busyMs: 0 },
+      ]),
+      statsAfter: stats([
+        { id: 'wasm', kind: 'wasm', busyMs: 100 },
+        { id: 'webgpu', kind: 'webgpu', busyMs: 900 },
+      ]),
       adapter: { vendor: 'mesa', architecture: '', description: 'llvmpipe: Mesa 25 (LLVM 15)', device: '' },
       gpuSoftware: true,
     });

@@ -21,7 +21,21 @@ import { main } from '../../../../src/cli/main.js';
 import { compileWasm, WasmEngine } from '../../../../src/cpu/wasm-engine.js';
 import { WorkerPool } from '../../../../src/cpu/pool.js';
 import { FIXED_BASE_CHUNK, fixedBaseOnPool } from '../../../../src/msm/fixed-base.js';
-import { CURVES, createRng, decodePoints, encodePoint, encodeScalars, g1, g2, randomSeed, type AnyPoint, type CurveName, type Group, type GroupName, type Rng } from '../../../../src/math/index.js';
+import {
+  CURVES,
+  createRng,
+  decodePoints,
+  encodePoint,
+  encodeScalars,
+  g1,
+  g2,
+  randomSeed,
+  type AnyPoint,
+  type CurveName,
+  type Group,
+  type GroupName,
+  type Rng,
+} from '../../../../src/math/index.js';
 import type { AffinePoint } from '../../../../src/math/point.js';
 import { fixture, loadSnarkjs, terminateSnarkjsCurves, type SnarkjsApi } from '../../../support/groth16/committed-vectors.js';
 
@@ -39,7 +53,17 @@ let snarkjs: SnarkjsApi & { zKey: { exportVerificationKey(zkey: unknown): Promis
 async function compileR1cs(id: string): Promise<string> {
   const [curve, name] = id.split('/');
   const out = join(dir, curve, name);
-  const args = [join(ROOT, 'node_modules/circom2/cli.js'), join('test/support/groth16/circuits', name, 'circuit.circom'), '--r1cs', '-o', out, '--prime', curve, '-l', 'node_modules'];
+  const args = [
+    join(ROOT, 'node_modules/circom2/cli.js'),
+    join('test/support/groth16/circuits', name, 'circuit.circom'),
+    '--r1cs',
+    '-o',
+    out,
+    '--prime',
+    curve,
+    '-l',
+    'node_modules',
+  ];
   await run('mkdir', ['-p', out]);
   await run(process.execPath, args, { cwd: ROOT, maxBuffer: 64 << 20 });
   return join(out, 'circuit.r1cs');

@@ -29,7 +29,7 @@ describe.each([
   ['bls12381', 'mul'],
   ['bn128', 'private'],
 ] as const)('groth16.fullProve %s %s', (curve, circuit) => {
-  it('computes snarkjs\'s witness and a proof snarkjs verifies', async () => {
+  it("computes snarkjs's witness and a proof snarkjs verifies", async () => {
     const f = fixture(curve, circuit);
     const res = await groth16.fullProve(f.input, f.wasm, f.zkey, { runtime });
     expect(await snarkjs.groth16.verify(f.vkey, res.publicSignals, res.proof)).toBe(true);

@@ -33,7 +33,7 @@ afterAll(async () => {
 const CASES = listFixtures().filter((f) => ['mulchain', 'bits'].includes(f.meta.circuit));
 
 describe.each(CASES.map((f) => [f.id, f] as const))('groth16 on WebGPU: %s', (_id, f) => {
-  it('backend webgpu: snarkjs verifies, public signals equal snarkjs\'s, and the GPU ran the G1 MSMs and the NTTs', async () => {
+  it("backend webgpu: snarkjs verifies, public signals equal snarkjs's, and the GPU ran the G1 MSMs and the NTTs", async () => {
     reports.length = 0;
     const r = await groth16.prove(f.zkey, f.wtns, { runtime, backend: 'webgpu' });
     expect(await snarkjs.groth16.verify(readJson(f.vkey), r.publicSignals, JSON.parse(JSON.stringify(r.proof)))).toBe(true);
@@ -50,7 +50,12 @@ describe.each(CASES.map((f) => [f.id, f] as const))('groth16 on WebGPU: %s', (_i
       expect(j.adapter?.description).toBe(runtime.gpu?.description);
       expect(j.fallback).toBeUndefined();
     }
-    console.log(`[groth16 gpu] ${f.id}: total ${r.timings.total.toFixed(0)} ms; G2 MSM on ${reports.filter((j) => j.group === 'g2').map((j) => j.backend).join(', ')}`);
+    console.log(
+      `[groth16 gpu] ${f.id}: total ${r.timings.total.toFixed(0)} ms; G2 MSM on ${reports
+        .filter((j) => j.group === 'g2')
+        .map((j) => j.backend)
+        .join(', ')}`,
+    );
   });
 });
 

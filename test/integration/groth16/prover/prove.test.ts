@@ -45,7 +45,7 @@ const CASES: [FixtureCurve, FixtureCircuit][] = [
 
 describe.each(CASES)('groth16.prove %s %s', (curve, circuit) => {
   // Both ways of making the H scalars: one wasm task, and the staged transforms through the runtime.
-  it.each(['one-task', 'stages'] as const)('produces a proof snarkjs verifies, shaped like snarkjs\'s, with the same public signals (qap %s)', async (qap) => {
+  it.each(['one-task', 'stages'] as const)("produces a proof snarkjs verifies, shaped like snarkjs's, with the same public signals (qap %s)", async (qap) => {
     const f = fixture(curve, circuit);
     const ours = await groth16.prove(f.zkey, f.wtns, { runtime, backend: 'wasm', qap });
     const theirs = await snarkjs.groth16.prove(f.zkey, f.wtns);
@@ -82,7 +82,10 @@ describe('groth16.prove behaviour', () => {
     const sources: [unknown, unknown][] = [
       [pathToFileURL(f.zkey), pathToFileURL(f.wtns).href],
       [zkeyBytes, wtnsBytes.slice().buffer],
-      [{ type: 'mem', data: zkeyBytes }, { type: 'mem', data: wtnsBytes }],
+      [
+        { type: 'mem', data: zkeyBytes },
+        { type: 'mem', data: wtnsBytes },
+      ],
     ];
     for (const [zkey, wtns] of sources) {
       const res = await groth16.prove(zkey as Uint8Array, wtns as Uint8Array, { runtime });

@@ -47,7 +47,9 @@ afterAll(async () => {
 
 function logModels(cal: Calibration): void {
   for (const m of cal.models) {
-    console.log(`[calibrate] ${m.kernel} ${m.backend}: ${m.fixedMs.toFixed(2)} ms + ${m.perElementNs.toFixed(1)} ns/element at ${m.samples.map((s) => s.n).join(',')}${m.clamped ? ` (${m.clamped})` : ''}`);
+    console.log(
+      `[calibrate] ${m.kernel} ${m.backend}: ${m.fixedMs.toFixed(2)} ms + ${m.perElementNs.toFixed(1)} ns/element at ${m.samples.map((s) => s.n).join(',')}${m.clamped ? ` (${m.clamped})` : ''}`,
+    );
   }
 }
 
@@ -98,7 +100,9 @@ describe('zkgpu calibrate (wasm)', () => {
     expect(text.stdout.at(-1)).toBe(`written to ${out.location}`);
     const info = capture();
     expect(await main(['info', '--no-gpu'], info)).toBe(0);
-    expect(info.stdout.at(-1)).toMatch(new RegExp(`^calibrated\\s+${CALIBRATION_KERNELS.length} model\\(s\\), updated .* in ${out.location.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+    expect(info.stdout.at(-1)).toMatch(
+      new RegExp(`^calibrated\\s+${CALIBRATION_KERNELS.length} model\\(s\\), updated .* in ${out.location.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`),
+    );
   });
 });
 

@@ -8,7 +8,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { create } from 'webgpu';
-import { createRuntime, isZkgpuError, type DeviceLostDetail, type DeviceReacquiredDetail, type JobReport, type RetryDetail, type Runtime, type RuntimeOptions } from '../../../../src/index.js';
+import {
+  createRuntime,
+  isZkgpuError,
+  type DeviceLostDetail,
+  type DeviceReacquiredDetail,
+  type JobReport,
+  type RetryDetail,
+  type Runtime,
+  type RuntimeOptions,
+} from '../../../../src/index.js';
 import { GpuError } from '../../../../src/gpu/context.js';
 import type { FaultInjection } from '../../../../src/scheduler/execute/executor.js';
 import { OOM_FLOOR_ELEMENTS } from '../../../../src/scheduler/execute/executor.js';
@@ -156,8 +165,8 @@ describe('scheduler: faults are events', () => {
         },
         { once: true },
       );
-      await expect(rt.msm({ curve: 'bn254', group: 'g1', points: c.points, scalars: c.scalars, backend: 'webgpu', signal: ac.signal })).rejects.toSatisfy(
-        (e) => isZkgpuError(e, 'ABORTED'),
+      await expect(rt.msm({ curve: 'bn254', group: 'g1', points: c.points, scalars: c.scalars, backend: 'webgpu', signal: ac.signal })).rejects.toSatisfy((e) =>
+        isZkgpuError(e, 'ABORTED'),
       );
       console.log(`[faults] aborted after the first of 10 GPU chunks: rejected ${(performance.now() - t0).toFixed(0)} ms after the abort`);
       await msm(rt, 'after-abort', 100, { backend: 'webgpu' });

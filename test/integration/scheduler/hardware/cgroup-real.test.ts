@@ -38,7 +38,9 @@ function writable(mountOptions: string): boolean {
 /** Makes the groups, or returns why it cannot. */
 function makeGroups(name: string): Groups | string {
   if (process.getuid?.() !== 0) return `not root (uid ${process.getuid?.()}): only root can make cgroups and move processes`;
-  const mounts = readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' '));
+  const mounts = readFileSync('/proc/mounts', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' '));
   const procCgroup = readFileSync('/proc/self/cgroup', 'utf8');
   const mountinfo = readFileSync('/proc/self/mountinfo', 'utf8');
   const cpuAt = locateController(procCgroup, mountinfo, 'cpu');

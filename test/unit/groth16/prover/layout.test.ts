@@ -17,7 +17,11 @@ describe('workerLayout', () => {
 
   it('gives the G2 MSM the largest share on many threads, every share within the pool and at least one', () => {
     for (const threads of [3, 4, 8, 16, 64]) {
-      for (const [nVars, domain] of [[1000, 1024], [65474, 65536], [200_000, 1 << 18]]) {
+      for (const [nVars, domain] of [
+        [1000, 1024],
+        [65474, 65536],
+        [200_000, 1 << 18],
+      ]) {
         const lay = workerLayout(threads, nVars, domain);
         for (const w of [lay.g1Workers, lay.g2Workers, lay.nttWorkers]) {
           expect(Number.isInteger(w) && w >= 1 && w <= threads).toBe(true);

@@ -128,7 +128,10 @@ describe.each(['bn254', 'bls12-381'] as const)('%s', (curve) => {
     for (const [change, field] of bads) {
       const broken = cs.map((c, i) => (i === 17 ? { ...c, ...change } : c));
       const got = engine.buildAbc(curve, encodeCoefficients(broken).subarray(4), encodeFrArray(witness), domain, rInv2(r));
-      expect(got, JSON.stringify(change, (_, v) => (typeof v === 'bigint' ? String(v) : v))).toEqual({ badCoefficient: { index: 17, field } });
+      expect(
+        got,
+        JSON.stringify(change, (_, v) => (typeof v === 'bigint' ? String(v) : v)),
+      ).toEqual({ badCoefficient: { index: 17, field } });
       const gotH = engine.hScalars(curve, encodeCoefficients(broken).subarray(4), encodeFrArray(witness), domain, rInv2(r), encodeScalar(5n));
       expect(gotH, 'hScalars').toEqual({ badCoefficient: { index: 17, field } });
     }

@@ -73,7 +73,7 @@ afterEach(async () => {
 });
 
 describe('calibration cache (Node)', () => {
-  it('round-trips: what is saved is loaded back for the same fingerprint, less other adapters\' GPU models', async () => {
+  it("round-trips: what is saved is loaded back for the same fingerprint, less other adapters' GPU models", async () => {
     const cal = sampleCalibration();
     const { location } = await saveCalibration(cal, { dir, warn });
     expect(location).toBe(await calibrationLocation(HOST, { dir }));
@@ -114,7 +114,7 @@ describe('calibration cache (Node)', () => {
       ['a negative slope', JSON.stringify({ ...good, models: [{ ...good.models[0], perElementNs: -5 }] }), /models\[0\]\.perElementNs/],
       ['a missing sample list', JSON.stringify({ ...good, models: [{ ...good.models[0], samples: undefined }] }), /models\[0\]\.samples: expected an array/],
       ['a webgpu model without adapter', JSON.stringify({ ...good, models: [{ ...good.models[1], adapter: undefined }] }), /must name its adapter/],
-      ['another host\'s file', JSON.stringify(foreign), /written for "Someone else/],
+      ["another host's file", JSON.stringify(foreign), /written for "Someone else/],
     ];
     for (const [what, text, why] of broken) {
       await writeFile(path, text);
@@ -170,7 +170,10 @@ describe('calibration cache (Node)', () => {
       delete process.env.XDG_CACHE_HOME;
       expect(await calibrationCacheDir()).toBe(join((await import('node:os')).homedir(), '.cache', 'zkgpu'));
     } finally {
-      for (const [k, v] of [['ZKGPU_CACHE_DIR', saved.z], ['XDG_CACHE_HOME', saved.x]] as const) {
+      for (const [k, v] of [
+        ['ZKGPU_CACHE_DIR', saved.z],
+        ['XDG_CACHE_HOME', saved.x],
+      ] as const) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
       }
@@ -193,7 +196,18 @@ function fakeReport(software: boolean): HardwareReport {
     platform: { runtime: 'node', os: 'linux', arch: 'x64', version: '20' },
     cpu: { threads: 2, source: 'test', figures: [] },
     memory: { budgetBytes: 8 * 2 ** 30, source: 'test', safetyFactor: 0.75, figures: [], wasmInstanceBytes: { bytes: 2 ** 32, source: 'wasm32' } },
-    gpus: [{ ...LAVAPIPE, device: 'x', software, limits: { maxStorageBufferBindingSize: 2 ** 27, maxBufferSize: 2 ** 30 }, features: [], budgetBytes: 2 ** 30, source: 'test', figures: [] }],
+    gpus: [
+      {
+        ...LAVAPIPE,
+        device: 'x',
+        software,
+        limits: { maxStorageBufferBindingSize: 2 ** 27, maxBufferSize: 2 ** 30 },
+        features: [],
+        budgetBytes: 2 ** 30,
+        source: 'test',
+        figures: [],
+      },
+    ],
     notes: [],
   };
 }

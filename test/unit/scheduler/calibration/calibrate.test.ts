@@ -144,11 +144,19 @@ describe('calibrate (stand-in runtime)', () => {
 
     const misrouted = await calibrate(fakeRuntime({ gpu: true, misroute: 'msm:bn254:g1' }), { quick: true, kernels: ['msm:bn254:g1'] });
     expect(misrouted.calibration.models).toEqual([]);
-    expect(misrouted.skipped.map((s) => s.reason)).toEqual([expect.stringMatching(/asked for 'wasm' but ran on 'webgpu'/), expect.stringMatching(/asked for 'webgpu' but ran on 'wasm'/)]);
+    expect(misrouted.skipped.map((s) => s.reason)).toEqual([
+      expect.stringMatching(/asked for 'wasm' but ran on 'webgpu'/),
+      expect.stringMatching(/asked for 'webgpu' but ran on 'wasm'/),
+    ]);
 
     // A runtime that splits jobs: a chunk elsewhere, a retried chunk, a failover all void the timing.
     const extra = {
-      'ntt:bn254': { chunks: [{ backend: 'wasm', attempts: 1 }, { backend: 'webgpu:1', attempts: 1 }] },
+      'ntt:bn254': {
+        chunks: [
+          { backend: 'wasm', attempts: 1 },
+          { backend: 'webgpu:1', attempts: 1 },
+        ],
+      },
       'ntt:bls12-381': { chunks: [{ backend: 'wasm', attempts: 2 }] },
       'ntt:babybear': { fallback: { from: 'webgpu', error: 'lost' } },
     };
@@ -171,7 +179,11 @@ describe('calibrate (stand-in runtime)', () => {
   });
 
   it('refuses bad options before measuring, and stops on abort', async () => {
-    const code = async (p: Promise<unknown>) => p.then(() => 'resolved', (e) => (isZkgpuError(e) ? `${e.code}: ${e.message}` : String(e)));
+    const code = async (p: Promise<unknown>) =>
+      p.then(
+        () => 'resolved',
+        (e) => (isZkgpuError(e) ? `${e.code}: ${e.message}` : String(e)),
+      );
     const rt = fakeRuntime();
     expect(await code(calibrate(rt, { backends: ['webgpu'] }))).toMatch(/^GPU_UNAVAILABLE: .*no GPU/);
     expect(await code(calibrate(rt, { kernels: ['msm:bn254:g3'] }))).toMatch(/^INVALID_ARGUMENT: .*unknown kernel "msm:bn254:g3": expected one of msm:bn254:g1/);

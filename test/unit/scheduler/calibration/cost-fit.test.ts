@@ -34,7 +34,7 @@ describe('fitCostModel', () => {
         // Exact up to rounding: relative to the largest time measured.
         const scale = fixedMs + (maxN * ns) / 1e6;
         expect(Math.abs(fit.fixedMs - fixedMs)).toBeLessThanOrEqual(1e-9 * scale + 1e-12);
-        expect(Math.abs(fit.perElementNs - ns) * maxN / 1e6).toBeLessThanOrEqual(1e-9 * scale + 1e-12);
+        expect((Math.abs(fit.perElementNs - ns) * maxN) / 1e6).toBeLessThanOrEqual(1e-9 * scale + 1e-12);
         expect(fit.rmsResidualMs).toBeLessThanOrEqual(1e-9 * scale + 1e-12);
         if (fixedMs > 1e-6 * scale) expect(fit.clamped).toBeUndefined();
       }),
@@ -81,7 +81,7 @@ describe('fitCostModel', () => {
     }
   });
 
-  it('a negative intercept (per-element cost growing with n, as an NTT\'s n log n) is refitted through the origin', () => {
+  it("a negative intercept (per-element cost growing with n, as an NTT's n log n) is refitted through the origin", () => {
     // 30 ns per butterfly level: t = 30 n log2(n) ns at 2^12, 2^14, 2^16.
     const samples = [12, 14, 16].map((l) => ({ n: 2 ** l, ms: (30 * 2 ** l * l) / 1e6 }));
     expect(normalEquations(samples).a).toBeLessThan(0);
@@ -140,9 +140,37 @@ describe('fitCostModel', () => {
       return 'no error';
     };
     expect(code(() => fitCostModel([{ n: 4, ms: 1 }]))).toMatch(/INVALID_ARGUMENT: .*at least 2 samples/);
-    expect(code(() => fitCostModel([{ n: 4, ms: 1 }, { n: 4, ms: 2 }]))).toMatch(/2 distinct sizes/);
-    expect(code(() => fitCostModel([{ n: 4, ms: 1 }, { n: 8, ms: NaN }]))).toMatch(/samples\[1\]\.ms/);
-    expect(code(() => fitCostModel([{ n: 0, ms: 1 }, { n: 8, ms: 1 }]))).toMatch(/samples\[0\]\.n/);
-    expect(code(() => fitCostModel([{ n: 4, ms: -1 }, { n: 8, ms: 1 }]))).toMatch(/samples\[0\]\.ms/);
+    expect(
+      code(() =>
+        fitCostModel([
+          { n: 4, ms: 1 },
+          { n: 4, ms: 2 },
+        ]),
+      ),
+    ).toMatch(/2 distinct sizes/);
+    expect(
+      code(() =>
+        fitCostModel([
+          { n: 4, ms: 1 },
+          { n: 8, ms: NaN },
+        ]),
+      ),
+    ).toMatch(/samples\[1\]\.ms/);
+    expect(
+      code(() =>
+        fitCostModel([
+          { n: 0, ms: 1 },
+          { n: 8, ms: 1 },
+        ]),
+      ),
+    ).toMatch(/samples\[0\]\.n/);
+    expect(
+      code(() =>
+        fitCostModel([
+          { n: 4, ms: -1 },
+          { n: 8, ms: 1 },
+        ]),
+      ),
+    ).toMatch(/samples\[0\]\.ms/);
   });
 });

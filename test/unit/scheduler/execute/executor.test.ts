@@ -8,7 +8,17 @@ import { describe, expect, it } from 'vitest';
 import { isZkgpuError } from '../../../../src/core/errors.js';
 import { GpuError, type GpuContext } from '../../../../src/gpu/context.js';
 import { DeviceQueue } from '../../../../src/scheduler/execute/device-queue.js';
-import { executeChunks, MAX_CHUNK_ATTEMPTS, OOM_FLOOR_ELEMENTS, type ExecChunk, type ExecEnv, type ExecJob, type Kernel, type ProgressDetail, type RetryDetail } from '../../../../src/scheduler/execute/executor.js';
+import {
+  executeChunks,
+  MAX_CHUNK_ATTEMPTS,
+  OOM_FLOOR_ELEMENTS,
+  type ExecChunk,
+  type ExecEnv,
+  type ExecJob,
+  type Kernel,
+  type ProgressDetail,
+  type RetryDetail,
+} from '../../../../src/scheduler/execute/executor.js';
 import { SchedulerStats } from '../../../../src/scheduler/execute/stats.js';
 import { ZkgpuError } from '../../../../src/core/errors.js';
 import { rngFor } from '../../../support/seed.js';
@@ -59,7 +69,9 @@ function harness(): Harness {
   return h;
 }
 
-function kernel(opts: { gpu?: (offset: number, count: number) => void | Promise<void>; wasm?: (offset: number, count: number, attempt: number) => void | Promise<void> } = {}): Kernel<number> {
+function kernel(
+  opts: { gpu?: (offset: number, count: number) => void | Promise<void>; wasm?: (offset: number, count: number, attempt: number) => void | Promise<void> } = {},
+): Kernel<number> {
   return {
     splittable: true,
     gpu: async (_ctx, r) => {
@@ -116,31 +128,46 @@ describe('executeChunks', () => {
   it('GPU out-of-memory halves down to the floor, lowers the budget, then moves to the workers', async () => {
     const h = harness();
     const limit = 700;
-    const r = await executeChunks(h.env, job(3000), [{ backend: 'webgpu', kind: 'webgpu', offset: 0, count: 3000 }], kernel({
-      gpu: (_o, count) => {
-        if (count > limit) throw new GpuError('out-of-memory', 'fake OOM');
-      },
-    }));
+    const r = await executeChunks(
+      h.env,
+      job(3000),
+      [{ backend: 'webgpu', kind: 'webgpu', offset: 0, count: 3000 }],
+      kernel({
+        gpu: (_o, count) => {
+          if (count > limit) throw new GpuError('out-of-memory', 'fake OOM');
+        },
+      }),
+    );
     expect(r.value).toBe(sum(0, 3000));
     expect(r.chunks.every((c) => c.backend === 'webgpu' && c.count <= limit)).toBe(true);
     expect(r.chunks.map((c) => c.count)).toEqual([375, 375, 375, 375, 375, 375, 375, 375]);
     expect(Math.min(...h.budgets)).toBe(375 * 288);
 
     const floor = harness();
-    const all = await executeChunks(floor.env, job(1000, { pinned: true }), [{ backend: 'webgpu', kind: 'webgpu', offset: 0, count: 1000 }], kernel({
-      gpu: () => {
-        throw new GpuError('out-of-memory', 'fake OOM');
-      },
-    }));
+    const all = await executeChunks(
+      floor.env,
+      job(1000, { pinned: true }),
+      [{ backend: 'webgpu', kind: 'webgpu', offset: 0, count: 1000 }],
+      kernel({
+        gpu: () => {
+          throw new GpuError('out-of-memory', 'fake OOM');
+        },
+      }),
+    );
     expect(all.value).toBe(sum(0, 1000));
     expect(all.chunks.every((c) => c.backend === 'wasm' && c.count >= OOM_FLOOR_ELEMENTS / 2)).toBe(true);
     expect(all.fallback).toMatch(/fake OOM/);
     await expect(
-      executeChunks(harness().env, job(300, { failover: false }), [{ backend: 'webgpu', kind: 'webgpu', offset: 0, count: 300 }], kernel({
-        gpu: () => {
-          throw new GpuError('out-of-memory', 'fake OOM');
-        },
-      })),
+      executeChunks(
+        harness().env,
+        job(300, { failover: false }),
+        [{ backend: 'webgpu', kind: 'webgpu', offset: 0, count: 300 }],
+        kernel({
+          gpu: () => {
+            throw new GpuError('out-of-memory', 'fake OOM');
+          },
+        }),
+      ),
     ).rejects.toSatisfy((e) => isZkgpuError(e, 'GPU_OUT_OF_MEMORY'));
   });
 
@@ -179,14 +206,19 @@ describe('executeChunks', () => {
     await expect(executeChunks(harness().env, job(300, { pinned: true }), chunks, broken)).rejects.toSatisfy((e) => isZkgpuError(e, 'GPU_ERROR'));
 
     const h = harness();
-    const r = await executeChunks(h.env, job(300, { pinned: true }), chunks, kernel({
-      gpu: (offset) => {
-        if (offset === 100) {
-          h.ctx.lose();
-          throw new GpuError('lost', 'fake loss');
-        }
-      },
-    }));
+    const r = await executeChunks(
+      h.env,
+      job(300, { pinned: true }),
+      chunks,
+      kernel({
+        gpu: (offset) => {
+          if (offset === 100) {
+            h.ctx.lose();
+            throw new GpuError('lost', 'fake loss');
+          }
+        },
+      }),
+    );
     expect(r.value).toBe(sum(0, 300));
     expect(r.chunks.map((c) => [c.backend, c.attempts])).toEqual([
       ['webgpu', 1],
@@ -203,12 +235,17 @@ describe('executeChunks', () => {
     let release: () => void = () => {};
     const hang = new Promise<void>((r) => (release = r));
     const chunks: ExecChunk[] = [0, 1, 2].map((i) => ({ backend: 'webgpu', kind: 'webgpu', offset: i * 10, count: 10 }));
-    const run = executeChunks(h.env, job(30, { signal: ac.signal }), chunks, kernel({
-      gpu: async (offset) => {
-        started.push(offset);
-        await hang;
-      },
-    }));
+    const run = executeChunks(
+      h.env,
+      job(30, { signal: ac.signal }),
+      chunks,
+      kernel({
+        gpu: async (offset) => {
+          started.push(offset);
+          await hang;
+        },
+      }),
+    );
     await new Promise((r) => setTimeout(r, 10));
     ac.abort(new Error('stop'));
     await expect(run).rejects.toSatisfy((e) => isZkgpuError(e, 'ABORTED'));
@@ -236,7 +273,9 @@ describe('executeChunks', () => {
     try {
       const started: number[] = [];
       const chunks: ExecChunk[] = [0, 1].map((i) => ({ backend: 'wasm', kind: 'wasm', offset: i * 10, count: 10 }));
-      await expect(executeChunks(h.env, job(20, { signal: ac.signal }), chunks, kernel({ wasm: (offset) => void started.push(offset) }))).rejects.toSatisfy((e) => isZkgpuError(e, 'ABORTED'));
+      await expect(executeChunks(h.env, job(20, { signal: ac.signal }), chunks, kernel({ wasm: (offset) => void started.push(offset) }))).rejects.toSatisfy((e) =>
+        isZkgpuError(e, 'ABORTED'),
+      );
       await new Promise((r) => setTimeout(r, 20));
       expect(started).toEqual([]);
       expect(unhandled).toEqual([]);

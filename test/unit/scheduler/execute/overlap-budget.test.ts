@@ -70,7 +70,13 @@ describe('plan: chunks in flight together fit the GPU budget', () => {
         expect(p.chunks.reduce((a, c) => a + c.count, 0)).toBe(n);
         for (const b of gpus) {
           const mine = p.chunks.filter((c) => c.backend === b.id);
-          expect(pairFits(b, mine.map((c) => c.count)), `${b.id}: ${JSON.stringify(mine)}`).toBe(true);
+          expect(
+            pairFits(
+              b,
+              mine.map((c) => c.count),
+            ),
+            `${b.id}: ${JSON.stringify(mine)}`,
+          ).toBe(true);
           for (const c of mine) expect(c.overlap).toBe((b.inFlightChunks ?? 1) > 1);
         }
         for (const c of p.chunks.filter((x) => x.backend === 'wasm')) expect(c.overlap).toBe(false);
@@ -116,7 +122,10 @@ describe('device queue: what is alive at once fits the budget', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 100, max: 10_000 }),
-        fc.array(fc.record({ bytes: fc.integer({ min: 1, max: 10_000 }), uploadMs: fc.integer({ min: 0, max: 3 }), computeMs: fc.integer({ min: 0, max: 3 }), abort: fc.boolean() }), { minLength: 1, maxLength: 8 }),
+        fc.array(
+          fc.record({ bytes: fc.integer({ min: 1, max: 10_000 }), uploadMs: fc.integer({ min: 0, max: 3 }), computeMs: fc.integer({ min: 0, max: 3 }), abort: fc.boolean() }),
+          { minLength: 1, maxLength: 8 },
+        ),
         async (budget, chunks: FakeChunk[]) => {
           fc.pre(chunks.every((c) => c.bytes <= budget)); // the planner never gives more
           const q = new DeviceQueue();
@@ -185,7 +194,12 @@ describe('device queue: overlap', () => {
     const hold = new Promise<void>((r) => (release = r));
     let firstComputing = false;
     let secondUploadedDuring = false;
-    const first = q.stage({ overlap: overlap[0], upload: async () => 0, discard: async () => {}, compute: async () => ((firstComputing = true), await hold, (firstComputing = false)) });
+    const first = q.stage({
+      overlap: overlap[0],
+      upload: async () => 0,
+      discard: async () => {},
+      compute: async () => ((firstComputing = true), await hold, (firstComputing = false)),
+    });
     const second = q.stage({ overlap: overlap[1], upload: async () => void (secondUploadedDuring = firstComputing), discard: async () => {}, compute: async () => 0 });
     await tick(5);
     release();

@@ -114,12 +114,7 @@ describe('locating the process group', () => {
   });
 
   it('v2: the unified hierarchy (not /sys/fs/cgroup itself)', () => {
-    expect(locateController(V2_PROC, V2_MOUNTINFO, 'cpu')?.dirs).toEqual([
-      V2_LEAF,
-      '/sys/fs/cgroup/user.slice/user-1000.slice',
-      '/sys/fs/cgroup/user.slice',
-      '/sys/fs/cgroup',
-    ]);
+    expect(locateController(V2_PROC, V2_MOUNTINFO, 'cpu')?.dirs).toEqual([V2_LEAF, '/sys/fs/cgroup/user.slice/user-1000.slice', '/sys/fs/cgroup/user.slice', '/sys/fs/cgroup']);
   });
 
   it('a path outside the mounted sub-tree (cgroup namespace) falls back to the mount point', () => {

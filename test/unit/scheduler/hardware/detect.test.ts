@@ -136,7 +136,13 @@ describe('detectHardware on this machine', () => {
   });
 
   it('given cgroup limits (test hook) are applied', async () => {
-    const r = await detectHardware({ cgroup: { cpu: { cpus: 1, source: 'cgroup v1 cpu.cfs_quota_us/cpu.cfs_period_us', dir: '/x' }, memory: { bytes: 256 * 2 ** 20, source: 'cgroup v1 memory.limit_in_bytes', dir: '/y' }, notes: [] } });
+    const r = await detectHardware({
+      cgroup: {
+        cpu: { cpus: 1, source: 'cgroup v1 cpu.cfs_quota_us/cpu.cfs_period_us', dir: '/x' },
+        memory: { bytes: 256 * 2 ** 20, source: 'cgroup v1 memory.limit_in_bytes', dir: '/y' },
+        notes: [],
+      },
+    });
     expect(r.cpu.threads).toBe(1);
     expect(r.memory.budgetBytes).toBe(192 * 2 ** 20);
   });

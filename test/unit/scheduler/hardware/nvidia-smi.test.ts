@@ -58,7 +58,7 @@ describe('parseNvidiaSmi', () => {
     expect(g.throttled).toBe(true);
   });
 
-  it('output that is not the query\'s is refused, naming the line', () => {
+  it("output that is not the query's is refused, naming the line", () => {
     expect(() => parseNvidiaSmi(read('garbage.txt'))).toThrow(NvidiaSmiParseError);
     expect(() => parseNvidiaSmi(read('garbage.txt'))).toThrow(/line 1: expected 9 fields/);
     expect(() => parseNvidiaSmi('0, A, b, hot, 2, 3, 4, 5, 0x0\n')).toThrow(/a figure is not a number/);
@@ -79,7 +79,10 @@ describe('telemetryFromRun', () => {
   });
 
   it('a failing tool names its first error line; an empty list is no GPU', () => {
-    expect(telemetryFromRun({ error: { code: 9, message: 'Command failed: nvidia-smi\nNo devices were found' }, stdout: '' })).toEqual({ available: false, reason: 'nvidia-smi failed: Command failed: nvidia-smi' });
+    expect(telemetryFromRun({ error: { code: 9, message: 'Command failed: nvidia-smi\nNo devices were found' }, stdout: '' })).toEqual({
+      available: false,
+      reason: 'nvidia-smi failed: Command failed: nvidia-smi',
+    });
     expect(telemetryFromRun({ error: null, stdout: '\n' })).toEqual({ available: false, reason: 'nvidia-smi listed no GPU' });
   });
 
