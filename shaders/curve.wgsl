@@ -1,8 +1,6 @@
-// Point arithmetic for short Weierstrass curves with a = 0 over the coordinate field Fq: G1 of
-// BN254 and BLS12-381 (Fq = Fp, coord_fp.wgsl) and their G2 twists (Fq = Fp2, coord_fp2.wgsl; the
-// formulas never use b, so the twist's b' changes nothing here). Composed after the generated field
-// prelude + field.wgsl (+ fp2.wgsl) + the coordinate binding + the curve prelude from
-// src/msm/prelude.ts.
+// G1 point arithmetic for short Weierstrass curves with a = 0 (BN254 G1, BLS12-381 G1) over the
+// base field of field.wgsl (Montgomery, 16-bit limbs). Composed after the generated field
+// prelude + field.wgsl + the curve prelude from src/msm/prelude.ts.
 //
 // Representation: XYZZ (x = X/ZZ, y = Y/ZZZ, with ZZ^3 = ZZZ^2), infinity = ZZ = 0.
 // Why XYZZ: bucket accumulation adds affine points into a running sum, and the XYZZ mixed
@@ -12,60 +10,81 @@
 // rare (window combination, rare collisions). Both additions need explicit branches for infinity
 // and for P = Q / P = -Q; every such branch is below.
 //
-// Storage: a coordinate is FQ_WORDS u32 words (two 16-bit limbs per word), i.e. exactly the .zkey
-// bytes (little-endian Montgomery form, R = 2^(16 FE_LIMBS) = 2^(8 fpBytes)); an affine point is
-// x ‖ y (all zero = infinity, as snarkjs writes it), an XYZZ point X ‖ Y ‖ ZZ ‖ ZZZ.
+// Storage: a coordinate is FE_LIMBS/2 u32 words (two 16-bit limbs per word), i.e. exactly the
+// .zkey bytes (little-endian Montgomery form, R = 2^(16 FE_LIMBS) = 2^(8 fpBytes)); an affine point
+// is x ‖ y (all zero = infinity, as snarkjs writes it), an XYZZ point X ‖ Y ‖ ZZ ‖ ZZZ.
 
 // @standalone-begin
-alias Fq = array<u32, 16>;
-const FQ_WORDS: u32 = 8u;
-fn fq_add(a: Fq, b: Fq) -> Fq { return a; }
-fn fq_sub(a: Fq, b: Fq) -> Fq { return a; }
-fn fq_mul(a: Fq, b: Fq) -> Fq { return a; }
-fn fq_sqr(a: Fq) -> Fq { return a; }
-fn fq_one() -> Fq { var o: Fq; return o; }
-fn fq_is_zero(a: Fq) -> bool { return true; }
+const FE_LIMBS: u32 = 16u;
+alias Fe = array<u32, 16>;
+const FE_ONE: Fe = Fe(1u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u);
+fn fe_add(a: Fe, b: Fe) -> Fe { return a; }
+fn fe_sub(a: Fe, b: Fe) -> Fe { return a; }
+fn fe_mul(a: Fe, b: Fe) -> Fe { return a; }
 // @standalone-end
 
-const AFFINE_WORDS: u32 = 2u * FQ_WORDS;
-const XYZZ_WORDS: u32 = 4u * FQ_WORDS;
+const FE_WORDS: u32 = FE_LIMBS / 2u;
+const AFFINE_WORDS: u32 = 2u * FE_WORDS;
+const XYZZ_WORDS: u32 = 4u * FE_WORDS;
 
 struct Xyzz {
-  x: Fq,
-  y: Fq,
-  zz: Fq,
-  zzz: Fq,
+  x: Fe,
+  y: Fe,
+  zz: Fe,
+  zzz: Fe,
 }
 
 struct Affine {
-  x: Fq,
-  y: Fq,
+  x: Fe,
+  y: Fe,
   infinity: bool,
 }
 
-fn fq_zero() -> Fq {
-  var z: Fq;
+fn fe_is_zero(a: Fe) -> bool {
+  var acc = 0u;
+  for (var i = 0u; i < FE_LIMBS; i++) { acc |= a[i]; }
+  return acc == 0u;
+}
+
+fn fe_zero() -> Fe {
+  var z: Fe;
   return z;
 }
 
-fn fq_dbl(a: Fq) -> Fq { return fq_add(a, a); }
-fn fq_neg(a: Fq) -> Fq { return fq_sub(fq_zero(), a); }
+fn fe_sqr(a: Fe) -> Fe { return fe_mul(a, a); }
+fn fe_dbl(a: Fe) -> Fe { return fe_add(a, a); }
+fn fe_neg(a: Fe) -> Fe { return fe_sub(fe_zero(), a); }
+
+fn fe_unpack(w: array<u32, FE_WORDS>) -> Fe {
+  var r: Fe;
+  for (var k = 0u; k < FE_WORDS; k++) {
+    r[2u * k] = w[k] & 0xffffu;
+    r[2u * k + 1u] = w[k] >> 16u;
+  }
+  return r;
+}
+
+fn fe_pack(x: Fe) -> array<u32, FE_WORDS> {
+  var w: array<u32, FE_WORDS>;
+  for (var k = 0u; k < FE_WORDS; k++) { w[k] = x[2u * k] | (x[2u * k + 1u] << 16u); }
+  return w;
+}
 
 fn xyzz_infinity() -> Xyzz {
   var p: Xyzz;
-  p.x = fq_one();
-  p.y = fq_one();
+  p.x = FE_ONE;
+  p.y = FE_ONE;
   return p;   // zz = zzz = 0
 }
 
-fn xyzz_is_infinity(p: Xyzz) -> bool { return fq_is_zero(p.zz); }
+fn xyzz_is_infinity(p: Xyzz) -> bool { return fe_is_zero(p.zz); }
 
 fn xyzz_from_affine(a: Affine) -> Xyzz {
   if (a.infinity) { return xyzz_infinity(); }
-  return Xyzz(a.x, a.y, fq_one(), fq_one());
+  return Xyzz(a.x, a.y, FE_ONE, FE_ONE);
 }
 
-fn affine_neg(a: Affine) -> Affine { return Affine(a.x, fq_neg(a.y), a.infinity); }
+fn affine_neg(a: Affine) -> Affine { return Affine(a.x, fe_neg(a.y), a.infinity); }
 
 
 // Code size matters as much as speed here: every call is inlined, and lavapipe spends about 3 s
@@ -78,46 +97,46 @@ fn affine_neg(a: Affine) -> Affine { return Affine(a.x, fq_neg(a.y), a.infinity)
 // A point with y = 0 or infinity doubles to ZZ3 = 0 (P = 0 makes PP = 0), mapped to infinity.
 
 struct AddTail {
-  pd: Fq,    // P (or 2Y when doubling)
-  rd: Fq,    // R (or 3X^2)
-  u1: Fq,    // U1 (or X)
-  s1: Fq,    // S1 (or Y)
-  zz: Fq,    // ZZ1 ZZ2 (or ZZ1)
-  zzz: Fq,   // ZZZ1 ZZZ2 (or ZZZ1)
+  pd: Fe,    // P (or 2Y when doubling)
+  rd: Fe,    // R (or 3X^2)
+  u1: Fe,    // U1 (or X)
+  s1: Fe,    // S1 (or Y)
+  zz: Fe,    // ZZ1 ZZ2 (or ZZ1)
+  zzz: Fe,   // ZZZ1 ZZZ2 (or ZZZ1)
   add: bool, // false for a doubling: X3 drops the "- PPP" term
 }
 
 // PP = P^2, PPP = P PP, Q = U1 PP, X3 = R^2 - PPP - 2Q, Y3 = R(Q - X3) - S1 PPP,
 // ZZ3 = ZZ PP, ZZZ3 = ZZZ PPP.
 fn add_tail(t: AddTail) -> Xyzz {
-  let pp = fq_sqr(t.pd);
-  let ppp = fq_mul(t.pd, pp);
-  let qq = fq_mul(t.u1, pp);
-  var x3 = fq_sub(fq_sqr(t.rd), fq_dbl(qq));
-  if (t.add) { x3 = fq_sub(x3, ppp); }
-  let y3 = fq_sub(fq_mul(t.rd, fq_sub(qq, x3)), fq_mul(t.s1, ppp));
-  let zz3 = fq_mul(t.zz, pp);
-  if (fq_is_zero(zz3)) { return xyzz_infinity(); }
-  return Xyzz(x3, y3, zz3, fq_mul(t.zzz, ppp));
+  let pp = fe_sqr(t.pd);
+  let ppp = fe_mul(t.pd, pp);
+  let qq = fe_mul(t.u1, pp);
+  var x3 = fe_sub(fe_sqr(t.rd), fe_dbl(qq));
+  if (t.add) { x3 = fe_sub(x3, ppp); }
+  let y3 = fe_sub(fe_mul(t.rd, fe_sub(qq, x3)), fe_mul(t.s1, ppp));
+  let zz3 = fe_mul(t.zz, pp);
+  if (fe_is_zero(zz3)) { return xyzz_infinity(); }
+  return Xyzz(x3, y3, zz3, fe_mul(t.zzz, ppp));
 }
 
 // The doubling of p as an AddTail (P = 2Y, R = 3X^2, U1 = X, S1 = Y).
 fn double_tail(p: Xyzz) -> AddTail {
-  let xx = fq_sqr(p.x);
-  return AddTail(fq_dbl(p.y), fq_add(fq_dbl(xx), xx), p.x, p.y, p.zz, p.zzz, false);
+  let xx = fe_sqr(p.x);
+  return AddTail(fe_dbl(p.y), fe_add(fe_dbl(xx), xx), p.x, p.y, p.zz, p.zzz, false);
 }
 
 // madd-2008-s: p + q with q affine. U2 = X2 ZZ1, S2 = Y2 ZZZ1, P = U2 - X1, R = S2 - Y1,
 // then add_tail with U1 = X1, S1 = Y1, ZZ = ZZ1, ZZZ = ZZZ1 (8M + 2S).
 fn xyzz_add_affine(p: Xyzz, q: Affine) -> Xyzz {
   if (q.infinity) { return p; }
-  if (xyzz_is_infinity(p)) { return Xyzz(q.x, q.y, fq_one(), fq_one()); }
-  let pd = fq_sub(fq_mul(q.x, p.zz), p.x);
-  let rd = fq_sub(fq_mul(q.y, p.zzz), p.y);
+  if (xyzz_is_infinity(p)) { return Xyzz(q.x, q.y, FE_ONE, FE_ONE); }
+  let pd = fe_sub(fe_mul(q.x, p.zz), p.x);
+  let rd = fe_sub(fe_mul(q.y, p.zzz), p.y);
   var t = AddTail(pd, rd, p.x, p.y, p.zz, p.zzz, true);
-  if (fq_is_zero(pd)) {
+  if (fe_is_zero(pd)) {
     // same x: q = p (double) or q = -p (infinity)
-    if (!fq_is_zero(rd)) { return xyzz_infinity(); }
+    if (!fe_is_zero(rd)) { return xyzz_infinity(); }
     t = double_tail(p);
   }
   return add_tail(t);
@@ -128,16 +147,16 @@ fn xyzz_add_affine(p: Xyzz, q: Affine) -> Xyzz {
 fn xyzz_add(p: Xyzz, q: Xyzz) -> Xyzz {
   if (xyzz_is_infinity(q)) { return p; }
   if (xyzz_is_infinity(p)) { return q; }
-  let u1 = fq_mul(p.x, q.zz);
-  let s1 = fq_mul(p.y, q.zzz);
-  let pd = fq_sub(fq_mul(q.x, p.zz), u1);
-  let rd = fq_sub(fq_mul(q.y, p.zzz), s1);
+  let u1 = fe_mul(p.x, q.zz);
+  let s1 = fe_mul(p.y, q.zzz);
+  let pd = fe_sub(fe_mul(q.x, p.zz), u1);
+  let rd = fe_sub(fe_mul(q.y, p.zzz), s1);
   var t: AddTail;
-  if (fq_is_zero(pd)) {
-    if (!fq_is_zero(rd)) { return xyzz_infinity(); }
+  if (fe_is_zero(pd)) {
+    if (!fe_is_zero(rd)) { return xyzz_infinity(); }
     t = double_tail(p);
   } else {
-    t = AddTail(pd, rd, u1, s1, fq_mul(p.zz, q.zz), fq_mul(p.zzz, q.zzz), true);
+    t = AddTail(pd, rd, u1, s1, fe_mul(p.zz, q.zz), fe_mul(p.zzz, q.zzz), true);
   }
   return add_tail(t);
 }

@@ -13,14 +13,15 @@
 // infinity and is skipped.
 
 // @standalone-begin
-alias Fq = array<u32, 16>;
-const FQ_WORDS: u32 = 8u;
+const FE_LIMBS: u32 = 16u;
+alias Fe = array<u32, 16>;
+const FE_WORDS: u32 = 8u;
 const AFFINE_WORDS: u32 = 16u;
 const XYZZ_WORDS: u32 = 32u;
-struct Xyzz { x: Fq, y: Fq, zz: Fq, zzz: Fq, }
-struct Affine { x: Fq, y: Fq, infinity: bool, }
-fn fq_unpack(w: array<u32, FQ_WORDS>) -> Fq { var r: Fq; return r; }
-fn fq_pack(x: Fq) -> array<u32, FQ_WORDS> { var w: array<u32, FQ_WORDS>; return w; }
+struct Xyzz { x: Fe, y: Fe, zz: Fe, zzz: Fe, }
+struct Affine { x: Fe, y: Fe, infinity: bool, }
+fn fe_unpack(w: array<u32, FE_WORDS>) -> Fe { var r: Fe; return r; }
+fn fe_pack(x: Fe) -> array<u32, FE_WORDS> { var w: array<u32, FE_WORDS>; return w; }
 fn xyzz_infinity() -> Xyzz { var p: Xyzz; return p; }
 fn affine_neg(a: Affine) -> Affine { return a; }
 fn xyzz_add(p: Xyzz, q: Xyzz) -> Xyzz { return p; }
@@ -49,59 +50,59 @@ fn bucket_thread(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
 }
 
 fn load_point(i: u32) -> Affine {
-  var xw: array<u32, FQ_WORDS>;
-  var yw: array<u32, FQ_WORDS>;
+  var xw: array<u32, FE_WORDS>;
+  var yw: array<u32, FE_WORDS>;
   var bits = 0u;
   let base = i * AFFINE_WORDS;
-  for (var k = 0u; k < FQ_WORDS; k++) {
+  for (var k = 0u; k < FE_WORDS; k++) {
     xw[k] = points[base + k];
-    yw[k] = points[base + FQ_WORDS + k];
+    yw[k] = points[base + FE_WORDS + k];
     bits |= xw[k] | yw[k];
   }
-  return Affine(fq_unpack(xw), fq_unpack(yw), bits == 0u);
+  return Affine(fe_unpack(xw), fe_unpack(yw), bits == 0u);
 }
 
 fn store_xyzz_bucket(k: u32, p: Xyzz) {
   let base = k * XYZZ_WORDS;
-  let x = fq_pack(p.x);
-  let y = fq_pack(p.y);
-  let zz = fq_pack(p.zz);
-  let zzz = fq_pack(p.zzz);
-  for (var j = 0u; j < FQ_WORDS; j++) {
+  let x = fe_pack(p.x);
+  let y = fe_pack(p.y);
+  let zz = fe_pack(p.zz);
+  let zzz = fe_pack(p.zzz);
+  for (var j = 0u; j < FE_WORDS; j++) {
     buckets[base + j] = x[j];
-    buckets[base + FQ_WORDS + j] = y[j];
-    buckets[base + 2u * FQ_WORDS + j] = zz[j];
-    buckets[base + 3u * FQ_WORDS + j] = zzz[j];
+    buckets[base + FE_WORDS + j] = y[j];
+    buckets[base + 2u * FE_WORDS + j] = zz[j];
+    buckets[base + 3u * FE_WORDS + j] = zzz[j];
   }
 }
 
 fn store_xyzz_part(t: u32, p: Xyzz) {
   let base = t * XYZZ_WORDS;
-  let x = fq_pack(p.x);
-  let y = fq_pack(p.y);
-  let zz = fq_pack(p.zz);
-  let zzz = fq_pack(p.zzz);
-  for (var j = 0u; j < FQ_WORDS; j++) {
+  let x = fe_pack(p.x);
+  let y = fe_pack(p.y);
+  let zz = fe_pack(p.zz);
+  let zzz = fe_pack(p.zzz);
+  for (var j = 0u; j < FE_WORDS; j++) {
     parts[base + j] = x[j];
-    parts[base + FQ_WORDS + j] = y[j];
-    parts[base + 2u * FQ_WORDS + j] = zz[j];
-    parts[base + 3u * FQ_WORDS + j] = zzz[j];
+    parts[base + FE_WORDS + j] = y[j];
+    parts[base + 2u * FE_WORDS + j] = zz[j];
+    parts[base + 3u * FE_WORDS + j] = zzz[j];
   }
 }
 
 fn load_xyzz_part(t: u32) -> Xyzz {
-  var x: array<u32, FQ_WORDS>;
-  var y: array<u32, FQ_WORDS>;
-  var zz: array<u32, FQ_WORDS>;
-  var zzz: array<u32, FQ_WORDS>;
+  var x: array<u32, FE_WORDS>;
+  var y: array<u32, FE_WORDS>;
+  var zz: array<u32, FE_WORDS>;
+  var zzz: array<u32, FE_WORDS>;
   let base = t * XYZZ_WORDS;
-  for (var j = 0u; j < FQ_WORDS; j++) {
+  for (var j = 0u; j < FE_WORDS; j++) {
     x[j] = parts[base + j];
-    y[j] = parts[base + FQ_WORDS + j];
-    zz[j] = parts[base + 2u * FQ_WORDS + j];
-    zzz[j] = parts[base + 3u * FQ_WORDS + j];
+    y[j] = parts[base + FE_WORDS + j];
+    zz[j] = parts[base + 2u * FE_WORDS + j];
+    zzz[j] = parts[base + 3u * FE_WORDS + j];
   }
-  return Xyzz(fq_unpack(x), fq_unpack(y), fq_unpack(zz), fq_unpack(zzz));
+  return Xyzz(fe_unpack(x), fe_unpack(y), fe_unpack(zz), fe_unpack(zzz));
 }
 
 // Largest k < K with offsets[k] <= e: the (non-empty) bucket holding csr entry e < offsets[K].

@@ -13,12 +13,13 @@
 // is inlined, and lavapipe's compile time grows with the inlined additions (curve.wgsl).
 
 // @standalone-begin
-alias Fq = array<u32, 16>;
-const FQ_WORDS: u32 = 8u;
+const FE_LIMBS: u32 = 16u;
+alias Fe = array<u32, 16>;
+const FE_WORDS: u32 = 8u;
 const XYZZ_WORDS: u32 = 32u;
-struct Xyzz { x: Fq, y: Fq, zz: Fq, zzz: Fq, }
-fn fq_unpack(w: array<u32, FQ_WORDS>) -> Fq { var r: Fq; return r; }
-fn fq_pack(x: Fq) -> array<u32, FQ_WORDS> { var w: array<u32, FQ_WORDS>; return w; }
+struct Xyzz { x: Fe, y: Fe, zz: Fe, zzz: Fe, }
+fn fe_unpack(w: array<u32, FE_WORDS>) -> Fe { var r: Fe; return r; }
+fn fe_pack(x: Fe) -> array<u32, FE_WORDS> { var w: array<u32, FE_WORDS>; return w; }
 fn xyzz_infinity() -> Xyzz { var p: Xyzz; return p; }
 fn xyzz_add(p: Xyzz, q: Xyzz) -> Xyzz { return p; }
 // @standalone-end
@@ -46,75 +47,75 @@ fn reduce_thread(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
 }
 
 fn load_bucket(k: u32) -> Xyzz {
-  var x: array<u32, FQ_WORDS>;
-  var y: array<u32, FQ_WORDS>;
-  var zz: array<u32, FQ_WORDS>;
-  var zzz: array<u32, FQ_WORDS>;
+  var x: array<u32, FE_WORDS>;
+  var y: array<u32, FE_WORDS>;
+  var zz: array<u32, FE_WORDS>;
+  var zzz: array<u32, FE_WORDS>;
   let base = k * XYZZ_WORDS;
-  for (var j = 0u; j < FQ_WORDS; j++) {
+  for (var j = 0u; j < FE_WORDS; j++) {
     x[j] = buckets[base + j];
-    y[j] = buckets[base + FQ_WORDS + j];
-    zz[j] = buckets[base + 2u * FQ_WORDS + j];
-    zzz[j] = buckets[base + 3u * FQ_WORDS + j];
+    y[j] = buckets[base + FE_WORDS + j];
+    zz[j] = buckets[base + 2u * FE_WORDS + j];
+    zzz[j] = buckets[base + 3u * FE_WORDS + j];
   }
-  return Xyzz(fq_unpack(x), fq_unpack(y), fq_unpack(zz), fq_unpack(zzz));
+  return Xyzz(fe_unpack(x), fe_unpack(y), fe_unpack(zz), fe_unpack(zzz));
 }
 
 fn load_group(k: u32) -> Xyzz {
-  var x: array<u32, FQ_WORDS>;
-  var y: array<u32, FQ_WORDS>;
-  var zz: array<u32, FQ_WORDS>;
-  var zzz: array<u32, FQ_WORDS>;
+  var x: array<u32, FE_WORDS>;
+  var y: array<u32, FE_WORDS>;
+  var zz: array<u32, FE_WORDS>;
+  var zzz: array<u32, FE_WORDS>;
   let base = k * XYZZ_WORDS;
-  for (var j = 0u; j < FQ_WORDS; j++) {
+  for (var j = 0u; j < FE_WORDS; j++) {
     x[j] = groups[base + j];
-    y[j] = groups[base + FQ_WORDS + j];
-    zz[j] = groups[base + 2u * FQ_WORDS + j];
-    zzz[j] = groups[base + 3u * FQ_WORDS + j];
+    y[j] = groups[base + FE_WORDS + j];
+    zz[j] = groups[base + 2u * FE_WORDS + j];
+    zzz[j] = groups[base + 3u * FE_WORDS + j];
   }
-  return Xyzz(fq_unpack(x), fq_unpack(y), fq_unpack(zz), fq_unpack(zzz));
+  return Xyzz(fe_unpack(x), fe_unpack(y), fe_unpack(zz), fe_unpack(zzz));
 }
 
 fn load_window(k: u32) -> Xyzz {
-  var x: array<u32, FQ_WORDS>;
-  var y: array<u32, FQ_WORDS>;
-  var zz: array<u32, FQ_WORDS>;
-  var zzz: array<u32, FQ_WORDS>;
+  var x: array<u32, FE_WORDS>;
+  var y: array<u32, FE_WORDS>;
+  var zz: array<u32, FE_WORDS>;
+  var zzz: array<u32, FE_WORDS>;
   let base = k * XYZZ_WORDS;
-  for (var j = 0u; j < FQ_WORDS; j++) {
+  for (var j = 0u; j < FE_WORDS; j++) {
     x[j] = windows[base + j];
-    y[j] = windows[base + FQ_WORDS + j];
-    zz[j] = windows[base + 2u * FQ_WORDS + j];
-    zzz[j] = windows[base + 3u * FQ_WORDS + j];
+    y[j] = windows[base + FE_WORDS + j];
+    zz[j] = windows[base + 2u * FE_WORDS + j];
+    zzz[j] = windows[base + 3u * FE_WORDS + j];
   }
-  return Xyzz(fq_unpack(x), fq_unpack(y), fq_unpack(zz), fq_unpack(zzz));
+  return Xyzz(fe_unpack(x), fe_unpack(y), fe_unpack(zz), fe_unpack(zzz));
 }
 
 fn store_group(k: u32, p: Xyzz) {
   let base = k * XYZZ_WORDS;
-  let x = fq_pack(p.x);
-  let y = fq_pack(p.y);
-  let zz = fq_pack(p.zz);
-  let zzz = fq_pack(p.zzz);
-  for (var j = 0u; j < FQ_WORDS; j++) {
+  let x = fe_pack(p.x);
+  let y = fe_pack(p.y);
+  let zz = fe_pack(p.zz);
+  let zzz = fe_pack(p.zzz);
+  for (var j = 0u; j < FE_WORDS; j++) {
     groups[base + j] = x[j];
-    groups[base + FQ_WORDS + j] = y[j];
-    groups[base + 2u * FQ_WORDS + j] = zz[j];
-    groups[base + 3u * FQ_WORDS + j] = zzz[j];
+    groups[base + FE_WORDS + j] = y[j];
+    groups[base + 2u * FE_WORDS + j] = zz[j];
+    groups[base + 3u * FE_WORDS + j] = zzz[j];
   }
 }
 
 fn store_window(k: u32, p: Xyzz) {
   let base = k * XYZZ_WORDS;
-  let x = fq_pack(p.x);
-  let y = fq_pack(p.y);
-  let zz = fq_pack(p.zz);
-  let zzz = fq_pack(p.zzz);
-  for (var j = 0u; j < FQ_WORDS; j++) {
+  let x = fe_pack(p.x);
+  let y = fe_pack(p.y);
+  let zz = fe_pack(p.zz);
+  let zzz = fe_pack(p.zzz);
+  for (var j = 0u; j < FE_WORDS; j++) {
     windows[base + j] = x[j];
-    windows[base + FQ_WORDS + j] = y[j];
-    windows[base + 2u * FQ_WORDS + j] = zz[j];
-    windows[base + 3u * FQ_WORDS + j] = zzz[j];
+    windows[base + FE_WORDS + j] = y[j];
+    windows[base + 2u * FE_WORDS + j] = zz[j];
+    windows[base + 3u * FE_WORDS + j] = zzz[j];
   }
 }
 

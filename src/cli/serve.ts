@@ -62,10 +62,33 @@ function numberOption(name: string, v: string | undefined, min: number): number 
   return n;
 }
 
+type ServeModule = typeof import('../serve/index.js');
+
 export async function runServe(argv: string[], io: CliIO): Promise<number> {
-  let values;
+  const values = parseServeArgs(argv);
+  if (values.help) {
+    io.out(SERVE_USAGE);
+    return 0;
+  }
+  const checked = checkChoices(values);
+  const serve = await import('../serve/index.js');
+  let server: import('../serve/index.js').ProverServer;
   try {
-    ({ values } = parseArgs({
+    const config = serve.resolveConfig(configFlags(values, checked, serve));
+    server = await serve.startServer(config);
+  } catch (e) {
+    if (e instanceof serve.ServeError) {
+      io.err(`zkgpu serve: ${e.code}: ${e.message}`);
+      return e.code === 'CONFIG_INVALID' || e.code === 'INSECURE_BIND' ? 2 : 1;
+    }
+    throw e;
+  }
+  return runUntilSignal(server, io);
+}
+
+function parseServeArgs(argv: string[]) {
+  try {
+    return parseArgs({
       args: argv,
       options: {
         config: { type: 'string' },
@@ -94,65 +117,69 @@ export async function runServe(argv: string[], io: CliIO): Promise<number> {
       },
       allowPositionals: false,
       strict: true,
-    }));
+    }).values;
   } catch (e) {
     throw new ServeUsageError((e as Error).message);
   }
-  if (values.help) {
-    io.out(SERVE_USAGE);
-    return 0;
-  }
+}
+
+type ServeValues = ReturnType<typeof parseServeArgs>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+interface CheckedChoices {
+  backend: 'auto' | 'wasm' | 'webgpu' | undefined;
+  logLevel: (typeof LOG_LEVELS)[number] | undefined;
+  role: 'all' | 'api' | 'worker' | undefined;
+  port: number | undefined;
+}
+
+/** The flags with a fixed set of values, checked before the service module is loaded. */
+function checkChoices(values: ServeValues): CheckedChoices {
   const backend = values.backend;
   if (backend !== undefined && backend !== 'auto' && backend !== 'wasm' && backend !== 'webgpu') {
     throw new ServeUsageError(`--backend must be auto, wasm or webgpu, got "${backend}"`);
   }
   const logLevel = values['log-level'];
-  const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-  if (logLevel !== undefined && !(levels as readonly string[]).includes(logLevel)) {
-    throw new ServeUsageError(`--log-level must be one of ${levels.join(', ')}, got "${logLevel}"`);
+  if (logLevel !== undefined && !(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ServeUsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }
   const role = values.role;
   if (role !== undefined && role !== 'all' && role !== 'api' && role !== 'worker') throw new ServeUsageError(`--role must be all, api or worker, got "${role}"`);
   const port = intOption('port', values.port, 0);
   if (port !== undefined && port > 65535) throw new ServeUsageError(`--port must be 0-65535, got ${port}`);
+  return { backend, logLevel: logLevel as (typeof LOG_LEVELS)[number] | undefined, role, port };
+}
 
-  const serve = await import('../serve/index.js');
-  let server: import('../serve/index.js').ProverServer;
-  try {
-    const config = serve.resolveConfig({
-      config: values.config,
-      circuits: values.circuit?.map(serve.parseCircuitFlag),
-      host: values.host,
-      port,
-      dataDir: values['data-dir'],
-      concurrency: intOption('concurrency', values.concurrency, 1),
-      maxBody: intOption('max-body', values['max-body'], 1),
-      jobTimeoutS: numberOption('job-timeout', values['job-timeout'], 0.001),
-      costPerHour: numberOption('cost-per-hour', values['cost-per-hour'], 0),
-      threads: intOption('threads', values.threads, 1),
-      backend,
-      maxHostBytes: intOption('max-host-bytes', values['max-host-bytes'], 1),
-      maxGpuBytes: intOption('max-gpu-bytes', values['max-gpu-bytes'], 1),
-      maxQueue: intOption('max-queue', values['max-queue'], 1),
-      drainTimeoutS: numberOption('drain-timeout', values['drain-timeout'], 0),
-      keyCacheBytes: intOption('key-cache-bytes', values['key-cache-bytes'], 0),
-      retentionS: numberOption('retention', values.retention, 1),
-      logLevel: logLevel as (typeof levels)[number] | undefined,
-      queue: values.queue,
-      role,
-      workerClass: values['worker-class'],
-      stallTimeoutS: numberOption('stall-timeout', values['stall-timeout'], 1),
-    });
-    server = await serve.startServer(config);
-  } catch (e) {
-    if (e instanceof serve.ServeError) {
-      io.err(`zkgpu serve: ${e.code}: ${e.message}`);
-      return e.code === 'CONFIG_INVALID' || e.code === 'INSECURE_BIND' ? 2 : 1;
-    }
-    throw e;
-  }
+function configFlags(values: ServeValues, { backend, logLevel, role, port }: CheckedChoices, serve: ServeModule): Parameters<ServeModule['resolveConfig']>[0] {
+  return {
+    config: values.config,
+    circuits: values.circuit?.map(serve.parseCircuitFlag),
+    host: values.host,
+    port,
+    dataDir: values['data-dir'],
+    concurrency: intOption('concurrency', values.concurrency, 1),
+    maxBody: intOption('max-body', values['max-body'], 1),
+    jobTimeoutS: numberOption('job-timeout', values['job-timeout'], 0.001),
+    costPerHour: numberOption('cost-per-hour', values['cost-per-hour'], 0),
+    threads: intOption('threads', values.threads, 1),
+    backend,
+    maxHostBytes: intOption('max-host-bytes', values['max-host-bytes'], 1),
+    maxGpuBytes: intOption('max-gpu-bytes', values['max-gpu-bytes'], 1),
+    maxQueue: intOption('max-queue', values['max-queue'], 1),
+    drainTimeoutS: numberOption('drain-timeout', values['drain-timeout'], 0),
+    keyCacheBytes: intOption('key-cache-bytes', values['key-cache-bytes'], 0),
+    retentionS: numberOption('retention', values.retention, 1),
+    logLevel,
+    queue: values.queue,
+    role,
+    workerClass: values['worker-class'],
+    stallTimeoutS: numberOption('stall-timeout', values['stall-timeout'], 1),
+  };
+}
 
-  // Runs until a signal: the first drains, a second cuts the drain short.
+/** Runs until a signal: the first drains, a second cuts the drain short. */
+function runUntilSignal(server: import('../serve/index.js').ProverServer, io: CliIO): Promise<number> {
   return new Promise<number>((resolve) => {
     let signals = 0;
     const onSignal = (sig: NodeJS.Signals) => {

@@ -73,28 +73,13 @@ export async function runSubmit(argv: string[], io: CliIO): Promise<number> {
   } catch (e) {
     throw new SubmitUsageError((e as Error).message);
   }
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(inputPath);
-  } catch (e) {
-    io.err(`zkgpu submit: cannot read ${inputPath}: ${(e as Error).message}`);
-    return 1;
-  }
-  const isWtns = inputPath.endsWith('.wtns') || bytes.subarray(0, 4).toString('latin1') === 'wtns';
-  let input: Record<string, unknown> | undefined;
-  if (!isWtns) {
-    try {
-      input = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
-    } catch (e) {
-      io.err(`zkgpu submit: ${inputPath} is not JSON: ${(e as Error).message}`);
-      return 1;
-    }
-  }
+  const payload = await readJobInput(inputPath, io);
+  if (!payload) return 1;
   try {
     const { id } = await client.submit({
       circuit: values.circuit,
-      input,
-      witness: isWtns ? new Uint8Array(bytes) : undefined,
+      input: payload.input,
+      witness: payload.witness,
       priority,
       timeoutMs: timeoutS === undefined ? undefined : Math.max(1, Math.round(timeoutS * 1000)),
     });
@@ -111,5 +96,24 @@ export async function runSubmit(argv: string[], io: CliIO): Promise<number> {
       return 1;
     }
     throw e;
+  }
+}
+
+/** The input JSON, or the witness when the file is a .wtns; null (the reason on stderr) when it cannot be read. */
+async function readJobInput(inputPath: string, io: CliIO): Promise<{ input?: Record<string, unknown>; witness?: Uint8Array } | null> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(inputPath);
+  } catch (e) {
+    io.err(`zkgpu submit: cannot read ${inputPath}: ${(e as Error).message}`);
+    return null;
+  }
+  const isWtns = inputPath.endsWith('.wtns') || bytes.subarray(0, 4).toString('latin1') === 'wtns';
+  if (isWtns) return { witness: new Uint8Array(bytes) };
+  try {
+    return { input: JSON.parse(bytes.toString('utf8')) as Record<string, unknown> };
+  } catch (e) {
+    io.err(`zkgpu submit: ${inputPath} is not JSON: ${(e as Error).message}`);
+    return null;
   }
 }

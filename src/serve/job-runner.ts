@@ -71,6 +71,19 @@ export interface RunningJob {
   proving: boolean;
 }
 
+type StageLog = (stage: string, device: string, ms: number) => void;
+
+/** Logs each stage the prover timed (its own 'total' left out) and returns them for the job's timings. */
+function logProverStages(timings: object, devices: ReadonlyMap<string, string>, stageLog: StageLog): Record<string, number> {
+  const stages: Record<string, number> = {};
+  for (const [stage, ms] of Object.entries(timings)) {
+    if (stage === 'total' || typeof ms !== 'number') continue;
+    stages[stage] = ms;
+    stageLog(stage, devices.get(stage) ?? (stage === 'readKey' || stage === 'readWitness' ? 'host' : 'wasm'), ms);
+  }
+  return stages;
+}
+
 export class JobRunner {
   private readonly slots: Slots;
   private activeCount = 0;
@@ -113,7 +126,7 @@ export class JobRunner {
       timer = null;
       usedMs += performance.now() - armedAt;
     };
-    const stageLog = (stage: string, device: string, ms: number) => {
+    const stageLog: StageLog = (stage, device, ms) => {
       jlog.info({ stage, device, ms: Math.round(ms * 10) / 10 }, 'stage');
       metrics.observe(circuit.name, stage, ms);
     };
@@ -121,16 +134,7 @@ export class JobRunner {
     arm();
     try {
       stageLog('queue', 'queue', queuedMs);
-      let wtns: Uint8Array;
-      let witnessMs = 0;
-      if (payload.kind === 'input') {
-        const w = await helper.witness(circuit.name, payload.input, signal);
-        wtns = w.wtns;
-        witnessMs = w.ms;
-        stageLog('witness', 'helper thread', witnessMs);
-      } else {
-        wtns = payload.wtns;
-      }
+      const { wtns, witnessMs } = await this.witnessOf(payload, circuit, signal, stageLog);
       disarm();
       job.progress = { stage: 'waiting for a prover slot', done: 0, total: 1 };
       await this.slots.acquire(signal);
@@ -155,12 +159,7 @@ export class JobRunner {
       this.slots.release();
       slotHeld = false;
       job.proving = false;
-      const stages: Record<string, number> = {};
-      for (const [stage, ms] of Object.entries(result.timings)) {
-        if (stage === 'total' || typeof ms !== 'number') continue;
-        stages[stage] = ms;
-        stageLog(stage, devices.get(stage) ?? (stage === 'readKey' || stage === 'readWitness' ? 'host' : 'wasm'), ms);
-      }
+      const stages = logProverStages(result.timings, devices, stageLog);
       stageLog('prove', runtime.gpu ? 'runtime (wasm + webgpu)' : 'runtime (wasm)', proveMs);
 
       job.progress = { stage: 'verify', done: 0, total: 1 };
@@ -178,6 +177,14 @@ export class JobRunner {
       if (slotHeld) this.slots.release();
       this.busyEnd();
     }
+  }
+
+  /** The job's witness: computed on the helper thread from an input, or the one the request sent. */
+  private async witnessOf(payload: JobPayload, circuit: Circuit, signal: AbortSignal, stageLog: StageLog): Promise<{ wtns: Uint8Array; witnessMs: number }> {
+    if (payload.kind !== 'input') return { wtns: payload.wtns, witnessMs: 0 };
+    const w = await this.o.helper.witness(circuit.name, payload.input, signal);
+    stageLog('witness', 'helper thread', w.ms);
+    return { wtns: w.wtns, witnessMs: w.ms };
   }
 
   /** The 'total' stage (queue wait included) of a job that was stored as done. */

@@ -26,108 +26,26 @@
  * (ProofStage): a key of Groth16Timings.
  */
 import { ZkgpuError } from '../../core/errors.js';
-import { showValue } from '../../core/show.js';
-import type { Backend, JobReport, Runtime } from '../../runtime/runtime.js';
+import type { Backend, Runtime } from '../../runtime/runtime.js';
 import { mayUseGpu } from '../../scheduler/policy.js';
 import { CURVES, decodePoint, rootOfUnity } from '../../math/index.js';
 import { abortError } from '../../core/abort.js';
 import { ZKEY_SECTION, type ZkeyHeader } from '../formats/zkey.js';
 import { readWtns, type Witness } from '../formats/wtns.js';
 import { readFr, viewOf } from '../formats/fr.js';
-import { g1ToJson, g2ToJson, type Groth16Proof } from '../formats/proof-format.js';
+import { g1ToJson, g2ToJson } from '../formats/proof-format.js';
 import type { BinSource } from '../formats/source.js';
 import { PROGRESS_STAGES, ProofRun, type StagesBefore } from './proof-run.js';
 import { CRITICAL_PATH, ProofJobs, type QapInputs } from './proof-jobs.js';
 import { openProofKey, type ProofKey } from './proof-key.js';
 import { defaultRuntime } from './default-runtime.js';
 import { nttWorkers, poleWorkers, workerLayout } from './layout.js';
-import { DeviceLedger, parseVerifyOption, verifyBeforeReturn, withDeviceLedger, type VerifyOption } from './verify.js';
+import { DeviceLedger, parseVerifyOption, verifyBeforeReturn, withDeviceLedger } from './verify.js';
+import { checkOptions } from './options.js';
+import type { Groth16ProveResult, Groth16Timings, ProveOptions } from './types.js';
 
-export interface Groth16Progress {
-  /** The proof stage that just finished (a key of Groth16Timings). */
-  stage: string;
-  /** Stages finished so far, including this one. */
-  done: number;
-  total: number;
-}
-
-export interface ProveOptions {
-  /**
-   * Runtime to use (left open). Without one, the process's default runtime (created on the first
-   * such call, with `threads` and a GPU unless backend is 'wasm'; kept warm for the next proofs,
-   * its idle workers unref'd so Node still exits; groth16.disposeDefaultRuntime() ends it).
-   */
-  runtime?: Runtime;
-  /** Worker threads of the default runtime used when no runtime is given (one default per thread count). */
-  threads?: number;
-  /** Engine for every MSM and NTT; default 'auto'. */
-  backend?: Backend;
-  signal?: AbortSignal;
-  onProgress?: (event: Groth16Progress) => void;
-  /**
-   * The runtime's report of every MSM and NTT of the proof, with the proof stage it belongs to
-   * ('msmA', 'ifftB', 'finalize', ...): where each chunk ran and for how long (zkgpu profile uses it).
-   */
-  onJobReport?: (stage: string, report: JobReport) => void;
-  /**
-   * How the H MSM's scalars are made. 'one-task': A, B, C, the six transforms and the quotient as
-   * one wasm task on one worker, nothing copied between them (timings: `qap`). 'stages': A, B, C,
-   * then each transform through the runtime (spread over workers, or on the GPU), then the
-   * quotient (timings: `buildABC`, `ifftA`... `quotient`). 'auto' (default): 'one-task' when the
-   * transforms would run whole on one worker anyway (fewer than 6 threads) and no GPU could take
-   * them (none, or a software adapter 'auto' leaves out), else 'stages'.
-   */
-  qap?: 'auto' | 'one-task' | 'stages';
-  /**
-   * Check the proof against the key's verification data before returning it (verify.ts); a proof
-   * that fails is PROOF_INVALID naming the likely cause and the device of each part. 'auto'
-   * (default): where the check costs under ~2% of the proof (AUTO_VERIFY_MIN_DOMAIN).
-   */
-  verify?: VerifyOption;
-}
-
-/**
- * Milliseconds per proof stage. MSMs and transforms overlap in time (they share the runtime), so
- * the stages do not add up to `total`; each is its own wall time from start to result.
- */
-export interface Groth16Timings {
-  /** fullProve only: computing the witness from the input. */
-  witness?: number;
-  /** Header parse plus reading the coefficient and point sections. */
-  readKey: number;
-  readWitness: number;
-  /** qap 'one-task' only: A, B, C, the six transforms and the quotient, one worker task. */
-  qap?: number;
-  /** qap 'stages' only, as the seven below: A, B, C at the domain points. */
-  buildABC?: number;
-  ifftA?: number;
-  fftA?: number;
-  ifftB?: number;
-  fftB?: number;
-  ifftC?: number;
-  fftC?: number;
-  /** All six transforms, first start to last result. */
-  ntt?: number;
-  /** A B - C at the coset points. */
-  quotient?: number;
-  msmA: number;
-  msmB1: number;
-  msmB2: number;
-  msmC: number;
-  msmH: number;
-  /** Blinding with r and s, and the proof's final point additions. */
-  finalize: number;
-  /** The check against the key's verification data (ProveOptions.verify), when it ran. */
-  verify?: number;
-  total: number;
-}
-
-export interface Groth16ProveResult {
-  proof: Groth16Proof;
-  publicSignals: string[];
-  /** Non-enumerable, so JSON.stringify(result) matches snarkjs's output exactly. */
-  readonly timings: Groth16Timings;
-}
+export type { Groth16Progress, Groth16ProveResult, Groth16Timings, ProveOptions } from './types.js';
+export { checkOptions } from './options.js';
 
 /** Progress events of one proof on this runtime: every stage but the other path's QAP stages ('qap', or 'buildABC', 'ntt', 'quotient'). */
 export function proveStageCount(runtime: Runtime, options: ProveOptions): number {
@@ -149,44 +67,6 @@ export async function withRuntime<T>(options: ProveOptions, work: (runtime: Runt
   if (options.signal?.aborted) throw abortError(options.signal);
   // A software GPU never wins (scheduler/policy.ts) and Dawn start-up costs ~100s of ms: skip it for 'wasm'.
   return work(await defaultRuntime({ threads: options.threads, gpu: options.backend === 'wasm' ? false : undefined }));
-}
-
-/** The options of prove, fullProve and the prepared prover, checked before any work (INVALID_ARGUMENT naming the option). */
-export function checkOptions(options: ProveOptions): void {
-  if (typeof options !== 'object' || options === null) throw new ZkgpuError('INVALID_ARGUMENT', `options must be an object, got ${showValue(options)}`);
-  const { runtime, threads, signal } = options;
-  if (runtime !== undefined && !isRuntime(runtime)) {
-    throw new ZkgpuError('INVALID_ARGUMENT', `runtime must be a Runtime from createRuntime(), got ${showValue(runtime)}`, { details: { field: 'runtime' } });
-  }
-  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
-    throw new ZkgpuError('INVALID_ARGUMENT', `threads must be a positive integer, got ${showValue(threads)}`, { details: { field: 'threads' } });
-  }
-  if (signal !== undefined && !isAbortSignal(signal)) {
-    throw new ZkgpuError('INVALID_ARGUMENT', `signal must be an AbortSignal, got ${showValue(signal)}`, { details: { field: 'signal' } });
-  }
-  for (const name of ['onProgress', 'onJobReport'] as const) {
-    if (options[name] !== undefined && typeof options[name] !== 'function') {
-      throw new ZkgpuError('INVALID_ARGUMENT', `${name} must be a function, got ${showValue(options[name])}`, { details: { field: name } });
-    }
-  }
-  if (options.backend !== undefined && options.backend !== 'auto' && options.backend !== 'wasm' && options.backend !== 'webgpu') {
-    throw new ZkgpuError('INVALID_ARGUMENT', `backend must be 'webgpu', 'wasm' or 'auto', got ${showValue(options.backend)}`, { details: { field: 'backend' } });
-  }
-  if (options.qap !== undefined && options.qap !== 'auto' && options.qap !== 'one-task' && options.qap !== 'stages') {
-    throw new ZkgpuError('INVALID_ARGUMENT', `qap must be 'auto', 'one-task' or 'stages', got ${showValue(options.qap)}`, { details: { field: 'qap' } });
-  }
-  parseVerifyOption(options.verify);
-}
-
-/** A Runtime by its shape, not instanceof: a second copy of the package (dist beside src, two installs) has its own class. */
-function isRuntime(v: unknown): v is Runtime {
-  const r = v as Partial<Runtime> | null;
-  return typeof r === 'object' && r !== null && typeof r.msm === 'function' && typeof r.ntt === 'function' && typeof r.runOnWorker === 'function' && typeof r.threads === 'number';
-}
-
-function isAbortSignal(v: unknown): v is AbortSignal {
-  const s = v as Partial<AbortSignal> | null;
-  return typeof s === 'object' && s !== null && typeof s.aborted === 'boolean' && typeof s.addEventListener === 'function';
 }
 
 /**
