@@ -42,6 +42,8 @@ export {
   type ProfileStage as Groth16ProfileStage,
   type ProfileDevice as Groth16ProfileDevice,
   type ProfileVerdict as Groth16ProfileVerdict,
+  type ProofMemoryPlan,
+  type ProofMemoryMode,
 } from './groth16/index.js';
 export type { Groth16Prover } from './groth16/index.js';
 export type { HardwareReport, Plan, PlanJob, PlanChunk } from './scheduler/index.js';

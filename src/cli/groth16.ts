@@ -10,9 +10,10 @@
 import { rename, rm, writeFile, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { groth16, isZkgpuError, type Groth16ProveResult, type Groth16Timings } from '../index.js';
+import { groth16, isZkgpuError, type Groth16ProveResult, type Groth16Timings, type ProofMemoryPlan } from '../index.js';
 import type { CliIO } from './io.js';
 import { stageProgress, ttyProgressSink, type ProgressSink } from './progress.js';
+import { parseByteSize } from './options.js';
 
 /** A bad command line: main.ts prints the message and the command's usage, and exits with 2. */
 export class CliUsageError extends Error {
@@ -36,7 +37,14 @@ const COMMON_OPTIONS = `Options:
                               quotient on one worker), or stage by stage through the runtime
                               (each NTT its own job); default auto: one task below 6 threads
                               unless a hardware GPU could take the NTTs
-  --json                      print the stage timings as JSON on stdout
+  --max-host-bytes SIZE       working memory the proof may use (bytes, or e.g. 512MiB, 1GiB);
+                              default: the detected budget (cgroup-aware) less the runtime's
+                              own footprint. A proof that does not fit whole is streamed in
+                              pieces that do; below its minimum it fails before any work
+  --dry-run                   print the proof's memory plan (minimal and comfortable working
+                              memory, the runtime's footprint, the budget, whole or streamed)
+                              and exit without proving (exit 1 if the budget is too small)
+  --json                      print the stage timings (with --dry-run: the plan) as JSON
   -h, --help                  this text
 
 Exit code: 0 done, 1 a file could not be read or is invalid, 2 bad usage.`;
@@ -65,6 +73,8 @@ export interface ProveFlags {
   threads?: number;
   backend?: 'webgpu' | 'wasm' | 'auto';
   qap?: 'one-task' | 'stages' | 'auto';
+  maxHostBytes?: number;
+  dryRun: boolean;
   json: boolean;
   positionals: string[];
 }
@@ -80,6 +90,8 @@ export function parseProveArgs(argv: readonly string[]): ProveFlags {
         threads: { type: 'string' },
         backend: { type: 'string' },
         qap: { type: 'string' },
+        'max-host-bytes': { type: 'string' },
+        'dry-run': { type: 'boolean' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -88,7 +100,14 @@ export function parseProveArgs(argv: readonly string[]): ProveFlags {
     throw new CliUsageError((e as Error).message);
   }
   const v = parsed.values;
-  const flags: ProveFlags = { help: v.help === true, json: v.json === true, positionals: parsed.positionals };
+  const flags: ProveFlags = { help: v.help === true, json: v.json === true, dryRun: v['dry-run'] === true, positionals: parsed.positionals };
+  if (v['max-host-bytes'] !== undefined) {
+    try {
+      flags.maxHostBytes = parseByteSize('max-host-bytes', v['max-host-bytes']);
+    } catch (e) {
+      throw new CliUsageError((e as Error).message);
+    }
+  }
   if (v.threads !== undefined) {
     // 1024: the runtime's own cap on worker threads is far above any machine we know of.
     if (!/^\d+$/.test(v.threads) || Number(v.threads) < 1 || Number(v.threads) > 1024) {
@@ -164,13 +183,14 @@ async function proveAndWrite(
     threads?: number;
     backend?: 'webgpu' | 'wasm' | 'auto';
     qap?: 'one-task' | 'stages' | 'auto';
+    maxHostBytes?: number;
     onProgress?: (e: { stage: string; done: number; total: number }) => void;
   }) => Promise<Groth16ProveResult>,
 ): Promise<number> {
   const progress = stageProgress(io.progress !== undefined ? io.progress : ttyProgressSink());
   let result: Groth16ProveResult;
   try {
-    result = await work({ threads: flags.threads, backend: flags.backend, qap: flags.qap, onProgress: progress.onProgress });
+    result = await work({ threads: flags.threads, backend: flags.backend, qap: flags.qap, maxHostBytes: flags.maxHostBytes, onProgress: progress.onProgress });
   } catch (e) {
     progress.finish();
     if (isZkgpuError(e)) {
@@ -192,6 +212,34 @@ async function proveAndWrite(
   return 0;
 }
 
+/** --dry-run: the proof's memory plan (groth16.plan), printed; PLAN_INFEASIBLE and bad keys exit 1. */
+async function printPlan(name: string, io: CliIO, flags: ProveFlags, zkey: string): Promise<number> {
+  let plan: ProofMemoryPlan;
+  try {
+    plan = await groth16.plan(zkey, { threads: flags.threads, backend: flags.backend, maxHostBytes: flags.maxHostBytes });
+  } catch (e) {
+    if (isZkgpuError(e)) {
+      io.err(`zkgpu ${name}: ${e.message} [${e.code}]`);
+      return 1;
+    }
+    throw e;
+  }
+  if (flags.json) {
+    io.out(JSON.stringify({ command: name, dryRun: true, zkey, plan }));
+    return 0;
+  }
+  const how = plan.mode === 'whole' ? 'whole (every section at once, the fastest)' : `streamed, ${plan.pieceElements} points a piece, ${plan.inflight} pieces at once`;
+  io.out(`zkgpu ${name} --dry-run: ${zkey}`);
+  io.out(`  minimal working memory      ${mib(plan.minimalBytes)}`);
+  io.out(`  comfortable (whole)         ${mib(plan.comfortableBytes)}`);
+  io.out(`  budget                      ${mib(plan.budgetBytes)} (${plan.budgetSource})`);
+  io.out(`  runtime's own footprint     ${mib(plan.runtimeBytes)} (besides the budget)`);
+  io.out(`  the proof would run         ${how}, ~${mib(plan.plannedBytes)}`);
+  return 0;
+}
+
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+
 export async function runProve(argv: readonly string[], io: Groth16CliIO): Promise<number> {
   const flags = parseProveArgs(argv);
   if (flags.help) {
@@ -200,6 +248,7 @@ export async function runProve(argv: readonly string[], io: Groth16CliIO): Promi
   }
   const [zkey, wtns, proof, pub] = expectPositionals(flags, ['circuit.zkey', 'witness.wtns', 'proof.json', 'public.json']);
   checkOutputs([zkey, wtns], [proof, pub]);
+  if (flags.dryRun) return printPlan('prove', io, flags, zkey);
   return proveAndWrite('prove', io, flags, [proof, pub], (opts) => groth16.prove(zkey, wtns, opts));
 }
 
@@ -211,6 +260,7 @@ export async function runFullProve(argv: readonly string[], io: Groth16CliIO): P
   }
   const [inputPath, wasm, zkey, proof, pub] = expectPositionals(flags, ['input.json', 'circuit.wasm', 'circuit.zkey', 'proof.json', 'public.json']);
   checkOutputs([inputPath, wasm, zkey], [proof, pub]);
+  if (flags.dryRun) return printPlan('fullprove', io, flags, zkey);
   let input: Record<string, unknown>;
   try {
     input = JSON.parse(await readFile(inputPath, 'utf8'));
@@ -256,7 +306,11 @@ export async function runVerify(argv: readonly string[], io: CliIO): Promise<num
     io.out(VERIFY_USAGE);
     return 0;
   }
-  const [vkPath, publicPath, proofPath] = expectPositionals({ help: false, json: false, positionals: parsed.positionals }, ['verification_key.json', 'public.json', 'proof.json']);
+  const [vkPath, publicPath, proofPath] = expectPositionals({ help: false, json: false, dryRun: false, positionals: parsed.positionals }, [
+    'verification_key.json',
+    'public.json',
+    'proof.json',
+  ]);
   let vk: { protocol?: unknown; curve?: unknown };
   let publicSignals: unknown;
   let proof: { protocol?: unknown };

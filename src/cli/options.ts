@@ -42,3 +42,20 @@ export function applyGpusOption(gpus: string | undefined): void {
   // Which adapters exist is known only once Dawn is asked: createRuntime refuses an unknown one, listing them.
   process.env.ZKGPU_GPUS = value;
 }
+
+const BYTE_UNITS: Record<string, number> = { '': 1, b: 1, k: 2 ** 10, kib: 2 ** 10, m: 2 ** 20, mib: 2 ** 20, g: 2 ** 30, gib: 2 ** 30, t: 2 ** 40, tib: 2 ** 40 };
+
+/**
+ * A byte count from the command line: a whole number of bytes, or a number with a binary unit
+ * ("512MiB", "1.5G", "64k": K, M, G, T are powers of 1024, as memory limits are). Throws an Error
+ * naming the option; the command wraps it in its usage error.
+ */
+export function parseByteSize(option: string, text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  const unit = m ? BYTE_UNITS[m[2].toLowerCase()] : undefined;
+  const bytes = m && unit !== undefined ? Math.floor(Number(m[1]) * unit) : Number.NaN;
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) {
+    throw new Error(`--${option} must be a positive size in bytes, optionally with a unit (KiB, MiB, GiB, TiB; e.g. 512MiB), got "${text}"`);
+  }
+  return bytes;
+}

@@ -53,6 +53,8 @@ export interface ZkgpuErrorDetails {
   field?: string;
   /** PROOF_INVALID: the devices (backend ids) that computed each proof stage ('msmA': ['webgpu'], 'qap': ['wasm']). */
   devices?: Readonly<Record<string, readonly string[]>>;
+  /** PLAN_INFEASIBLE of a proof's memory plan: its figures in bytes (groth16/prover/memory-plan.ts). */
+  memory?: Readonly<{ minimalBytes: number; comfortableBytes: number; budgetBytes: number; runtimeBytes: number }>;
 }
 
 export interface ZkgpuErrorOptions {

@@ -22,7 +22,7 @@ import type { CurveName, GroupName } from '../math/index.js';
 import { dropZeroScalars } from '../msm/compact.js';
 import { executeChunks, type ExecChunk, type ExecEnv, type Kernel } from '../scheduler/execute/executor.js';
 import { SchedulerStats } from '../scheduler/execute/stats.js';
-import { detectHardware } from '../scheduler/hardware/detect.js';
+import { detectHardware, detectHostMemory } from '../scheduler/hardware/detect.js';
 import type { HardwareReport } from '../scheduler/hardware/types.js';
 import type { Calibration } from '../scheduler/calibration/calibration.js';
 import type { Plan, PlanJob } from '../scheduler/plan.js';
@@ -190,6 +190,16 @@ export class Runtime extends RuntimeEventTarget {
     report.gpus.forEach((g, i) => (g.id = live[i].id));
     report.notes.push(...this.#gpuNotes);
     return report;
+  }
+
+  /**
+   * The host memory budget alone (the runtime's maxHostBytes, else detected: cgroup-aware, times
+   * the safety factor), for callers that plan memory per job (a Groth16 proof's memory plan);
+   * cheaper than hardware(): no GPU or CPU figures, and no file read when maxHostBytes is set.
+   */
+  async hostMemory(): Promise<HardwareReport['memory']> {
+    this.checkOpen();
+    return detectHostMemory(this.settings.maxHostBytes);
   }
 
   /**

@@ -29,6 +29,9 @@ export function checkOptions(options: ProveOptions): void {
   if (options.qap !== undefined && options.qap !== 'auto' && options.qap !== 'one-task' && options.qap !== 'stages') {
     throw new ZkgpuError('INVALID_ARGUMENT', `qap must be 'auto', 'one-task' or 'stages', got ${showValue(options.qap)}`, { details: { field: 'qap' } });
   }
+  if (options.maxHostBytes !== undefined && !(Number.isSafeInteger(options.maxHostBytes) && options.maxHostBytes > 0)) {
+    throw new ZkgpuError('INVALID_ARGUMENT', `maxHostBytes must be a positive integer (bytes), got ${showValue(options.maxHostBytes)}`, { details: { field: 'maxHostBytes' } });
+  }
   parseVerifyOption(options.verify);
 }
 

@@ -23,7 +23,7 @@ export const CRITICAL_PATH = 1;
 export type PointSection = 'pointsA' | 'pointsB1' | 'pointsB2' | 'pointsC' | 'pointsH';
 
 /** The proof stage of each point section's MSM. */
-const MSM_STAGE = { pointsA: 'msmA', pointsB1: 'msmB1', pointsB2: 'msmB2', pointsC: 'msmC', pointsH: 'msmH' } as const satisfies Record<PointSection, ProofStage>;
+export const MSM_STAGE = { pointsA: 'msmA', pointsB1: 'msmB1', pointsB2: 'msmB2', pointsC: 'msmC', pointsH: 'msmH' } as const satisfies Record<PointSection, ProofStage>;
 
 /** What the H scalars are made from. */
 export interface QapInputs {
@@ -91,6 +91,32 @@ export class ProofJobs {
         })
         .finally(done),
     );
+  }
+
+  /**
+   * One piece of a streamed point section (streamed.ts): points [first, first + count) of
+   * `section` with their scalars, on one worker, untimed (the stream is timed as the stage). A
+   * point off the curve is FILE_FORMAT at its offset in the whole section.
+   */
+  pieceMsm(section: PointSection, points: Uint8Array, scalars: Uint8Array, first: number, priority: number): Promise<Uint8Array> {
+    const stage = MSM_STAGE[section];
+    const group: GroupName = section === 'pointsB2' ? 'g2' : 'g1';
+    return this.runtime
+      .msm({
+        curve: this.curve,
+        group,
+        points,
+        scalars,
+        backend: group === 'g2' && this.backend === 'webgpu' ? 'wasm' : this.backend,
+        validatePoints: true,
+        maxWorkers: 1,
+        priority,
+        signal: this.run.jobSignal(),
+        onReport: this.run.reportTo(stage),
+      })
+      .catch((e) => {
+        throw keyPointError(e, this.key, section, group, stage, first);
+      });
   }
 
   /**
@@ -195,10 +221,10 @@ export class ProofJobs {
 }
 
 /** The runtime's POINT_NOT_ON_CURVE (details.index: the point's index in the section) as FILE_FORMAT at its file offset. */
-function keyPointError(e: unknown, key: ZkeyFile, section: PointSection, group: GroupName, stage: ProofStage): unknown {
+function keyPointError(e: unknown, key: ZkeyFile, section: PointSection, group: GroupName, stage: ProofStage, first = 0): unknown {
   if (!isZkgpuError(e, 'POINT_NOT_ON_CURVE')) return e;
   const id = ZKEY_SECTION[section];
-  const index = e.details?.index;
+  const index = e.details?.index === undefined ? undefined : first + e.details.index;
   const sectionOffset = key.bin.section(id).offset;
   const offset = index === undefined ? sectionOffset : sectionOffset + index * pointBytes(key.header.curve, group);
   const which = index === undefined ? 'a point' : `point ${index}`;

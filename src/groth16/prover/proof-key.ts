@@ -6,6 +6,7 @@
  */
 import { openZkey, ZKEY_SECTION, type ZkeyFile } from '../formats/zkey.js';
 import type { BinSource } from '../formats/source.js';
+import { pointBytes, type GroupName } from '../../core/sizes.js';
 import type { PointSection } from './proof-jobs.js';
 import { verificationData } from './verify.js';
 
@@ -17,12 +18,22 @@ export const PROOF_SECTIONS: readonly KeySection[] = ['coefficients', 'pointsA',
 export interface ProofKey extends ZkeyFile {
   /** The sections' bytes, in the order asked. */
   readSections(sections: readonly KeySection[]): Promise<Uint8Array[]>;
+  /** Points [from, from + count) of a point section (a streamed proof's piece: memory-plan.ts). */
+  readPiece(section: PointSection, from: number, count: number): Promise<Uint8Array>;
 }
 
 /** The key of one proof, opened now and closed by the proof (close()). */
 export async function openProofKey(source: BinSource): Promise<ProofKey> {
   const file = await openZkey(source);
-  return { ...file, readSections: (sections) => readSections(file, sections) };
+  return {
+    ...file,
+    readSections: (sections) => readSections(file, sections),
+    readPiece: (section, from, count) => {
+      const { offset } = file.bin.section(ZKEY_SECTION[section]);
+      const size = pointBytes(file.header.curve, sectionGroup(section));
+      return file.bin.file.read(offset + from * size, count * size);
+    },
+  };
 }
 
 /**
@@ -49,8 +60,17 @@ export async function readProofKey(source: BinSource): Promise<{ key: ProofKey; 
     bin: file.bin,
     close: async () => {},
     readSections: async (sections) => sections.map((s) => held.get(s)!),
+    readPiece: async (section, from, count) => {
+      const size = pointBytes(file.header.curve, sectionGroup(section));
+      return held.get(section)!.subarray(from * size, (from + count) * size);
+    },
   };
   return { key, byteLength };
+}
+
+/** The group of a point section's points. */
+export function sectionGroup(section: PointSection): GroupName {
+  return section === 'pointsB2' ? 'g2' : 'g1';
 }
 
 /** The sections, read one after the other (a multi-GiB key is never read whole: source.ts). */

@@ -30,7 +30,7 @@ import type { Backend, Runtime } from '../../runtime/runtime.js';
 import { mayUseGpu } from '../../scheduler/policy.js';
 import { CURVES, decodePoint, rootOfUnity } from '../../math/index.js';
 import { abortError } from '../../core/abort.js';
-import { ZKEY_SECTION, type ZkeyHeader } from '../formats/zkey.js';
+import { readZkeyHeader, ZKEY_SECTION, type ZkeyHeader } from '../formats/zkey.js';
 import { readWtns, type Witness } from '../formats/wtns.js';
 import { readFr, viewOf } from '../formats/fr.js';
 import { g1ToJson, g2ToJson } from '../formats/proof-format.js';
@@ -42,6 +42,8 @@ import { defaultRuntime } from './default-runtime.js';
 import { nttWorkers, poleWorkers, workerLayout } from './layout.js';
 import { DeviceLedger, parseVerifyOption, verifyBeforeReturn, withDeviceLedger } from './verify.js';
 import { checkOptions } from './options.js';
+import { proofMemoryPlan, type ProofMemoryPlan } from './memory-plan.js';
+import { streamedProofSums } from './streamed.js';
 import type { Groth16ProveResult, Groth16Timings, ProveOptions } from './types.js';
 
 export type { Groth16Progress, Groth16ProveResult, Groth16Timings, ProveOptions } from './types.js';
@@ -54,6 +56,16 @@ export function proveStageCount(runtime: Runtime, options: ProveOptions): number
 
 export async function prove(zkeySource: BinSource, wtnsSource: BinSource, options: ProveOptions = {}): Promise<Groth16ProveResult> {
   return withRuntime(options, (runtime) => proveOn(runtime, zkeySource, wtnsSource, options, {}));
+}
+
+/**
+ * The memory plan of a proof with this key, before any work (memory-plan.ts): its minimal and
+ * comfortable working memory, the runtime's own footprint, the budget and its source, and the way
+ * the proof would run ('whole' or 'streamed', with its piece size). A budget below the minimum is
+ * PLAN_INFEASIBLE stating both figures, as prove would fail.
+ */
+export async function plan(zkeySource: BinSource, options: ProveOptions = {}): Promise<ProofMemoryPlan> {
+  return withRuntime(options, async (runtime) => proofMemoryPlan(runtime, await readZkeyHeader(zkeySource), options));
 }
 
 /**
@@ -105,11 +117,16 @@ export async function proveOn(
 
 /** The proof once the key's header is read: witness, checks, every job, blinding, result. */
 async function proveWithKey(run: ProofRun, runtime: Runtime, key: ProofKey, wtnsSource: BinSource, options: ProveOptions, before: StagesBefore): Promise<Groth16ProveResult> {
+  // Whole or streamed within the proof's memory budget; PLAN_INFEASIBLE here, before any work.
+  const memory = await proofMemoryPlan(runtime, key.header, options);
   const wtns = await readWitness(run, wtnsSource, before.wtnsName);
   checkMatch(key, wtns);
   run.checkAbort();
   const jobs = new ProofJobs(runtime, run, key, options.backend, workerLayout(runtime.threads, key.header.nVars, key.header.domainSize));
-  const sums = await queueProof(run, jobs, key, wtns, options);
+  const sums =
+    memory.mode === 'whole'
+      ? await queueProof(run, jobs, key, wtns, options)
+      : await streamedProofSums(run, jobs, key, wtns, memory, (coefficients) => queueHScalars(run, jobs, key, wtns, coefficients, options));
   const blinded = await run.timed('finalize', () => finalize(jobs, key.header, wtns, sums));
   run.timings.total = performance.now() - run.start + (before.witness ?? 0);
   return proofResult(key.header, blinded, run.timings as Groth16Timings, run.estimates);

@@ -44,6 +44,13 @@ export interface ProveOptions {
    * (default): where the check costs under ~2% of the proof (AUTO_VERIFY_MIN_DOMAIN).
    */
   verify?: VerifyOption;
+  /**
+   * Working memory this proof may use, in bytes (default: the runtime's maxHostBytes, else the
+   * detected budget, cgroup-aware, less the runtime's own footprint). A proof whose fastest way
+   * does not fit is streamed in pieces that do; below its minimum it fails before any work with
+   * PLAN_INFEASIBLE stating both figures (groth16.plan states them up front).
+   */
+  maxHostBytes?: number;
 }
 
 /**

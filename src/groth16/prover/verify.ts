@@ -63,6 +63,15 @@ export function checkCostsLittle(option: VerifyOption, domainSize: number, curve
   return false;
 }
 
+/**
+ * Whether a proof over this domain may build snarkjs's curve (memory-plan.ts counts its memory):
+ * the check may run ('auto' warms the curve on its first proof) and the curve is not built yet.
+ */
+export function mayBuildCurve(option: VerifyOption, domainSize: number, curve: CurveName): boolean {
+  if (option === false || ready.has(SNARKJS_CURVE_NAME[curve])) return false;
+  return option === true || domainSize >= AUTO_VERIFY_MIN_DOMAIN;
+}
+
 /** Read once per key: kept under the header object, which a prepared key shares with the file it was read from. */
 const known = new WeakMap<ZkeyHeader, Promise<VerificationData>>();
 

@@ -43,3 +43,14 @@ export async function detectHardware(opts: DetectOptions = {}): Promise<Hardware
     notes,
   };
 }
+
+/**
+ * The host memory figures alone (no GPU, no CPU figures): what a proof's memory plan needs before
+ * each proof. With maxHostBytes given, no file is read.
+ */
+export async function detectHostMemory(maxHostBytes?: number): Promise<HardwareReport['memory']> {
+  const cap = checkByteCap('maxHostBytes', maxHostBytes);
+  const cgroup: CgroupLimits = cap === undefined ? await readCgroupLimits() : { cpu: null, memory: null, notes: [] };
+  const platform = cap === undefined ? await platformFigures() : { threads: null, memory: [] };
+  return memoryReport({ platformThreads: platform.threads, cgroup, memory: platform.memory, maxHostBytes: cap });
+}
