@@ -39,6 +39,16 @@ export class JobEvent extends Event {
   }
 }
 
+/**
+ * Detail of 'device-distrusted': a result computed on the device failed a check (a Groth16 proof
+ * that does not verify), so 'auto' plans leave it out until `untilMs` (performance.now() time).
+ */
+export interface DeviceDistrustedDetail {
+  device: string;
+  untilMs: number;
+  reason: string;
+}
+
 /** Detail of 'callback-error': a caller's callback (onReport) threw; the call's result was still returned. */
 export interface CallbackErrorDetail {
   callback: string;
@@ -51,6 +61,7 @@ export interface RuntimeEventMap {
   'worker-exit': CustomEvent<WorkerExitDetail>;
   'device-lost': CustomEvent<DeviceLostDetail>;
   'device-reacquired': CustomEvent<DeviceReacquiredDetail>;
+  'device-distrusted': CustomEvent<DeviceDistrustedDetail>;
   progress: CustomEvent<ProgressDetail>;
   retry: CustomEvent<RetryDetail>;
   /** Cancelable: preventDefault() stops the console warning. */
@@ -82,6 +93,10 @@ export function deviceLostEvent(detail: DeviceLostDetail): RuntimeEventMap['devi
 
 export function deviceReacquiredEvent(detail: DeviceReacquiredDetail): RuntimeEventMap['device-reacquired'] {
   return new CustomEvent('device-reacquired', { detail });
+}
+
+export function deviceDistrustedEvent(detail: DeviceDistrustedDetail): RuntimeEventMap['device-distrusted'] {
+  return new CustomEvent('device-distrusted', { detail });
 }
 
 export function workerExitEvent(detail: WorkerExitDetail): RuntimeEventMap['worker-exit'] {

@@ -43,6 +43,8 @@ export class Planner {
   #hardware: { at: number; gpus: readonly (GpuContext | null)[]; report: Promise<HardwareReport> } | null = null;
   /** Estimated ms of planned, unfinished work per backend id (the planner's busyForMs). */
   readonly #backlog = new Map<string, number>();
+  /** Devices left out of 'auto' plans until a time (performance.now()), and why (distrust). */
+  readonly #distrusted = new Map<string, { untilMs: number; reason: string }>();
 
   constructor(
     private readonly settings: Settings,
@@ -54,6 +56,23 @@ export class Planner {
   /** Estimated ms of planned, unfinished work on a backend. */
   queuedMs(id: string): number {
     return this.#backlog.get(id) ?? 0;
+  }
+
+  /**
+   * Leaves device `id` out of 'auto' plans for `forMs` (a result it computed failed a check); a
+   * job that names the device's id still runs there. Returns the time it is trusted again.
+   */
+  distrust(id: string, forMs: number, reason: string): number {
+    const untilMs = performance.now() + forMs;
+    this.#distrusted.set(id, { untilMs, reason });
+    return untilMs;
+  }
+
+  /** The distrusted devices now, with why and until when. */
+  distrusted(): Map<string, { untilMs: number; reason: string }> {
+    const now = performance.now();
+    for (const [id, d] of this.#distrusted) if (d.untilMs <= now) this.#distrusted.delete(id);
+    return this.#distrusted;
   }
 
   /** A GPU out-of-memory at `bytes` on device `id`: later plans keep its chunks under it. */
@@ -74,6 +93,16 @@ export class Planner {
       const allowed = autoPlanKinds(choice, this.settings.backends);
       backends = backends.filter((b) => allowed.kinds.includes(b.kind));
       note = allowed.note;
+    }
+    // A distrusted device stays out unless the job names it (its id): under 'auto' and a kind alike.
+    const distrusted = this.distrusted();
+    if (distrusted.size > 0 && !distrusted.has(job.backend ?? '')) {
+      const left = backends.filter((b) => !distrusted.has(b.id));
+      const out = backends.filter((b) => distrusted.has(b.id)).map((b) => `${b.id} distrusted (${distrusted.get(b.id)!.reason})`);
+      if (out.length > 0 && left.length > 0) {
+        backends = left;
+        note = [note, ...out].filter(Boolean).join('; ');
+      }
     }
     // The backlog is read here, after the last await, in the same synchronous step as planning and
     // enqueueing: two jobs scheduled at once then see each other's work (the second plans around

@@ -27,7 +27,7 @@ import type { HardwareReport } from '../scheduler/hardware/types.js';
 import type { Calibration } from '../scheduler/calibration/calibration.js';
 import type { Plan, PlanJob } from '../scheduler/plan.js';
 import { chooseBackend, mayUseGpu, type AutoState } from '../scheduler/policy.js';
-import { callbackErrorEvent, JobEvent, RuntimeEventTarget, workerExitEvent } from './events.js';
+import { callbackErrorEvent, deviceDistrustedEvent, JobEvent, RuntimeEventTarget, workerExitEvent } from './events.js';
 import { checkGpuSelection, gpusFromEnv, type GpuSelection } from './adapters.js';
 import { GpuFleet, openGpus, type GpuDetails, type OpenedGpus } from './gpu-owner.js';
 import { GpuTelemetryCache, type RuntimeStats, type TelemetryStatus } from './telemetry.js';
@@ -61,7 +61,10 @@ export type { GpuSelection } from './adapters.js';
 export type { JobReport } from './report.js';
 export type { BabyBearNttRequest, MsmRequest, NttOrder, NttRequest, RuntimeOptions, SamplePointsRequest } from './requests.js';
 export { JobEvent } from './events.js';
-export type { DeviceLostDetail, DeviceReacquiredDetail, RuntimeEventMap, RuntimeEventName, WorkerExitDetail } from './events.js';
+export type { DeviceDistrustedDetail, DeviceLostDetail, DeviceReacquiredDetail, RuntimeEventMap, RuntimeEventName, WorkerExitDetail } from './events.js';
+
+/** How long runtime.distrust leaves a device out by default. */
+const DEFAULT_DISTRUST_MS = 10 * 60_000;
 
 export class Runtime extends RuntimeEventTarget {
   #disposed = false;
@@ -190,6 +193,24 @@ export class Runtime extends RuntimeEventTarget {
     report.gpus.forEach((g, i) => (g.id = live[i].id));
     report.notes.push(...this.#gpuNotes);
     return report;
+  }
+
+  /**
+   * Leaves a device (a backend id such as 'webgpu' or 'webgpu:1') out of 'auto' plans, and of
+   * plans asking for its kind, for `forMs` (default 10 minutes): a result it computed failed a
+   * check (groth16's verify calls this before redoing a proof elsewhere). Jobs naming its id still
+   * run there. Dispatches 'device-distrusted'. The workers ('wasm') cannot be distrusted: they are
+   * where work goes when nothing else is trusted.
+   */
+  distrust(device: string, options: { forMs?: number; reason?: string } = {}): void {
+    this.checkOpen();
+    if (device === 'wasm') throw new ZkgpuError('INVALID_ARGUMENT', "the workers ('wasm') cannot be distrusted: they are where work goes when no device is trusted");
+    const forMs = options.forMs ?? DEFAULT_DISTRUST_MS;
+    if (!(Number.isFinite(forMs) && forMs > 0))
+      throw new ZkgpuError('INVALID_ARGUMENT', `forMs must be a positive number of milliseconds, got ${showValue(forMs)}`, { details: { field: 'forMs' } });
+    const reason = options.reason ?? 'distrusted by the caller';
+    const untilMs = this.#planner.distrust(device, forMs, reason);
+    this.dispatchEvent(deviceDistrustedEvent({ device, untilMs, reason }));
   }
 
   /**

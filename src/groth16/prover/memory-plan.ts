@@ -20,7 +20,8 @@
  *              whole            streamed (pieces)
  *   2^16       136 MiB          85 MiB (2^12)      key sections 27 MiB
  *   2^18       478 MiB          266 MiB (2^15)     key sections 109 MiB
- * The QAP worker's wasm memory dominates the minimum: ~576 bytes per domain point (A, B, C and the
+ *   2^20       -                745 MiB (2^12)     key sections 434 MiB (893 MiB peak in a 1 GiB cgroup)
+ * The QAP worker's wasm memory dominates the minimum: ~560 bytes per domain point (A, B, C and the
  * witness in the engine's 72-byte working form, two twiddle tables kept for the next proof, the
  * inputs and output); the rest is the main thread's witness and H scalars, staging buffers and
  * ~32 MiB of allocator and message slack seen at every size.
@@ -72,8 +73,8 @@ export const MAX_PIECE_ELEMENTS = 1 << 18;
 const PIECE_COPIES = 4;
 /** Whole way: the held sections and their staging and wasm copies, per byte of point sections (fitted: 2.5 at 2^16 and 2^18). */
 const WHOLE_SECTION_FACTOR = 2.5;
-/** The QAP task's peak wasm memory per domain point (fitted, see the header). */
-const QAP_BYTES_PER_DOMAIN_POINT = 576;
+/** The QAP task's wasm memory growth per domain point (fitted: 140 MiB at 2^18 over the instance's first 4 MiB, see the header). */
+const QAP_BYTES_PER_DOMAIN_POINT = 560;
 /** Allocator and message slack seen at every size (fitted, see the header). */
 const SLACK_BYTES = 32 << 20;
 /** snarkjs's single-threaded curve for the check (verify.ts), when it is not built yet: measured +19 MiB, with its module. */

@@ -25,7 +25,7 @@
  * runtime through ProofJobs (proof-jobs.ts). "Stage" in all three files is a proof stage
  * (ProofStage): a key of Groth16Timings.
  */
-import { ZkgpuError } from '../../core/errors.js';
+import { isZkgpuError, ZkgpuError } from '../../core/errors.js';
 import type { Backend, Runtime } from '../../runtime/runtime.js';
 import { mayUseGpu } from '../../scheduler/policy.js';
 import { CURVES, decodePoint, rootOfUnity } from '../../math/index.js';
@@ -85,8 +85,38 @@ export async function withRuntime<T>(options: ProveOptions, work: (runtime: Runt
  * Internal entry shared with fullProve and the prepared prover: `zkey` is a source opened for this
  * proof, or a prepared prover's key (its sections already read); `before` carries the stages done
  * before (the witness).
+ *
+ * A proof that fails its check (PROOF_INVALID) after a GPU computed part of it may be that GPU's
+ * fault (a silent hardware error): the GPU is distrusted for a while (runtime.distrust: 'auto'
+ * plans leave it out) and the proof is made once more, with fresh r and s, on what is left (the
+ * workers when the caller asked for 'webgpu'). A second failure, or a first one on the workers
+ * alone, points at the key or the witness and is thrown.
  */
 export async function proveOn(
+  runtime: Runtime,
+  zkey: BinSource | { prepared: ProofKey },
+  wtnsSource: BinSource,
+  userOptions: ProveOptions,
+  before: StagesBefore,
+): Promise<Groth16ProveResult> {
+  try {
+    return await proveOnce(runtime, zkey, wtnsSource, userOptions, before);
+  } catch (e) {
+    const suspects = isZkgpuError(e, 'PROOF_INVALID') ? gpuDevicesOf(e.details?.devices) : [];
+    if (suspects.length === 0) throw e;
+    for (const device of suspects) runtime.distrust(device, { reason: 'a Groth16 proof it computed part of failed its check' });
+    const redone = await proveOnce(runtime, zkey, wtnsSource, { ...userOptions, backend: userOptions.backend === 'webgpu' ? 'wasm' : userOptions.backend }, before);
+    Object.defineProperty(redone, 'redoneAfter', { value: { devices: suspects }, enumerable: false });
+    return redone;
+  }
+}
+
+/** The GPU backend ids among the devices that computed a proof's parts (PROOF_INVALID's details.devices). */
+function gpuDevicesOf(devices: Readonly<Record<string, readonly string[]>> | undefined): string[] {
+  return [...new Set(Object.values(devices ?? {}).flat())].filter((d) => d !== 'wasm');
+}
+
+async function proveOnce(
   runtime: Runtime,
   zkey: BinSource | { prepared: ProofKey },
   wtnsSource: BinSource,

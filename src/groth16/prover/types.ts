@@ -94,4 +94,9 @@ export interface Groth16ProveResult {
   publicSignals: string[];
   /** Non-enumerable, so JSON.stringify(result) matches snarkjs's output exactly. */
   readonly timings: Groth16Timings;
+  /**
+   * Set (non-enumerable) when a first proof failed its check after these GPUs computed part of it:
+   * they were distrusted (runtime 'device-distrusted') and this proof was made again without them.
+   */
+  readonly redoneAfter?: { devices: string[] };
 }

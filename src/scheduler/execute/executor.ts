@@ -364,7 +364,8 @@ class JobRun<T> {
       try {
         await env.faults?.gpuChunk?.({ ...info, device: ctx.device });
         const ns0 = ctx.gpuTimeNs;
-        const out = staged ? await staged.run() : await kernel.gpu(ctx, range, signal);
+        const computed = staged ? await staged.run() : await kernel.gpu(ctx, range, signal);
+        const out = env.faults?.gpuResult ? (env.faults.gpuResult(info, computed) as T) : computed;
         if (ctx.timestamps && ctx.canTimestamp) {
           this.timed = true;
           this.gpuNs += ctx.gpuTimeNs - ns0;

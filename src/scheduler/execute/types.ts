@@ -77,6 +77,11 @@ export interface FaultInjection {
   gpuChunk?(info: ChunkAttempt & { device: GPUDevice }): void | Promise<void>;
   /** Called inside each worker task of a wasm attempt, before the kernel: `crash()` ends that worker. */
   workerTask?(info: ChunkAttempt & { crash(): void }): void | Promise<void>;
+  /**
+   * Called with a GPU attempt's result before it is used: what it returns replaces the result (a
+   * silent device fault: a well-formed but wrong answer, for the checks downstream to catch).
+   */
+  gpuResult?(info: ChunkAttempt, result: unknown): unknown;
   /** Called inside each try of a runtime.runOnWorker task (runtime/worker-task.ts), before the task: `crash()` ends that worker. */
   workerOnlyTask?(info: { stage: string; attempt: number; crash(): void }): void | Promise<void>;
 }
