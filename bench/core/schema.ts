@@ -241,6 +241,24 @@ export const Groth16SectionSchema = z.object({
   failures: z.array(z.object({ impl: groth16Impl, kind: z.enum(['mismatch', 'error']), message: z.string() })),
 });
 
+/**
+ * A cost model measured on the machine that wrote the report (zkgpu's `calibrate`: time(n) =
+ * fixedMs + n * perElementNs / 1e6 for one kernel on one engine), so a reader can estimate other
+ * sizes from the same models the scheduler plans with. `sizes` are the n it was fitted on.
+ */
+export const CostModelSchema = z.object({
+  /** 'msm:bn254:g1', 'msm:bls12-381:g2', 'ntt:bn254' (the calibration's kernel key). */
+  kernel: z.string().regex(/^(msm:(bn254|bls12-381):g[12]|ntt:(bn254|bls12-381))$/, "must be 'msm:<curve>:<group>' or 'ntt:<curve>'"),
+  backend,
+  fixedMs: ms,
+  perElementNs: z.number().positive(),
+  /** 'wasm': the worker threads it ran on. */
+  threads: z.number().int().positive().nullable(),
+  sizes: z.array(z.number().int().positive()).min(1),
+  /** Fitted on calibrate's quick ladder (two small sizes). */
+  quick: z.boolean(),
+});
+
 /** An MSM/NTT report (`zkgpu bench msm|ntt`, the page's kernel suite). */
 export const BenchReportSchema = z.object({
   ...envelope,
@@ -262,6 +280,8 @@ export const BenchReportSchema = z.object({
   groth16: z.array(Groth16SectionSchema).optional(),
   /** Where the report was made: 'cli' (zkgpu bench) or 'browser' (the benchmark page). Absent: the CLI. */
   runner: z.enum(['cli', 'browser']).optional(),
+  /** The calibration's cost models of this machine (the page's suites), for estimates at other sizes. */
+  costModels: z.array(CostModelSchema).optional(),
 });
 
 export type BenchOp = z.infer<typeof op>;
@@ -285,6 +305,7 @@ export type Groth16BenchResult = z.infer<typeof Groth16BenchResultSchema>;
 export type Groth16BenchReport = z.infer<typeof Groth16BenchReportSchema>;
 export type Groth16Section = z.infer<typeof Groth16SectionSchema>;
 export type Groth16Config = z.infer<typeof Groth16ConfigSchema>;
+export type CostModel = z.infer<typeof CostModelSchema>;
 export type AnyBenchReport = BenchReport | Groth16BenchReport;
 
 // ---------------------------------------------------------------------------------------------
@@ -371,6 +392,7 @@ export interface ReportParts {
   configs?: BenchConfig[];
   groth16?: Groth16Section[];
   runner?: 'cli' | 'browser';
+  costModels?: CostModel[];
 }
 
 /** Assembles a report and derives the comparisons: one per peer result that has a zkgpu partner. */
@@ -390,6 +412,7 @@ export function buildReport(parts: ReportParts): BenchReport {
     ...(parts.configs && parts.configs.length > 1 ? { configs: parts.configs } : {}),
     ...(parts.groth16 && parts.groth16.length > 0 ? { groth16: parts.groth16 } : {}),
     ...(parts.runner ? { runner: parts.runner } : {}),
+    ...(parts.costModels && parts.costModels.length > 0 ? { costModels: parts.costModels } : {}),
   };
 }
 

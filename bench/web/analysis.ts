@@ -38,19 +38,31 @@ export function seriesByEngine(report: BenchReport, family: string): Series[] {
   return [...out.values()];
 }
 
-/** Several reports: one series per machine, zkgpu's fastest engine at each size. */
+/**
+ * Several reports: one series per machine, of one zkgpu engine: the one measured at the machine's
+ * largest size (the fastest there when several were). Not the fastest engine at each size: on a
+ * software adapter the page times WebGPU at smaller sizes than the workers, and a line through
+ * both would fall with n.
+ */
 export function seriesByMachine(reports: readonly LoadedReport[], family: string): Series[] {
-  return reports
-    .map((l) => {
-      const s: Series = { label: l.machine, points: new Map() };
-      for (const r of l.report.results) {
-        if (familyOf(r) !== family || r.impl !== 'zkgpu') continue;
-        const best = s.points.get(r.logN);
-        if (best === undefined || r.ms.median < best) s.points.set(r.logN, r.ms.median);
-      }
-      return s;
-    })
-    .filter((s) => s.points.size > 0);
+  const out: Series[] = [];
+  for (const l of reports) {
+    const engines = new Map<string, Map<number, number>>();
+    for (const r of l.report.results) {
+      if (familyOf(r) !== family || r.impl !== 'zkgpu') continue;
+      const points = engines.get(engineOf(r)) ?? new Map<number, number>();
+      points.set(r.logN, r.ms.median);
+      engines.set(engineOf(r), points);
+    }
+    let best: { engine: string; logN: number; ms: number } | null = null;
+    for (const [engine, points] of engines) {
+      const logN = Math.max(...points.keys());
+      const ms = points.get(logN)!;
+      if (!best || logN > best.logN || (logN === best.logN && ms < best.ms)) best = { engine, logN, ms };
+    }
+    if (best) out.push({ label: `${l.machine} — ${best.engine}`, points: engines.get(best.engine)! });
+  }
+  return out;
 }
 
 /** Speed-up of zkgpu (fastest engine) over each peer, per size: from the report's comparisons. */

@@ -2,20 +2,34 @@
  * A suite in the visitor's browser: zkgpu's runtime on this page's Web Workers (and WebGPU when
  * the browser has an adapter), ffjavascript (inside snarkjs's browser build) as the peer that
  * checks every size, bench/core's suite and case runner (the same check-then-time loop as the CLI),
- * then Groth16 proofs of a shipped circuit, zkgpu beside snarkjs, every proof verified first.
+ * then Groth16 proofs of the shipped circuits, zkgpu beside snarkjs, every proof verified first,
+ * and last zkgpu's calibration of the kernels a proof runs (the cost models behind the estimates).
  */
-import { createRuntime, groth16, type Runtime, version } from '../../src/index.js';
+import { calibrate, createRuntime, groth16, isSoftwareAdapter, type Runtime, version } from '../../src/index.js';
 import type { MemorySampler } from '../core/case-runner.js';
 import { errorMessage, type PeerAdapter } from '../core/cases.js';
 import { type Groth16Prover, runGroth16Case } from '../core/groth16.js';
 import { createFfjavascriptPeerWith } from '../core/peers/ffjavascript.js';
-import { type BenchBackend, type BenchConfig, type BenchPeer, type BenchReport, type BenchResult, type Groth16Section, buildReport, validateReport } from '../core/schema.js';
+import {
+  type BenchBackend,
+  type BenchConfig,
+  type BenchCurve,
+  type BenchPeer,
+  type BenchReport,
+  type BenchResult,
+  type CostModel,
+  type Groth16Section,
+  buildReport,
+  validateReport,
+} from '../core/schema.js';
 import { REFERENCE_PEER, runSuite, type SuiteOutcome } from '../core/suite.js';
 import { browserHardware, gpuInfoOf } from './hardware.js';
 import { ffjavascriptFromSnarkjs, loadSnarkjs, type SnarkjsBrowser } from './snarkjs.js';
-import type { CircuitSpec, SuitePlan } from './suites.js';
+import { type CircuitSpec, type KernelRun, type PlannedCase, type SuitePlan, circuitCurve, kernelRuns, plannedCases } from './suites.js';
 
 export interface RunHooks {
+  /** The cases as resolved for this device (engines and sizes), before the first starts. */
+  planned(cases: PlannedCase[]): void;
   caseStart(id: string): void;
   step(id: string, done: number, total: number, what: string): void;
   caseEnd(id: string, outcome: 'ok' | 'failed', detail: string): void;
@@ -59,24 +73,18 @@ export async function runInBrowser(plan: SuitePlan, hooks: RunHooks, signal: Abo
   try {
     hooks.runtimeReady(rt);
     const backends = resolveBackends(plan, rt, hooks);
+    const gpu = rt.gpuDetails();
+    const runs = kernelRuns(plan, backends, gpu !== null && isSoftwareAdapter(gpu));
+    if (gpu !== null && isSoftwareAdapter(gpu) && runs.some((r) => r.sizes !== r.suite.sizes))
+      hooks.note(`WebGPU here is a software adapter (${gpu.description || gpu.architecture}): it runs at smaller sizes than the workers`);
+    const curves = circuitCurves(plan.circuits);
+    hooks.planned([...plannedCases(runs, snarkjs ? plan.circuits : []), ...(plan.calibrate !== 'off' && curves.length > 0 ? [CALIBRATION_CASE] : [])]);
     const hardware = browserHardware(gpuInfoOf(rt));
-    const configs: BenchConfig[] = plan.kernels.map((k) => ({
-      ops: k.ops,
-      curve: k.curve,
-      group: k.group,
-      sizes: k.sizes,
-      runs: plan.runs,
-      backends,
-      threads: null,
-      peers: [...peers.keys()],
-      json: null,
-      quick: plan.name === 'quick',
-      seed: String(seed),
-    }));
+    const configs: BenchConfig[] = runs.map((run) => configOf(run, plan, peers, seed));
     const outcome: SuiteOutcome = { results: [], failures: [] };
     for (const config of configs) {
       const one = await runSuite(
-        { ops: config.ops, curve: config.curve, group: config.group, sizes: config.sizes, runs: config.runs, seed, backends, timedPeers: config.peers },
+        { ops: config.ops, curve: config.curve, group: config.group, sizes: config.sizes, runs: config.runs, seed, backends: config.backends ?? [], timedPeers: config.peers },
         {
           runtime: rt,
           peers,
@@ -97,15 +105,14 @@ export async function runInBrowser(plan: SuitePlan, hooks: RunHooks, signal: Abo
     const sections: Groth16Section[] = [];
     for (const circuit of plan.circuits) {
       const id = `groth16 ${circuit.name}`;
-      if (!snarkjs) {
-        hooks.caseEnd(id, 'failed', 'skipped: snarkjs (the verifier) is not available');
-        continue;
-      }
+      if (!snarkjs) continue;
       hooks.caseStart(id);
       const section = await proveCircuit(circuit, rt, snarkjs, plan.runs, (done, total, what) => hooks.step(id, done, total, what), signal);
       sections.push(section);
       hooks.caseEnd(id, section.failures.length === 0 ? 'ok' : 'failed', section.failures.map((f) => `${f.impl} ${f.kind}: ${f.message}`).join('; '));
     }
+    if (!snarkjs && plan.circuits.length > 0) hooks.note('Groth16 skipped: snarkjs (the verifier of every proof) could not be loaded');
+    const costModels = plan.calibrate === 'off' || curves.length === 0 ? [] : await measureModels(rt, plan, curves, backends, hooks, signal);
     const report = buildReport({
       version,
       hardware,
@@ -117,6 +124,7 @@ export async function runInBrowser(plan: SuitePlan, hooks: RunHooks, signal: Abo
       memory: { sampleIntervalMs: 1, processMaxRssBytes: null, note: MEMORY_NOTE },
       groth16: sections,
       runner: 'browser',
+      costModels,
     });
     // Readers rely on it, as on the CLI's: the page validates what it writes.
     const problems = validateReport(JSON.parse(JSON.stringify(report)));
@@ -125,6 +133,76 @@ export async function runInBrowser(plan: SuitePlan, hooks: RunHooks, signal: Abo
   } finally {
     await rt.dispose();
     for (const p of peers.values()) await p.close();
+  }
+}
+
+function configOf(run: KernelRun, plan: SuitePlan, peers: ReadonlyMap<BenchPeer, PeerAdapter>, seed: number): BenchConfig {
+  return {
+    ops: run.suite.ops,
+    curve: run.suite.curve,
+    group: run.suite.group,
+    sizes: run.sizes,
+    runs: plan.runs,
+    backends: run.backends,
+    threads: null,
+    // Peers listed here are timed; the others loaded only check (bench/core/suite.ts timedPeers).
+    peers: run.timePeers ? [...peers.keys()] : [],
+    json: null,
+    quick: plan.name === 'quick',
+    seed: String(seed),
+  };
+}
+
+const CALIBRATION_CASE: PlannedCase = { id: 'calibration', label: "calibration: this device's MSM and NTT cost models (for the estimates)" };
+
+function circuitCurves(circuits: readonly CircuitSpec[]): BenchCurve[] {
+  return [...new Set(circuits.map((c) => circuitCurve(c.curve)).filter((c): c is BenchCurve => c !== null))];
+}
+
+/**
+ * zkgpu's calibrate over the kernels a Groth16 proof runs on each circuit's curve (G1 and G2 MSM,
+ * the Fr NTT) on the workers, and on WebGPU where the adapter is hardware or the suite is the full
+ * one. The models are what the scheduler plans with; the report carries them for the estimates.
+ */
+async function measureModels(
+  rt: Runtime,
+  plan: SuitePlan,
+  curves: readonly BenchCurve[],
+  backends: readonly BenchBackend[],
+  hooks: RunHooks,
+  signal: AbortSignal,
+): Promise<CostModel[]> {
+  const id = CALIBRATION_CASE.id;
+  const gpu = rt.gpuDetails();
+  // 10 s of the quick suite's 96 s in SwiftShader went to the WebGPU MSM's two calibration sizes.
+  const withGpu = backends.includes('webgpu') && gpu !== null && (plan.name === 'full' || !isSoftwareAdapter(gpu));
+  const kernels = curves.flatMap((c) => [`msm:${c}:g1`, `msm:${c}:g2`, `ntt:${c}`]);
+  hooks.caseStart(id);
+  let done = 0;
+  try {
+    const result = await calibrate(rt, {
+      quick: plan.calibrate === 'quick',
+      backends: withGpu ? ['wasm', 'webgpu'] : ['wasm'],
+      kernels,
+      signal,
+      onProgress: (p) => hooks.step(id, ++done, done + 1, `${p.kernel} ${p.backend} 2^${Math.log2(p.n)}: ${p.medianMs.toFixed(1)} ms`),
+    });
+    for (const s of result.skipped) hooks.note(`calibration: ${s.kernel} on ${s.backend} not measured: ${s.reason}`);
+    hooks.caseEnd(id, 'ok', '');
+    return result.calibration.models.map((m) => ({
+      kernel: m.kernel,
+      backend: m.backend,
+      fixedMs: m.fixedMs,
+      perElementNs: m.perElementNs,
+      threads: m.threads ?? null,
+      sizes: m.samples.map((s) => s.n),
+      quick: m.quick,
+    }));
+  } catch (e) {
+    if (signal.aborted) throw e;
+    hooks.caseEnd(id, 'failed', errorMessage(e));
+    hooks.note(`calibration failed (${errorMessage(e)}): the estimates fall back to the power-law fits of the measured sizes`);
+    return [];
   }
 }
 

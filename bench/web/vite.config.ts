@@ -2,8 +2,8 @@
  * The benchmark page: `npm run page` (dev server), `npm run build:page` (into dist/page/, served
  * by `zkgpu page`). The page imports zkgpu from its TypeScript sources, as an app bundling zkgpu
  * would. Two kinds of files ride along as they are: snarkjs's browser build (the peer: its
- * prover, its verifier and ffjavascript's curves) and one small circuit's key, witness and
- * verification key. They are served in development and emitted into the build, never bundled.
+ * prover, its verifier and ffjavascript's curves) and a small circuit's key, witness and
+ * verification key on each curve. They are served in development and emitted into the build, never bundled.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -17,14 +17,19 @@ export const ISOLATION_HEADERS = {
 
 const root = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 
+/** A circuit's key, witness, verification key and sizes, under circuits/<id>/ on the page. */
+function circuitFiles(id: string, dir: string): Record<string, string> {
+  const files = ['circuit.zkey', 'witness.wtns', 'vkey.json', 'meta.json'];
+  return Object.fromEntries(files.map((f) => [`circuits/${id}/${f}`, root(`${dir}/${f}`)]));
+}
+
 /** URL path on the page -> file in the repository. */
 export const SHIPPED_FILES: Readonly<Record<string, string>> = {
   'peers/snarkjs.min.js': root('node_modules/snarkjs/build/snarkjs.min.js'),
-  // bn128 mulchain: 1 MiB key, 2^11 domain; snarkjs proves it in well under a second.
-  'circuits/bn128-mulchain/circuit.zkey': root('test/vectors/groth16/bn128/mulchain/circuit.zkey'),
-  'circuits/bn128-mulchain/witness.wtns': root('test/vectors/groth16/bn128/mulchain/witness.wtns'),
-  'circuits/bn128-mulchain/vkey.json': root('test/vectors/groth16/bn128/mulchain/vkey.json'),
-  'circuits/bn128-mulchain/meta.json': root('test/vectors/groth16/bn128/mulchain/meta.json'),
+  // mulchain, 2000 constraints, 2^11 domain, on each curve: bn128 1 MiB key, bls12381 1.4 MiB;
+  // snarkjs proves either in about a second on two cores.
+  ...circuitFiles('bn128-mulchain', 'test/vectors/groth16/bn128/mulchain'),
+  ...circuitFiles('bls12381-mulchain', 'test/vectors/groth16/bls12381/mulchain'),
 };
 
 const TYPES: Record<string, string> = { js: 'text/javascript', json: 'application/json' };

@@ -6,23 +6,21 @@
  * checks every result against @noble/curves or the BigInt oracle itself (main.ts) and reports on
  * window.__zkgpu; this file asserts those reports and that the work ran on module Web Workers.
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { build, createServer as createViteServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as snarkjs from 'snarkjs';
+import { launchChromium } from '../support/chromium.js';
 import { SEED } from '../support/seed.js';
 import type { PageResults } from './main.js';
 import { ISOLATION_HEADERS } from './vite.config.js';
 
-/** Debian's chromium; ZKGPU_CHROMIUM points elsewhere (any Chromium 113+ with WebGPU). */
-const CHROMIUM = process.env.ZKGPU_CHROMIUM || '/usr/bin/chromium';
 // SwiftShader compiles the MSM pipelines on their first dispatch (tens of seconds on 2 cores).
 const PAGE_TIMEOUT_MS = 150_000;
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -71,24 +69,7 @@ let browser: Browser | undefined;
 const cleanups: Array<() => Promise<unknown>> = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: the browser tests need Debian's chromium. Run scripts/setup-system.sh (as root) to install it.`);
-  }
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--enable-unsafe-webgpu',
-      '--disable-sync',
-      '--disable-quic',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      // Chromium's sandbox will not start as root (containers, CI).
-      ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
-    ],
-    env: { ...process.env, XDG_RUNTIME_DIR: '/tmp' },
-  });
+  browser = await launchChromium();
   const vectors = await serveFiles(VECTORS, VECTOR_HEADERS);
   cleanups.push(() => new Promise((resolve) => vectors.close(resolve)));
   vectorsUrl = `http://127.0.0.1:${(vectors.address() as AddressInfo).port}`;

@@ -1,34 +1,40 @@
 /**
  * The benchmark page (bench/web) end to end: built by Vite into a temporary folder, served by
  * `zkgpu page --dir` (the CLI from source, a real child process on 127.0.0.1), opened in headless
- * Chromium (Debian's, SwiftShader WebGPU). `/?run=quick` (at small sizes: this machine is shared)
- * must reach benchState 'done' with a report that bench/core's zod schema accepts, every MSM/NTT
- * size checked and timed, the Groth16 proofs verified by snarkjs (in the page, then again here).
+ * Chromium (Debian's, SwiftShader WebGPU). `/?run=quick` (its own sizes, one timed run) must reach
+ * benchState 'done' with a report that bench/core's zod schema accepts, every MSM/NTT case checked
+ * and timed, the Groth16 proofs verified by snarkjs (in the page, then again here), the cost
+ * models measured and a Groth16 estimate drawn from them. The full suite at one small size on the
+ * workers proves the BLS12-381 circuit too and times G2.
  * The compare view loads a committed CLI report beside it and must draw one series per machine
  * (the plots' pixels are looked at, not only the DOM) and the cost columns; a malformed report and
  * another schema version must each get their sentence. Screenshots go to ZKGPU_PAGE_SCREENSHOTS
  * (default: the OS temp dir).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import * as snarkjs from 'snarkjs';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BenchReport, parseReport, validateReport } from '../../bench/core/schema.js';
+import { formatMs } from '../../bench/web/analysis.js';
+import { estimateGroth16 } from '../../bench/web/estimates.js';
+import { launchChromium, requireChromium } from '../support/chromium.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const CHROMIUM = process.env.ZKGPU_CHROMIUM || '/usr/bin/chromium';
 const CLI_REPORT = join(ROOT, 'test/support/bench/cli-quick-lavapipe.json');
 const SHOTS = process.env.ZKGPU_PAGE_SCREENSHOTS || join(tmpdir(), 'zkgpu-page-screenshots');
 /**
- * 2^10 and 2^11, one timed run, wasm and WebGPU: the check-then-time loop and both engines at a
- * fraction of the quick suite's cost (SwiftShader compiles the MSM pipelines once, tens of seconds).
+ * The quick suite as a visitor gets it, but one timed run and calibrate's two-size ladder: its
+ * cases and both engines (WebGPU at the software adapter's sizes) at about half the cost. Most of
+ * what is left is SwiftShader compiling the MSM pipelines (31-36 s here).
  */
-const QUICK_PARAMS = 'run=quick&sizes=10,11&runs=1';
+const QUICK_PARAMS = 'run=quick&runs=1&calibrate=quick';
+/** The full suite's cases at 2^10 on the workers only (no GPU pipelines to compile): both curves, G2, both circuits. */
+const FULL_PARAMS = 'run=full&sizes=10&runs=1&backends=wasm&calibrate=quick';
 const RUN_TIMEOUT_MS = 150_000;
 
 let browser: Browser | undefined;
@@ -54,25 +60,12 @@ function startPageServer(dir: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: the browser tests need Debian's chromium (scripts/setup-system.sh).`);
+  requireChromium();
   buildDir = await mkdtemp(join(tmpdir(), 'zkgpu-page-'));
   await build({ configFile: join(ROOT, 'bench/web/vite.config.ts'), logLevel: 'error', build: { outDir: buildDir } });
   origin = await startPageServer(buildDir);
   await mkdir(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--enable-unsafe-webgpu',
-      '--disable-sync',
-      '--disable-quic',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
-    ],
-    env: { ...process.env, XDG_RUNTIME_DIR: '/tmp' },
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
@@ -105,6 +98,19 @@ async function plotInk(page: Page, selector: string): Promise<number[]> {
   );
 }
 
+/** Waits for the suite to end; fails with the progress list and the console when it does not end in 'done'. */
+async function waitForRun(page: Page, logs: string[]): Promise<void> {
+  await page
+    .waitForFunction(() => ['done', 'error'].includes(document.documentElement.dataset.benchState ?? ''), undefined, { timeout: RUN_TIMEOUT_MS })
+    .catch(async (e) => {
+      const progress = await page.$$eval('#progress li', (lis) => lis.map((li) => li.textContent));
+      throw new Error(`${e}\nprogress:\n${progress.join('\n')}\nconsole:\n${logs.join('\n')}`);
+    });
+  const state = await page.evaluate(() => document.documentElement.dataset.benchState);
+  const errors = await page.$$eval('#errors .error', (n) => n.map((e) => e.textContent));
+  expect(state, `${errors.join('\n')}\n${logs.join('\n')}`).toBe('done');
+}
+
 let ownReport: BenchReport | undefined;
 
 describe('benchmark page (zkgpu page, headless Chromium)', () => {
@@ -124,15 +130,7 @@ describe('benchmark page (zkgpu page, headless Chromium)', () => {
     '/?run=quick runs to done; the report validates and every case was checked',
     async () => {
       const { page, logs } = await openPage(`/?${QUICK_PARAMS}`);
-      await page
-        .waitForFunction(() => ['done', 'error'].includes(document.documentElement.dataset.benchState ?? ''), undefined, { timeout: RUN_TIMEOUT_MS })
-        .catch(async (e) => {
-          const progress = await page.$$eval('#progress li', (lis) => lis.map((li) => li.textContent));
-          throw new Error(`${e}\nprogress:\n${progress.join('\n')}\nconsole:\n${logs.join('\n')}`);
-        });
-      const state = await page.evaluate(() => document.documentElement.dataset.benchState);
-      const errors = await page.$$eval('#errors .error', (n) => n.map((e) => e.textContent));
-      expect(state, `${errors.join('\n')}\n${logs.join('\n')}`).toBe('done');
+      await waitForRun(page, logs);
       expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
       const report = (await page.evaluate(() => JSON.parse(JSON.stringify(window.zkgpuBenchReport)))) as BenchReport;
       expect(validateReport(report)).toEqual([]);
@@ -141,24 +139,26 @@ describe('benchmark page (zkgpu page, headless Chromium)', () => {
       ownReport = report;
       expect(report.runner).toBe('browser');
       expect(report.failures).toEqual([]);
-      // Every size of both ops on every engine, each checked; ffjavascript (snarkjs's build) checked zkgpu's first engine.
-      const engines = report.config.backends ?? [];
-      expect(engines[0]).toBe('wasm');
-      for (const op of ['msm', 'ntt'] as const) {
-        for (const logN of [10, 11]) {
-          for (const backend of engines) {
-            const row = report.results.find((r) => r.op === op && r.logN === logN && r.impl === 'zkgpu' && r.backend === backend);
-            expect(row, `${op} 2^${logN} ${backend}`).toBeDefined();
-            expect(row!.checked).toBe(true);
-            expect(row!.checkedAgainst?.length).toBeGreaterThan(0);
-          }
-          const peer = report.results.find((r) => r.op === op && r.logN === logN && r.impl === 'ffjavascript');
-          expect(peer?.checkedAgainst).toEqual(['zkgpu-wasm']);
-        }
+      // Both ops on both engines, each checked: the workers at the suite's sizes (ffjavascript, from
+      // snarkjs's build, checks and is timed), WebGPU at the software adapter's (ffjavascript checks).
+      const engines = [...new Set(report.results.filter((r) => r.impl === 'zkgpu').map((r) => r.backend))];
+      expect(engines.sort()).toEqual(['wasm', 'webgpu']);
+      for (const [op, wasmLogN, gpuLogN] of [
+        ['msm', 14, 10],
+        ['ntt', 16, 12],
+      ] as const) {
+        const wasm = report.results.find((r) => r.op === op && r.impl === 'zkgpu' && r.backend === 'wasm');
+        expect(wasm?.logN, `${op} on wasm`).toBe(wasmLogN);
+        expect(wasm?.checkedAgainst).toEqual(['ffjavascript']);
+        const gpu = report.results.find((r) => r.op === op && r.impl === 'zkgpu' && r.backend === 'webgpu');
+        expect(gpu?.logN, `${op} on webgpu`).toBe(gpuLogN);
+        expect(gpu?.checkedAgainst).toEqual(['ffjavascript']);
+        const peer = report.results.filter((r) => r.op === op && r.impl === 'ffjavascript');
+        expect(peer.map((r) => [r.logN, r.checkedAgainst])).toEqual([[wasmLogN, ['zkgpu-wasm']]]);
       }
+      expect(report.results.every((r) => r.checked === true && r.runs === 1)).toBe(true);
       expect(report.hardware.userAgent).toMatch(/Chrome/);
       expect(report.hardware.gpu?.architecture).toBe('swiftshader');
-      expect(engines).toContain('webgpu');
       // Groth16: both provers verified in the page; the zkgpu proof's stages are there for the breakdown.
       const g = report.groth16?.[0];
       expect(g?.failures).toEqual([]);
@@ -166,7 +166,8 @@ describe('benchmark page (zkgpu page, headless Chromium)', () => {
       expect(Object.keys(g!.results.find((r) => r.impl === 'zkgpu')!.stageMedians ?? {})).toContain('msmH');
       // The page's UI: every progress bar full, the per-engine plots drawn.
       const bars = await page.$$eval('#progress li', (lis) => lis.map((li) => ({ cls: li.className, value: (li.querySelector('progress') as HTMLProgressElement).position })));
-      expect(bars.length).toBe(5);
+      // Four kernel cases, the proof, the calibration.
+      expect(bars.length).toBe(6);
       expect(bars.every((b) => b.cls === 'ok' && b.value === 1)).toBe(true);
       const ink = await plotInk(page, '#results-body figure.plot:not(.stages)');
       expect(ink.length).toBeGreaterThanOrEqual(2);
@@ -177,7 +178,20 @@ describe('benchmark page (zkgpu page, headless Chromium)', () => {
       expect(proofs.map((p) => p.impl).sort()).toEqual(['snarkjs', 'zkgpu']);
       const vkey = JSON.parse(await readFile(join(ROOT, 'test/vectors/groth16/bn128/mulchain/vkey.json'), 'utf8'));
       for (const p of proofs) expect(await snarkjs.groth16.verify(vkey, p.publicSignals, p.proof), `${p.impl}'s proof`).toBe(true);
+      // The cost models of the kernels a proof runs, measured by zkgpu's calibrate on the workers.
+      expect(report.costModels?.map((m) => `${m.kernel} ${m.backend}`).sort()).toEqual(['msm:bn254:g1 wasm', 'msm:bn254:g2 wasm', 'ntt:bn254 wasm']);
+      // A Groth16 proof at a million constraints, estimated from them and labelled as an estimate.
+      await page.fill('#g16-constraints', '1000000');
+      await page.press('#g16-constraints', 'Enter');
+      const g16 = await page.textContent('#g16-estimate-body');
+      expect(g16).toMatch(/Estimates, not measurements/);
+      const expected = estimateGroth16(report, g!, 1_000_000);
+      if (typeof expected === 'string') throw new Error(expected);
+      expect(g16).toContain(`≈ ${formatMs(expected.ms)}`);
+      expect(g16).toMatch(/domain 2\^20/);
+      expect(g16).toMatch(/models extrapolated/);
       await page.screenshot({ path: join(SHOTS, 'run.png'), fullPage: true });
+      await page.locator('#estimate').screenshot({ path: join(SHOTS, 'estimate.png') });
       // A permalink carries the report: opening it loads the same report into the compare view.
       await page.click('#make-link');
       const link = await page.inputValue('#permalink');
@@ -186,6 +200,56 @@ describe('benchmark page (zkgpu page, headless Chromium)', () => {
       await again.page.waitForSelector('#machines .machine');
       expect(await again.page.$$eval('#machines .machine .name', (n) => n.map((e) => e.textContent))).toHaveLength(1);
       await again.page.close();
+      await page.close();
+    },
+    RUN_TIMEOUT_MS + 30_000,
+  );
+
+  it(
+    '/?run=full on the workers: BLS12-381 and BN254 circuits, zkgpu beside snarkjs, both proofs checked; G2 timed',
+    async () => {
+      const { page, logs } = await openPage(`/?${FULL_PARAMS}`);
+      await waitForRun(page, logs);
+      const report = (await page.evaluate(() => JSON.parse(JSON.stringify(window.zkgpuBenchReport)))) as BenchReport;
+      expect(validateReport(report)).toEqual([]);
+      expect(report.failures).toEqual([]);
+      for (const [curve, group] of [
+        ['bn254', 'g1'],
+        ['bls12-381', 'g1'],
+        ['bn254', 'g2'],
+        ['bls12-381', 'g2'],
+      ] as const) {
+        const row = report.results.find((r) => r.op === 'msm' && r.curve === curve && r.group === group && r.impl === 'zkgpu');
+        expect(row?.checkedAgainst, `msm ${curve} ${group}`).toEqual(['ffjavascript']);
+      }
+      expect(report.groth16?.map((s) => s.config.circuit)).toEqual(['bn128/mulchain', 'bls12381/mulchain']);
+      for (const s of report.groth16 ?? []) {
+        expect(s.failures, s.config.circuit).toEqual([]);
+        expect(s.results.map((r) => r.impl).sort()).toEqual(['snarkjs', 'zkgpu']);
+      }
+      // Each proof the page verified, verified again here with its curve's key.
+      const proofs = await page.evaluate(() => window.zkgpuBenchProofs ?? []);
+      expect(proofs.map((p) => `${p.circuit} ${p.impl}`).sort()).toEqual([
+        'bls12381/mulchain snarkjs',
+        'bls12381/mulchain zkgpu',
+        'bn128/mulchain snarkjs',
+        'bn128/mulchain zkgpu',
+      ]);
+      for (const p of proofs) {
+        const vkey = JSON.parse(await readFile(join(ROOT, `test/vectors/groth16/${p.circuit}/vkey.json`), 'utf8'));
+        expect(await snarkjs.groth16.verify(vkey, p.publicSignals, p.proof), `${p.circuit}: ${p.impl}'s proof`).toBe(true);
+      }
+      // Models on both curves, so the BLS12-381 proof has its estimate too.
+      expect(new Set(report.costModels?.map((m) => m.kernel))).toEqual(
+        new Set(['msm:bn254:g1', 'msm:bn254:g2', 'ntt:bn254', 'msm:bls12-381:g1', 'msm:bls12-381:g2', 'ntt:bls12-381']),
+      );
+      await page.selectOption('#g16-circuit', 'bls12381/mulchain');
+      await page.fill('#g16-constraints', '100000');
+      await page.press('#g16-constraints', 'Enter');
+      const bls = estimateGroth16(report, report.groth16![1], 100_000);
+      if (typeof bls === 'string') throw new Error(bls);
+      expect(await page.textContent('#g16-estimate-body')).toContain(`≈ ${formatMs(bls.ms)}`);
+      await page.screenshot({ path: join(SHOTS, 'run-full-wasm.png'), fullPage: true });
       await page.close();
     },
     RUN_TIMEOUT_MS + 30_000,

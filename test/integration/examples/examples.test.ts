@@ -16,16 +16,15 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { chromium } from 'playwright-core';
 import * as snarkjs from 'snarkjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, requireChromium } from '../../support/chromium.js';
 import { SEED } from '../../support/seed.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const EXAMPLES = join(ROOT, 'examples');
 const VECTOR = join(ROOT, 'test/vectors/groth16/bn128/mulchain');
-const CHROMIUM = process.env.ZKGPU_CHROMIUM || '/usr/bin/chromium';
 const NAMES = ['node-msm', 'groth16-prove', 'browser-vite'] as const;
 
 interface Groth16Output {
@@ -86,7 +85,7 @@ describe('examples/', () => {
   });
 
   it('browser-vite: `vite build`, then a proof in Chromium that snarkjs verifies', async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/setup-system.sh (as root) to install Debian's chromium`);
+    requireChromium();
     const app = join(EXAMPLES, 'browser-vite');
     const outDir = await mkdtemp(join(tmpdir(), 'zkgpu-example-vite-'));
     cleanups.push(() => rm(outDir, { recursive: true, force: true }));
@@ -94,12 +93,7 @@ describe('examples/', () => {
 
     const server = await serveIsolated(outDir);
     cleanups.push(() => new Promise((resolve) => server.close(resolve)));
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--enable-unsafe-webgpu', '--disable-sync', '--disable-quic', '--no-first-run', ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])],
-      env: { ...process.env, XDG_RUNTIME_DIR: '/tmp' },
-    });
+    const browser = await launchChromium();
     cleanups.push(() => browser.close());
     const page = await browser.newPage();
     const consoleLines: string[] = [];
