@@ -68,7 +68,8 @@ ffjavascript checks every size even when it is not timed; where it is not instal
 result is checked against zkgpu/math, the BigInt reference (the last column names the check).
 Exit code: 0 all checked, 1 a result mismatched or an implementation failed, 2 bad usage.
 
-Groth16 proofs against snarkjs: zkgpu bench groth16 --help`;
+Groth16 proofs against snarkjs: zkgpu bench groth16 --help
+The prover service against proving in a loop: zkgpu bench serve --help`;
 
 export interface ParsedBenchArgs {
   help: boolean;

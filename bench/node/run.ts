@@ -35,6 +35,7 @@ const LOAD_WARNING_PER_CORE = 0.25;
  */
 export async function runBench(argv: readonly string[], io: BenchIO = defaultIO): Promise<number> {
   if (argv[0] === 'groth16') return (await import('./groth16.js')).runGroth16Bench(argv.slice(1), io);
+  if (argv[0] === 'serve') return (await import('./serve.js')).runServeBench(argv.slice(1), io);
   const args = parseBenchArgs(argv);
   if (args.help) {
     io.out(BENCH_USAGE);

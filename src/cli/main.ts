@@ -19,7 +19,7 @@ const infoCli = () => import('./info.js');
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
   bench: {
-    summary: 'MSM/NTT checked, then timed beside peers; "bench groth16": proofs beside snarkjs (--help)',
+    summary: 'MSM/NTT checked, then timed beside peers; "bench groth16": proofs beside snarkjs; "bench serve": the service vs loops (--help)',
     usage: async () => (await benchArgs()).BENCH_USAGE,
     run: async (argv, io) => (await benchModule()).runBench(argv, io),
   },
