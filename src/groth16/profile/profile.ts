@@ -150,6 +150,8 @@ async function profileOn(runtime: Runtime, zkey: BinSource, wtns: BinSource, opt
   } finally {
     clearInterval(timer);
   }
+  // A fresh nvidia-smi sample (where the tool exists) for the verdict's throttling check.
+  if (runtime.gpu) await runtime.gpuTelemetry().catch(() => null);
   const statsAfter = runtime.stats();
   const busyAfter = runtime.workerBusyMs();
   const hardware = await runtime.hardware();

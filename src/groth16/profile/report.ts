@@ -370,6 +370,18 @@ function advise(obs: ProfileObservations, device: ProfileDevice, stage: ProfileS
   return `a hardware GPU (G1 MSMs and NTTs run there) or more CPU threads would help most${moreThreads}`;
 }
 
+/**
+ * "throttled (power cap, thermal slowdown)" when nvidia-smi's last sample of this GPU device (in
+ * runtime.stats() after the proof) had a clock-lowering reason active; null otherwise, and for
+ * the host and the workers. A throttled GPU runs below its clocks: the fix is cooling or power, not code.
+ */
+export function throttleNote(stats: Pick<RuntimeStats, 'devices'>, deviceId: string): string | null {
+  const sample = stats.devices.find((d) => d.id === deviceId)?.gpuTelemetry;
+  if (!sample?.throttled) return null;
+  const reasons = (sample.throttleReasons ?? []).join(', ');
+  return `throttled${reasons ? ` (${reasons})` : ''}`;
+}
+
 function buildVerdict(obs: ProfileObservations, stages: ProfileStage[], devices: ProfileDevice[]): ProfileVerdict {
   const busy = devices.filter((d) => d.busyMs > 0);
   const bound = (busy.length > 0 ? busy : devices).reduce((a, b) => (b.utilisation > a.utilisation ? b : a));
@@ -378,7 +390,10 @@ function buildVerdict(obs: ProfileObservations, stages: ProfileStage[], devices:
     const on = s.on.find((o) => o.device === bound.id);
     if (on && on.ms > 0 && (top === null || on.ms > top.stage.on.find((o) => o.device === bound.id)!.ms)) top = { stage: s, share: on.share };
   }
-  const advice = advise(obs, bound, top?.stage ?? null);
+  const throttled = throttleNote(obs.statsAfter, bound.id);
+  const advice = throttled
+    ? `the GPU was ${throttled} while it proved: its clocks were lowered, so better cooling or power limits would help before any other change`
+    : advise(obs, bound, top?.stage ?? null);
   const noun = bound.kind === 'host' ? 'main-thread' : bound.kind === 'wasm' ? 'worker' : 'GPU';
   // Host shares are exact (one stage at a time); device shares are estimates where stages overlap.
   const about = bound.kind === 'host' ? '' : 'about ';
@@ -393,7 +408,7 @@ function buildVerdict(obs: ProfileObservations, stages: ProfileStage[], devices:
     stageWhat: top?.stage.what ?? null,
     stageShare: top?.share ?? 0,
     advice,
-    line: `bound by: ${shortName(bound, obs)} (${pct(bound.utilisation)} busy)${largest}; ${advice}${idle}`,
+    line: `bound by: ${shortName(bound, obs)}${throttled ? `, ${throttled}` : ''} (${pct(bound.utilisation)} busy)${largest}; ${advice}${idle}`,
   };
 }
 
