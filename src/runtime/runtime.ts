@@ -96,6 +96,7 @@ export class Runtime extends RuntimeEventTarget {
     this.#planner = new Planner(settings, { gpu: () => this.#gpu.primary, gpus: () => this.#gpu.contexts, detect: () => this.hardware() }, calibration);
     this.#env = {
       gpu: (id) => this.#gpu.lane(id),
+      gpuIds: () => this.#gpu.owners.map((o) => o.id),
       deviceLost: (id, ctx, message) => this.#gpu.lost(id, ctx, message),
       lowerGpuBudget: (id, bytes) => this.#planner.lowerGpuBudget(id, bytes),
       stats: this.#counters,

@@ -213,7 +213,7 @@ class JobRun<T> {
       this.throwIfAborted();
       const gpu = at.kind === 'webgpu' ? this.env.gpu(at.backend) : null;
       if (at.kind === 'webgpu' && !this.gpuUsable(index, range, at.backend, gpu)) {
-        at = WORKERS;
+        at = this.elsewhere(at.backend);
         continue;
       }
       attempts++;
@@ -234,9 +234,23 @@ class JobRun<T> {
           const second = await this.runChunk(index, { ...halves, offset: range.offset + decision.first, count: decision.second }, onUploaded);
           return [...first, ...second];
         }
-        if (decision.action === 'move-to-workers') at = WORKERS;
+        if (decision.action === 'move-to-workers') at = this.elsewhere(at.backend);
       }
     }
+  }
+
+  /**
+   * Where a chunk goes when it leaves a GPU (lost, or an error the policy moves): another of the
+   * runtime's GPUs that is live and not lost in this job, else the workers. The other GPU's budget
+   * was not planned for this chunk: an out-of-memory there halves it as usual.
+   */
+  private elsewhere(from: string): Placement {
+    for (const id of this.env.gpuIds?.() ?? []) {
+      if (id === from || this.lostGpus.has(id)) continue;
+      const handle = this.env.gpu(id);
+      if (handle && unavailableReason(handle.ctx, false) === null) return { backend: id, kind: 'webgpu' };
+    }
+    return WORKERS;
   }
 
   /**
@@ -270,7 +284,7 @@ class JobRun<T> {
     const decision = decideRetry({ failure, attempts: f.attempts, pinned: job.pinned, failover: job.failover, splittable: kernel.splittable, count: f.range.count });
     if (decision.action === 'reject') throw this.rejection(decision.code, e, f, failure);
     if (decision.action === 'move-to-workers') this.fallback ??= `${f.at.backend}: ${message(e)}`;
-    const to = decision.action === 'move-to-workers' ? WORKERS.backend : f.at.backend;
+    const to = decision.action === 'move-to-workers' ? this.elsewhere(f.at.backend).backend : f.at.backend;
     emit(this.env, 'retry', {
       job: job.id,
       chunk: f.index,

@@ -114,6 +114,8 @@ export interface GpuHandle {
 export interface ExecEnv {
   /** The device behind a GPU backend id now, or null when the runtime has none. */
   gpu(id: string): GpuHandle | null;
+  /** Every GPU backend id of the runtime, in order (where a lost device's chunks may go next). */
+  gpuIds?(): readonly string[];
   /** A chunk saw the device gone (the runtime reports it once per device and may re-acquire). */
   deviceLost(id: string, ctx: GpuContext, message: string): void;
   /** An out-of-memory: later plans keep the device's budget (all chunks in flight) under `bytes`. */

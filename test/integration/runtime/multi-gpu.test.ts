@@ -178,12 +178,13 @@ describe('one of two devices destroyed mid-job', () => {
       const lost = seen.filter((e) => e.type === 'device-lost').map((e) => e.detail as DeviceLostDetail);
       expect(lost).toHaveLength(1);
       expect(lost[0]).toMatchObject({ device: 'webgpu:1', reacquire: true });
-      // The other device kept its chunks; the lost one's went elsewhere.
+      // The other device kept its chunks and took the lost one's (the other GPU before the workers).
       expect(elementsOn(report!, 'webgpu')).toBeGreaterThan(0);
       expect(elementsOn(report!, 'webgpu:1')).toBe(0);
       const moved = seen.filter((e) => e.type === 'retry').map((e) => e.detail as RetryDetail);
       expect(moved.length).toBeGreaterThan(0);
       expect(moved.every((m) => m.from === 'webgpu:1')).toBe(true);
+      expect(moved.map((m) => m.to)).toEqual(moved.map(() => 'webgpu'));
       expect(rt.gpus.find((g) => g.id === 'webgpu')!.lost).toBe(false);
       const r = await reacquired;
       expect(r).toMatchObject({ device: 'webgpu:1', ok: true });
