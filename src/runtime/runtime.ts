@@ -6,13 +6,12 @@
  * request's `onReport` and as a 'job' event). GPU ownership and loss live in gpu-owner.ts, the
  * kernels in kernels.ts, the typed event map in events.ts.
  */
-import { transfer } from 'comlink';
 import { abortError } from '../core/abort.js';
 import { ZkgpuError } from '../core/errors.js';
 import { showValue } from '../core/show.js';
 import { pointBytes } from '../core/sizes.js';
 import { invalidPointError } from '../core/validate.js';
-import { WorkerPool } from '../cpu/pool.js';
+import { postable, WorkerPool } from '../cpu/pool.js';
 import { splitRange } from '../cpu/split.js';
 import { defaultThreadCount } from '../cpu/threads.js';
 import { compileWasm } from '../cpu/wasm-engine.js';
@@ -20,10 +19,12 @@ import type { GpuAdapterInfo } from '../gpu/context.js';
 import type { PoolStats } from '../gpu/pool.js';
 import type { CurveName, GroupName } from '../math/index.js';
 import { dropZeroScalars } from '../msm/compact.js';
+import { MIN_POINTS_PER_WORKER } from '../msm/cpu.js';
 import { executeChunks, type ExecChunk, type ExecEnv, type Kernel } from '../scheduler/execute/executor.js';
 import { SchedulerStats } from '../scheduler/execute/stats.js';
 import { detectHardware, detectHostMemory } from '../scheduler/hardware/detect.js';
 import type { HardwareReport } from '../scheduler/hardware/types.js';
+import { msmEffectiveElements, msmScalarProfile } from '../scheduler/models.js';
 import type { Calibration } from '../scheduler/calibration/calibration.js';
 import type { Plan, PlanJob } from '../scheduler/plan.js';
 import { chooseBackend, mayUseGpu, type AutoState } from '../scheduler/policy.js';
@@ -301,14 +302,17 @@ export class Runtime extends RuntimeEventTarget {
     const gpuCannot = gpuMsmCannot(group);
     // A pinned 'webgpu' without a usable device is an error before any planning.
     if (req.requested === 'webgpu') chooseBackend({ requested: 'webgpu', gpu: this.#gpu.primary, n: terms.n, gpuCannot });
-    const job: PlanJob = { op: 'msm', curve, group, n: terms.n, backend: req.requested };
+    // Planned by what its scalars cost, not by their count: 0/1 witness terms cost a fraction of
+    // dense ones (scheduler/models.ts; one pass, ~1 ms per 2^16 scalars).
+    const effectiveElements = msmEffectiveElements(msmScalarProfile(terms.scalars), curve, group);
+    const job: PlanJob = { op: 'msm', curve, group, n: terms.n, effectiveElements, backend: req.requested };
     const { plan, reason, release } = await this.#planner.schedule(job, gpuCannot, { enqueue: true, threads: Math.min(this.threads, req.maxWorkers) });
     try {
       if (validateInTask && plan.chunks.some((c) => c.backend !== 'wasm')) {
         validateInTask = false;
         await this.validatePoints(curve, group, req.points, req.signal);
       }
-      const kernel = msmKernel(this.pool, { request: req, terms, validateInTask, faults: this.settings.faults });
+      const kernel = msmKernel(this.pool, { request: { ...req, maxWorkers: msmWorkers(req.maxWorkers, effectiveElements) }, terms, validateInTask, faults: this.settings.faults });
       return await this.execute({ op: 'msm', curve, group, ...jobFields(req) }, planChunks(plan), reason, kernel);
     } finally {
       release();
@@ -398,9 +402,10 @@ export class Runtime extends RuntimeEventTarget {
     const n = points.length / size;
     const bad = await Promise.all(
       splitRange(n, this.pool.size).map(({ offset, count }) => {
-        // slice() copies (the caller's buffer is never detached); the copy is then moved, not cloned.
-        const chunk = points.slice(offset * size, (offset + count) * size);
-        return this.pool.run((api) => api.validatePoints(curve, group, transfer(chunk, [chunk.buffer])), signal).then((i) => (i < 0 ? -1 : offset + i));
+        // Posted through the worker's reused staging buffer (postable; the caller's buffer is never
+        // detached): a fresh slice per call was a new allocation and page faults on every proof.
+        const chunk = points.subarray(offset * size, (offset + count) * size);
+        return this.pool.run((api, worker) => api.validatePoints(curve, group, postable(this.pool, worker, [chunk])[0]), signal).then((i) => (i < 0 ? -1 : offset + i));
       }),
     );
     const first = bad.find((i) => i >= 0);
@@ -410,6 +415,16 @@ export class Runtime extends RuntimeEventTarget {
   private checkOpen(): void {
     if (this.#disposed) throw new ZkgpuError('DISPOSED', 'the runtime has been disposed');
   }
+}
+
+/**
+ * Workers an MSM's worker chunk spreads over: the request's cap, and no more than one per
+ * MIN_POINTS_PER_WORKER of its effective (uniform-scalar) work, the size the split was measured
+ * to pay from (msm/cpu.ts). A 0/1 witness MSM of 33,282 terms costs like ~870 uniform points and
+ * runs whole on one worker, leaving the others to the proof's other jobs.
+ */
+function msmWorkers(maxWorkers: number, effectiveElements: number): number {
+  return Math.max(1, Math.min(maxWorkers, Math.floor(effectiveElements / MIN_POINTS_PER_WORKER)));
 }
 
 /** The report fields every parsed request carries. */

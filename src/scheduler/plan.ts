@@ -30,6 +30,14 @@ export interface PlanJob {
   group?: GroupName;
   /** Points (MSM) or field elements (NTT). */
   n: number;
+  /**
+   * MSM only: what the job costs, in uniform-scalar points (models.ts msmEffectiveElements of its
+   * scalar profile); default n. The cost models were measured on uniform scalars, so each of the n
+   * elements is planned at effectiveElements / n of the model's time: an MSM of 0/1 scalars (a
+   * SHA-256 witness: 62,483 terms costing like ~1,100) no longer looks dense, so it does not repay
+   * a GPU's fixed cost and its backlog is what it will really take. Chunks still split the n elements.
+   */
+  effectiveElements?: number;
   /** 'auto' (default), a kind ('wasm' | 'webgpu') or a backend id. */
   backend?: string;
 }
@@ -116,6 +124,20 @@ function checkJob(job: PlanJob): void {
   if (job.op === 'msm' && job.group !== undefined) checkGroup(job.group);
   if (!Number.isSafeInteger(job.n) || job.n < 0) bad('job.n', `must be a non-negative integer, got ${String(job.n)}`);
   if (job.backend !== undefined && (typeof job.backend !== 'string' || job.backend === '')) bad('job.backend', `must be a non-empty string, got ${JSON.stringify(job.backend)}`);
+  const e = job.effectiveElements;
+  if (e !== undefined) {
+    if (job.op !== 'msm') bad('job.effectiveElements', `applies to MSMs only, got it for op '${job.op}'`);
+    if (typeof e !== 'number' || !Number.isFinite(e) || e < 0) bad('job.effectiveElements', `must be a finite number >= 0, got ${String(e)}`);
+  }
+}
+
+/**
+ * The share of the model's per-element time each of the job's elements costs: effectiveElements / n
+ * (at least one element's worth in all, so a job of a single 1-scalar term still has a cost).
+ */
+export function workScale(job: Pick<PlanJob, 'n' | 'effectiveElements'>): number {
+  if (job.effectiveElements === undefined || job.n === 0) return 1;
+  return Math.max(job.effectiveElements, 1) / job.n;
 }
 
 function checkBackends(backends: readonly BackendDescription[]): void {
@@ -289,7 +311,10 @@ function candidates(job: PlanJob, backends: readonly BackendDescription[], share
 }
 
 function jobName(job: PlanJob): string {
-  return job.op === 'msm' ? `MSM ${job.curve} ${job.group ?? 'g1'} of ${job.n} points` : `NTT ${job.curve} of ${job.n} elements`;
+  if (job.op === 'ntt') return `NTT ${job.curve} of ${job.n} elements`;
+  const e = job.effectiveElements;
+  const work = e === undefined || Math.round(e) === job.n ? '' : ` (work of ~${Math.round(Math.max(e, 1))} uniform-scalar points)`;
+  return `MSM ${job.curve} ${job.group ?? 'g1'} of ${job.n} points${work}`;
 }
 
 export function plan(job: PlanJob, backends: readonly BackendDescription[]): Plan {
@@ -300,11 +325,12 @@ export function plan(job: PlanJob, backends: readonly BackendDescription[]): Pla
   );
   const chosen = candidates(job, backends, shares);
   const lanes: Lane[] = [];
+  const scale = workScale(job);
   for (const b of chosen) {
     // An NTT is one chunk: it may take the whole budget (then it runs alone, overlap false).
     const cap = chunkCapacity(b, job.op === 'ntt');
     if (cap.elements < 1) shares.get(b.id)!.excluded = `cannot hold one element: ${cap.boundBy}`;
-    else lanes.push({ b, cap: cap.elements, rate: b.model.perElementNs / 1e6, busy: b.busyForMs ?? 0 });
+    else lanes.push({ b, cap: cap.elements, rate: (b.model.perElementNs * scale) / 1e6, busy: b.busyForMs ?? 0 });
   }
   const finish = (perLane: number[], reason: string): Plan => {
     const chunks: PlanChunk[] = [];

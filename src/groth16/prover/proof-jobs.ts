@@ -151,7 +151,9 @@ export class ProofJobs {
         op: 'msm',
         curve: this.curve,
         group,
-        n: Math.max(1, Math.round(effective)),
+        // As runtime.msm plans it: the terms it keeps (zeros dropped), weighed by their work.
+        n: profile.terms - profile.zeros,
+        effectiveElements: effective,
         backend: group === 'g2' && this.backend === 'webgpu' ? 'wasm' : (this.backend ?? 'auto'),
       })
       .then((plan) => {

@@ -59,3 +59,29 @@ describe('runtime.msm with mostly zero scalars (a 0/1 witness)', () => {
     expect(got.every((b) => b === 0)).toBe(true);
   });
 });
+
+describe('runtime.msm spreads over workers by its work, not its term count', () => {
+  it('2048 terms of 0/1 scalars run whole on one worker; the same points with dense scalars split over both; both sums equal the oracle', async () => {
+    const curve = 'bn254';
+    const n = 2048;
+    const rng = rngFor('compact-workers');
+    const pts = Array.from({ length: n }, () => g1(curve).random(rng) as AnyPoint);
+    const points = encodePoints(curve, 'g1', pts);
+    const bits = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 0n : 1n));
+    const dense = Array.from({ length: n }, () => rng.nextBigInt(CURVES[curve].r));
+    const tasks: number[] = [];
+    const counting = await createRuntime({ threads: 2, gpu: false, faultInjection: { workerTask: () => void tasks.push(1) } } as Parameters<typeof createRuntime>[0]);
+    try {
+      // ~1365 ones cost like ~70 uniform-scalar points (scheduler/models.ts): below the 512 per worker a split needs.
+      const fromBits = await counting.msm({ curve, group: 'g1', points, scalars: encodeScalars(bits) });
+      expect(decodePoint(curve, 'g1', fromBits)).toEqual(msmNaive(curve, 'g1', pts, bits));
+      expect(tasks.length).toBe(1);
+      tasks.length = 0;
+      const fromDense = await counting.msm({ curve, group: 'g1', points, scalars: encodeScalars(dense) });
+      expect(decodePoint(curve, 'g1', fromDense)).toEqual(msmNaive(curve, 'g1', pts, dense));
+      expect(tasks.length).toBe(2);
+    } finally {
+      await counting.dispose();
+    }
+  });
+});

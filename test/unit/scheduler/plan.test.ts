@@ -9,6 +9,7 @@ import '../../support/seed.js';
 import { isZkgpuError } from '../../../src/core/errors.js';
 import { plan, type BackendDescription, type Plan, type PlanJob } from '../../../src/scheduler/plan.js';
 import { describeBackends } from '../../../src/scheduler/backends.js';
+import { msmEffectiveElements } from '../../../src/scheduler/models.js';
 import type { HardwareReport } from '../../../src/scheduler/hardware/types.js';
 
 type Kind = 'wasm' | 'webgpu';
@@ -500,4 +501,85 @@ describe('queued work on a backend (busyForMs): concurrent jobs spread over the 
       ),
     );
   });
+});
+
+describe('effectiveElements: a job planned by what its scalars cost', () => {
+  const wasmLane: BackendDescription = {
+    id: 'wasm',
+    kind: 'wasm',
+    model: { fixedMs: 2, perElementNs: 5000, calibrated: true, source: 't' },
+    maxChunkElements: Infinity,
+    budgetBytes: 1e12,
+    bytesPerElement: { host: 0, device: 0 },
+  };
+
+  it('effectiveElements = n plans exactly as without it (property over random backends)', () => {
+    fc.assert(
+      fc.property(backendsArb(), fc.integer({ min: 1, max: 5000 }), (backends, n) => {
+        const run = (job: PlanJob) => {
+          try {
+            return plan(job, backends);
+          } catch (e) {
+            return isZkgpuError(e) ? e.code : e;
+          }
+        };
+        expect(run({ ...msm(n), effectiveElements: n })).toEqual(run(msm(n)));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('each element costs effectiveElements / n of the model: the estimate is fixedMs + effectiveElements x perElementNs', () => {
+    const n = 62_483;
+    const effective = 1_075; // SHA-256's witness MSM A: 25,377 ones, 64 dense scalars of <= 128 bits
+    const p = plan({ ...msm(n), effectiveElements: effective }, [wasmLane]);
+    expect(p.chunks).toEqual([expect.objectContaining({ backend: 'wasm', offset: 0, count: n })]);
+    expect(p.estimateMs).toBeCloseTo(2 + (effective * 5000) / 1e6, 9);
+    expect(p.reason).toContain(`MSM bn254 g1 of ${n} points (work of ~${effective} uniform-scalar points)`);
+    // The same n, dense, costs n elements' time.
+    expect(plan(msm(n), [wasmLane]).estimateMs).toBeCloseTo(2 + (n * 5000) / 1e6, 9);
+  });
+
+  it('a job of work 0 (a single 1-scalar term) still costs one element', () => {
+    const p = plan({ ...msm(1), effectiveElements: 0 }, [wasmLane]);
+    expect(p.estimateMs).toBeCloseTo(2 + 5000 / 1e6, 9);
+    expect(p.chunks).toHaveLength(1);
+  });
+
+  it('a 0/1 witness MSM stays on the CPU where the same n of dense scalars goes mostly to a hardware GPU (default models)', () => {
+    const report = fakeReport({ software: false, binding: 2 ** 31, budget: 4 * 2 ** 30 });
+    const n = 1 << 12;
+    const dense = { op: 'msm', curve: 'bn254', group: 'g1', n } as const;
+    const backends = describeBackends(report, dense);
+    const densePlan = plan(dense, backends);
+    expect(elementsOn(densePlan).get('webgpu')!).toBeGreaterThan(n / 2);
+    // All ones: n - 1 batch-affine additions, against ~20 per dense term at this size.
+    const ones = { terms: n, zeros: 0, ones: n, dense: 0, maxBits: 0 };
+    const effectiveElements = msmEffectiveElements(ones, 'bn254', 'g1');
+    expect(effectiveElements).toBeLessThan(n / 10);
+    const p = plan({ ...dense, effectiveElements }, backends);
+    expect([...elementsOn(p).keys()]).toEqual(['wasm']);
+    expect(p.backends.find((b) => b.backend === 'webgpu')!.excluded).toContain('fixed cost');
+    expect(p.chunks.reduce((m, c) => m + c.count, 0)).toBe(n);
+  });
+
+  it("a sparse job's chunks carry its work (what the runtime's backlog adds for the jobs planned next), not n dense elements' time", () => {
+    const n = 60_000;
+    const chunkMs = (p: Plan) => p.chunks.reduce((t, c) => t + c.estimateMs, 0);
+    const sparse = plan({ ...msm(n), effectiveElements: 1_000 }, [wasmLane]);
+    expect(chunkMs(sparse)).toBeCloseTo(2 + (1_000 * 5000) / 1e6, 9);
+    expect(chunkMs(plan(msm(n), [wasmLane]))).toBeCloseTo(2 + (n * 5000) / 1e6, 9);
+  });
+
+  const bad: [string, PlanJob, string][] = [
+    ['negative', { ...msm(4), effectiveElements: -1 }, 'job.effectiveElements: must be a finite number >= 0, got -1'],
+    ['NaN', { ...msm(4), effectiveElements: NaN }, 'job.effectiveElements: must be a finite number >= 0, got NaN'],
+    ['Infinity', { ...msm(4), effectiveElements: Infinity }, 'job.effectiveElements'],
+    ['on an NTT', { op: 'ntt', curve: 'bn254', n: 4, effectiveElements: 4 }, "job.effectiveElements: applies to MSMs only, got it for op 'ntt'"],
+  ];
+  for (const [name, job, message] of bad) {
+    it(`effectiveElements ${name} -> INVALID_ARGUMENT naming it`, () => {
+      expect(() => plan(job, [wasmLane])).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining(message) }));
+    });
+  }
 });
