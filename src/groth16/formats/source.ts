@@ -2,8 +2,10 @@
  * Where a .zkey / .wtns / circuit .wasm comes from, opened as random-access bytes.
  *
  * A Node path is read through a file handle, one requested range at a time, so a multi-GiB key is
- * never loaded whole (the prover reads it section by section and drops each section after use).
- * URLs are fetched whole (one request; range requests would need server support we cannot assume).
+ * never loaded whole (the prover reads it section by section, or piece by piece when it streams,
+ * and drops each after use). A URL is read the same way with HTTP range requests when its server
+ * answers one (206 with Content-Range: static servers, CDNs and object stores do); otherwise the
+ * first response's body is the whole file, held in memory.
  * Bytes, ArrayBuffers and snarkjs's `{ type: 'mem', data }` objects are used in place, never copied
  * and never written. Nothing here ever opens a file for writing.
  */
@@ -48,11 +50,11 @@ export async function openSource(source: BinSource, what: string): Promise<Rando
   }
   if (source instanceof URL) {
     if (source.protocol === 'file:' && isNode()) return openPath(source, source.href);
-    return fetchWhole(source.href);
+    return openUrl(source.href);
   }
   if (typeof source === 'string') {
     if (source.length === 0) throw new ZkgpuError('INVALID_ARGUMENT', `${what}: empty path`);
-    if (isFetchUrl(source)) return fetchWhole(source);
+    if (isFetchUrl(source)) return openUrl(source);
     return openPath(/^file:/i.test(source) ? new URL(source) : source, source);
   }
   throw new ZkgpuError('INVALID_ARGUMENT', `${what} must be a path, a URL, a Uint8Array, an ArrayBuffer or { type: 'mem', data }, got ${source === null ? 'null' : typeof source}`);
@@ -115,16 +117,54 @@ async function openPath(path: string | URL, name: string): Promise<RandomAccess>
   };
 }
 
-async function fetchWhole(url: string): Promise<RandomAccess> {
-  let bytes: Uint8Array;
+/**
+ * A URL as random-access bytes: a first request for byte 0 tells whether the server serves ranges
+ * (206 and a total size in Content-Range); then each read is one range request. A server that
+ * answers 200 sends the whole file, which is then held (data: and blob: URLs, servers without
+ * range support).
+ */
+async function openUrl(url: string): Promise<RandomAccess> {
+  let first: Response;
   try {
-    const res = await fetch(url);
-    if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText}`);
-    bytes = new Uint8Array(await res.arrayBuffer());
+    first = await fetch(url, { headers: { Range: 'bytes=0-0' } });
+    if (!first.ok) throw new Error(`HTTP ${first.status} ${first.statusText}`);
   } catch (e) {
     throw new ZkgpuError('FILE_READ_ERROR', `cannot fetch ${url}: ${(e as Error).message}`, { cause: e, details: { file: url } });
   }
-  return memory(bytes, url);
+  const total = first.status === 206 ? /\/(\d+)\s*$/.exec(first.headers.get('content-range') ?? '')?.[1] : undefined;
+  if (total === undefined) return memory(await bodyOf(first, url), url);
+  await first.body?.cancel();
+  const size = Number(total);
+  return {
+    name: url,
+    size,
+    async read(offset, length) {
+      if (length === 0) return new Uint8Array(0);
+      let res: Response;
+      try {
+        res = await fetch(url, { headers: { Range: `bytes=${offset}-${offset + length - 1}` } });
+        if (res.status !== 206) throw new Error(`HTTP ${res.status} ${res.statusText} to a range request (the server answered ranges before)`);
+      } catch (e) {
+        throw new ZkgpuError('FILE_READ_ERROR', `cannot fetch ${url} at byte offset ${offset}: ${(e as Error).message}`, { cause: e, details: { file: url, offset } });
+      }
+      const bytes = await bodyOf(res, url);
+      if (bytes.length !== length) {
+        throw new ZkgpuError('FILE_READ_ERROR', `${url}: asked for ${length} bytes at byte offset ${offset}, got ${bytes.length} (the file changed on the server?)`, {
+          details: { file: url, offset },
+        });
+      }
+      return bytes;
+    },
+    close: async () => {},
+  };
+}
+
+async function bodyOf(res: Response, url: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await res.arrayBuffer());
+  } catch (e) {
+    throw new ZkgpuError('FILE_READ_ERROR', `cannot fetch ${url}: ${(e as Error).message}`, { cause: e, details: { file: url } });
+  }
 }
 
 /** All bytes of a source (for the circuit .wasm, which the witness calculator needs whole). */
