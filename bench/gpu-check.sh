@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One-shot GPU benchmark for a machine lent by the `device` tool (../shared/DEVICE.md packing).
 # Prints the adapters, limits and nvidia-smi; then checks and times, on webgpu vs wasm vs the
-# split: G1 MSM 2^16..2^22 (G2 too when the runtime has a G2 kernel on WebGPU), NTT 2^16..2^24,
+# split: G1 and G2 MSM 2^16..2^22 (G2 when the runtime plans it on WebGPU), NTT 2^16..2^24,
 # and a Groth16 2^16 proof (2^20 when its circuit is there) with the GPU against wasm-only.
 # JSON (bench schema v1 from `zkgpu bench`; split.json is gpu-check's own) goes to $OUT.
 #

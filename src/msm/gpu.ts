@@ -1,8 +1,8 @@
 /// <reference types="@webgpu/types" />
 /**
- * G1 MSM on WebGPU (BN254 and BLS12-381), Pippenger with signed windows; same input and output
- * encodings as the WASM engine (points in the .zkey layout, 32-byte LE scalars, one affine point
- * back, all zero for infinity).
+ * G1 and G2 MSM on WebGPU (BN254 and BLS12-381), Pippenger with signed windows; same input and
+ * output encodings as the WASM engine (points in the .zkey layout, 32-byte LE scalars, one affine
+ * point back, all zero for infinity).
  *
  * One chunk is one submission of these passes (shaders/msm_*.wgsl):
  *   msm_clear, msm_decompose (digits + bucket histogram), msm_scan_block/add (offsets, 3 levels at
@@ -14,24 +14,31 @@
  *
  * The coordinates upload unchanged: the .zkey Montgomery radix 2^(8 fpBytes) is the GPU's
  * 2^(16 limbs) (checked in prelude.ts).
+ *
+ * G2 runs the same passes and buffers with the msm_g2_* kernels: the curve passes' point
+ * arithmetic is the step table of point-program.ts (curve_g2.wgsl), bound as one more uniform
+ * buffer, because lavapipe took 130-1076 s to compile the inlined Fp2 formulas.
  */
 import { ZkgpuError } from '../core/errors.js';
 import { abortError } from '../core/abort.js';
 import { SCALAR_BYTES } from '../core/sizes.js';
-import { CURVES, encodePoint, g1, isCurveName, type CurveName, type G1Point } from '../math/index.js';
+import { encodePoint, g1, g2, isCurveName, isGroupName, type CurveName, type G1Point, type G2Point, type GroupName } from '../math/index.js';
 import type { GpuContext } from '../gpu/context.js';
 import { loadShader, stripStandalone, type Program } from '../gpu/program.js';
 import { readBuffer, stagedOnce, submitPasses, uploadBuffer, uploadInputs, type Pass, type StagedGpu } from '../gpu/runner.js';
-import { curvePrelude } from './prelude.js';
-import { chunkPoints, DEFAULT_MAX_CHUNK_POINTS, planChunk, SCAN_BLOCK, type MsmChunkPlan } from './plan.js';
+import { curveG2Prelude, curvePrelude, stepTableWords } from './prelude.js';
+import { chunkPoints, DEFAULT_MAX_CHUNK_POINTS, gpuPointBytes, planChunk, SCAN_BLOCK, type MsmChunkPlan } from './plan.js';
 import { decodeXyzz, xyzzToAffine } from './xyzz.js';
+import { decodeXyzzG2, xyzzG2ToAffine } from './xyzz-g2.js';
 
 /** Stages gpuMsm can stop after (testing aid): the raw buffer of that stage comes back. */
 export type MsmDebugStage = 'digits' | 'offsets' | 'csr' | 'buckets' | 'windows';
 
 export interface GpuMsmRequest {
   curve: CurveName;
-  /** n affine G1 points, .zkey encoding (64 / 96 bytes each; all zero = infinity). */
+  /** Default 'g1'. */
+  group?: GroupName;
+  /** n affine points, .zkey encoding (G1 64 / 96 bytes each, G2 128 / 192; all zero = infinity). */
   points: Uint8Array;
   /** n scalars, 32-byte little-endian standard form, below r (the caller checks). */
   scalars: Uint8Array;
@@ -43,7 +50,8 @@ export interface GpuMsmRequest {
   /**
    * Testing aid: stop after a stage of the first (only) chunk and return its raw buffer:
    * 'digits' (W n u32), 'offsets' (W B + 1 u32), 'csr' (W n u32, the first offsets[W B] used),
-   * 'buckets' (W B XYZZ points), 'windows' (W XYZZ window sums).
+   * 'buckets' (W B XYZZ points), 'windows' (W XYZZ window sums); XYZZ points as xyzz.ts (G1) or
+   * xyzz-g2.ts (G2) decode them.
    */
   debugStopAfter?: MsmDebugStage;
 }
@@ -52,6 +60,7 @@ const SORT_WG = 256;
 const CURVE_WG = 64;
 
 interface MsmPrograms {
+  group: GroupName;
   clear: Program;
   decompose: Program;
   scatter: Program;
@@ -64,33 +73,37 @@ interface MsmPrograms {
   reduceFinal: Program;
 }
 
-async function msmPrograms(ctx: GpuContext, curve: CurveName): Promise<MsmPrograms> {
-  const pre = curvePrelude(curve);
+async function msmPrograms(ctx: GpuContext, curve: CurveName, group: GroupName): Promise<MsmPrograms> {
+  const g2 = group === 'g2';
+  const pre = g2 ? curveG2Prelude(curve) : curvePrelude(curve);
+  const files = g2 ? ['curve_g2', 'msm_g2_bucket', 'msm_g2_reduce'] : ['curve', 'msm_bucket', 'msm_reduce'];
   const [field, curveSrc, sort, scan, bucket, reduce] = await Promise.all(
-    ['field', 'curve', 'msm_sort', 'msm_scan', 'msm_bucket', 'msm_reduce'].map(async (f) => stripStandalone(await loadShader(f))),
+    ['field', files[0], 'msm_sort', 'msm_scan', files[1], files[2]].map(async (f) => stripStandalone(await loadShader(f))),
   );
   const curveBase = [pre.field.code, field, pre.code, curveSrc];
-  // The sort and scan passes have no field code: one pipeline each serves both curves.
+  const prefix = g2 ? 'msm_g2_' : 'msm_';
+  // The sort and scan passes have no field code: one pipeline each serves both curves and groups.
   const plain = (file: string, src: string, entry: string) => ctx.programs.get({ name: `${entry}`, entryPoint: entry, key: file, sources: [src] });
-  const onCurve = (src: string, entry: string) => ctx.programs.get({ name: `${entry}:${curve}`, entryPoint: entry, key: pre.key, sources: [...curveBase, src] });
+  const onCurve = (src: string, stage: string) =>
+    ctx.programs.get({ name: `${prefix}${stage}:${curve}`, entryPoint: `${prefix}${stage}`, key: pre.key, sources: [...curveBase, src] });
   const [clear, decompose, scatter, scanBlock, scanAdd, accumulate, combine, reduceGroups, reduceWindows, reduceFinal] = await Promise.all([
     plain('msm_sort', sort, 'msm_clear'),
     plain('msm_sort', sort, 'msm_decompose'),
     plain('msm_sort', sort, 'msm_scatter'),
     plain('msm_scan', scan, 'msm_scan_block'),
     plain('msm_scan', scan, 'msm_scan_add'),
-    onCurve(bucket, 'msm_accumulate'),
-    onCurve(bucket, 'msm_combine'),
-    onCurve(reduce, 'msm_reduce_groups'),
-    onCurve(reduce, 'msm_reduce_windows'),
-    onCurve(reduce, 'msm_reduce_final'),
+    onCurve(bucket, 'accumulate'),
+    onCurve(bucket, 'combine'),
+    onCurve(reduce, 'reduce_groups'),
+    onCurve(reduce, 'reduce_windows'),
+    onCurve(reduce, 'reduce_final'),
   ]);
-  return { clear, decompose, scatter, scanBlock, scanAdd, accumulate, combine, reduceGroups, reduceWindows, reduceFinal };
+  return { group, clear, decompose, scatter, scanBlock, scanAdd, accumulate, combine, reduceGroups, reduceWindows, reduceFinal };
 }
 
-/** Compiles (or finds cached) every MSM pipeline of a curve; lets callers pay compile time up front. */
-export async function warmGpuMsm(ctx: GpuContext, curve: CurveName): Promise<void> {
-  await msmPrograms(ctx, curve);
+/** Compiles (or finds cached) every MSM pipeline of a curve and group; lets callers pay compile time up front. */
+export async function warmGpuMsm(ctx: GpuContext, curve: CurveName, group: GroupName = 'g1'): Promise<void> {
+  await msmPrograms(ctx, curve, group);
 }
 
 function workgroups(threads: number, size: number, maxPerDim: number): [number, number] {
@@ -103,12 +116,14 @@ function u32Bytes(values: readonly number[]): Uint8Array {
   return new Uint8Array(new Uint32Array(values).buffer);
 }
 
-function checkRequest(req: GpuMsmRequest): { curve: CurveName; n: number; pointBytes: number } {
+function checkRequest(req: GpuMsmRequest): { curve: CurveName; group: GroupName; n: number; pointBytes: number } {
   if (!isCurveName(req?.curve)) throw new ZkgpuError('UNKNOWN_CURVE', `gpuMsm: unknown curve ${String(req?.curve)}`);
   const curve = req.curve;
-  const pointBytes = 2 * CURVES[curve].fpBytes;
+  const group = req.group ?? 'g1';
+  if (!isGroupName(group)) throw new ZkgpuError('INVALID_ARGUMENT', `gpuMsm: group must be 'g1' or 'g2', got ${String(group)}`);
+  const pointBytes = gpuPointBytes(curve, group).affine;
   if (!(req.points instanceof Uint8Array) || req.points.length % pointBytes !== 0) {
-    throw new ZkgpuError('LENGTH_MISMATCH', `gpuMsm: points must be a Uint8Array of whole ${curve} G1 points (${pointBytes} bytes each)`);
+    throw new ZkgpuError('LENGTH_MISMATCH', `gpuMsm: points must be a Uint8Array of whole ${curve} ${group.toUpperCase()} points (${pointBytes} bytes each)`);
   }
   if (!(req.scalars instanceof Uint8Array) || req.scalars.length % SCALAR_BYTES !== 0) {
     throw new ZkgpuError('LENGTH_MISMATCH', 'gpuMsm: scalars must be a Uint8Array of whole 32-byte scalars');
@@ -123,12 +138,12 @@ function checkRequest(req: GpuMsmRequest): { curve: CurveName; n: number; pointB
   if (req.windowBits !== undefined && (!Number.isInteger(req.windowBits) || req.windowBits < 1)) {
     throw new ZkgpuError('INVALID_ARGUMENT', `gpuMsm: windowBits must be a positive integer, got ${req.windowBits}`);
   }
-  return { curve, n, pointBytes };
+  return { curve, group, n, pointBytes };
 }
 
 /**
- * Σ scalars[i] · points[i] on the GPU: one affine G1 point in the points' encoding (all zero for
- * infinity), byte-identical to the WASM engine's zk_msm.
+ * Σ scalars[i] · points[i] on the GPU: one affine point of the request's group in the points'
+ * encoding (all zero for infinity), byte-identical to the WASM engine's zk_msm.
  */
 export async function gpuMsm(ctx: GpuContext, req: GpuMsmRequest): Promise<Uint8Array> {
   return (await stageGpuMsm(ctx, req)).run();
@@ -146,7 +161,7 @@ interface ChunkInputs {
  * chunk); `run` computes (uploading any further chunk in turn) and frees the inputs.
  */
 export async function stageGpuMsm(ctx: GpuContext, req: GpuMsmRequest): Promise<StagedGpu<Uint8Array>> {
-  const { curve, n, pointBytes } = checkRequest(req);
+  const { curve, group, n, pointBytes } = checkRequest(req);
   const signal = req.signal;
   if (signal?.aborted) throw abortError(signal);
   if (n === 0) {
@@ -160,14 +175,14 @@ export async function stageGpuMsm(ctx: GpuContext, req: GpuMsmRequest): Promise<
     maxBinding: 2 ** Math.floor(Math.log2(limit)),
     maxChunkPoints: req.maxChunkPoints ?? DEFAULT_MAX_CHUNK_POINTS,
   };
-  const chunk = chunkPoints(curve, n, limits, req.windowBits);
+  const chunk = chunkPoints(curve, n, limits, req.windowBits, group);
   if (req.debugStopAfter && chunk < n) throw new ZkgpuError('INVALID_ARGUMENT', 'gpuMsm: debugStopAfter needs a single chunk');
-  const progs = await msmPrograms(ctx, curve);
+  const progs = await msmPrograms(ctx, curve, group);
   if (signal?.aborted) throw abortError(signal);
   const upload = async (start: number): Promise<ChunkInputs> => {
     const count = Math.min(chunk, n - start);
-    const plan = planChunk(curve, count, limits, req.windowBits);
-    const label = `msm:${curve}:n${count}:c${plan.c}`;
+    const plan = planChunk(curve, count, limits, req.windowBits, group);
+    const label = `msm:${curve}:${group}:n${count}:c${plan.c}`;
     const [points, scalars] = await uploadInputs(ctx, [
       { data: req.points.subarray(start * pointBytes, (start + count) * pointBytes), label: `${label}:points` },
       { data: req.scalars.subarray(start * SCALAR_BYTES, (start + count) * SCALAR_BYTES), label: `${label}:scalars` },
@@ -180,8 +195,7 @@ export async function stageGpuMsm(ctx: GpuContext, req: GpuMsmRequest): Promise<
     (f) => [f.points, f.scalars],
     'gpuMsm: a staged MSM',
     async (first) => {
-      const G = g1(curve);
-      let sum: G1Point = G.infinity;
+      const partials: Uint8Array[] = [];
       let staged: ChunkInputs | null = first;
       // Chunks after the first (inputs over one binding) upload in turn: one chunk's buffers at a time.
       for (let start = 0; start < n; start += chunk, staged = null) {
@@ -189,14 +203,28 @@ export async function stageGpuMsm(ctx: GpuContext, req: GpuMsmRequest): Promise<
         try {
           const raw = await runChunk(ctx, progs, curve, inputs, { signal, stop: req.debugStopAfter });
           if (req.debugStopAfter) return raw;
-          sum = G.add(sum, xyzzToAffine(curve, decodeXyzz(curve, raw)));
+          partials.push(raw);
         } finally {
           await ctx.pool.release([inputs.points, inputs.scalars]);
         }
       }
-      return encodePoint(curve, 'g1', sum);
+      return sumXyzz(curve, group, partials);
     },
   );
+}
+
+/** The chunks' XYZZ sums added as affine points (one inversion each), in the request's encoding. */
+function sumXyzz(curve: CurveName, group: GroupName, partials: readonly Uint8Array[]): Uint8Array {
+  if (group === 'g2') {
+    const G = g2(curve);
+    let sum: G2Point = G.infinity;
+    for (const raw of partials) sum = G.add(sum, xyzzG2ToAffine(curve, decodeXyzzG2(curve, raw)));
+    return encodePoint(curve, 'g2', sum);
+  }
+  const G = g1(curve);
+  let sum: G1Point = G.infinity;
+  for (const raw of partials) sum = G.add(sum, xyzzToAffine(curve, decodeXyzz(curve, raw)));
+  return encodePoint(curve, 'g1', sum);
 }
 
 interface ChunkInput {
@@ -208,8 +236,9 @@ interface ChunkInput {
 async function runChunk(ctx: GpuContext, progs: MsmPrograms, curve: CurveName, inputs: ChunkInputs, input: ChunkInput): Promise<Uint8Array> {
   const { points, scalars, plan } = inputs;
   const { n, windows, buckets, bucketCount: K, seg, threads, groups, groupLen, c } = plan;
-  const xyzzBytes = curvePrelude(curve).xyzzBytes;
-  const label = `msm:${curve}:n${n}:c${c}`;
+  const g2 = progs.group === 'g2';
+  const xyzzBytes = gpuPointBytes(curve, progs.group).xyzz;
+  const label = `msm:${curve}:${progs.group}:n${n}:c${c}`;
   const maxDim = ctx.limits.maxComputeWorkgroupsPerDimension;
   const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
   const held: GPUBuffer[] = [];
@@ -240,9 +269,11 @@ async function runChunk(ctx: GpuContext, progs: MsmPrograms, curve: CurveName, i
     passes.push({ program: progs.scatter, buffers: sortBuffers, workgroups: workgroups(n, SORT_WG, maxDim) });
     if (input.stop === 'csr') return await finish(passes, csr, windows * n * 4);
 
+    // G2's kernels read their step table from one more (uniform) binding.
+    const stepTable = g2 ? [keep(uploadBuffer(ctx, stepTableWords(curve), `${label}:steps`, GPUBufferUsage.UNIFORM))] : [];
     const bucketSums = scratch(K * xyzzBytes, 'buckets');
     const parts = scratch(2 * threads * xyzzBytes, 'parts');
-    const bucketBuffers = [points, csr, offsets, bucketSums, parts, params([K, seg, threads, 0], 'bucket-params')];
+    const bucketBuffers = [points, csr, offsets, bucketSums, parts, params([K, seg, threads, 0], 'bucket-params'), ...stepTable];
     passes.push(
       { program: progs.accumulate, buffers: bucketBuffers, workgroups: workgroups(threads, CURVE_WG, maxDim) },
       { program: progs.combine, buffers: bucketBuffers, workgroups: workgroups(K, CURVE_WG, maxDim) },
@@ -251,7 +282,7 @@ async function runChunk(ctx: GpuContext, progs: MsmPrograms, curve: CurveName, i
 
     const groupSums = scratch(2 * windows * groups * xyzzBytes, 'groups');
     const windowSums = scratch(windows * xyzzBytes, 'windows');
-    const reduceBuffers = [bucketSums, groupSums, windowSums, params([windows, buckets, groups, groupLen, c, 0, 0, 0], 'reduce-params')];
+    const reduceBuffers = [bucketSums, groupSums, windowSums, params([windows, buckets, groups, groupLen, c, 0, 0, 0], 'reduce-params'), ...stepTable];
     passes.push(
       { program: progs.reduceGroups, buffers: reduceBuffers, workgroups: workgroups(windows * groups, CURVE_WG, maxDim) },
       { program: progs.reduceWindows, buffers: reduceBuffers, workgroups: workgroups(windows, CURVE_WG, maxDim) },

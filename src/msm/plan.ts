@@ -2,7 +2,7 @@
  * Sizes of one GPU MSM chunk: window width c, window count, bucket segments, reduction groups,
  * and how many points fit in one chunk. Pure arithmetic, shared by gpu.ts and the tests.
  */
-import { CURVES, type CurveName } from '../math/index.js';
+import { CURVES, type CurveName, type GroupName } from '../math/index.js';
 
 /**
  * Widest window: the bucket array holds W 2^(c-1) XYZZ points, at c = 16 that is 2^19 points,
@@ -69,23 +69,33 @@ export interface PlanLimits {
   maxChunkPoints: number;
 }
 
-/** Largest c whose bucket array (W 2^(c-1) XYZZ points) fits one binding. */
-export function maxWindowBitsFor(curve: CurveName, maxBinding: number): number {
-  const { frBits, fpBytes } = CURVES[curve];
+/** Bytes of one affine input point and of one XYZZ point in GPU buffers (G2: coordinates in Fp2). */
+export function gpuPointBytes(curve: CurveName, group: GroupName = 'g1'): { affine: number; xyzz: number } {
+  const coord = (group === 'g2' ? 2 : 1) * CURVES[curve].fpBytes;
+  return { affine: 2 * coord, xyzz: 4 * coord };
+}
+
+/**
+ * Largest c whose bucket array (W 2^(c-1) XYZZ points) fits one binding: 16 with a 128 MiB
+ * binding, except BLS12-381 G2 (384-byte XYZZ points): 15.
+ */
+export function maxWindowBitsFor(curve: CurveName, maxBinding: number, group: GroupName = 'g1'): number {
+  const { frBits } = CURVES[curve];
+  const { xyzz } = gpuPointBytes(curve, group);
   let c = MAX_WINDOW_BITS;
-  while (c > 1 && windowCount(frBits, c) * 2 ** (c - 1) * 4 * fpBytes > maxBinding) c--;
+  while (c > 1 && windowCount(frBits, c) * 2 ** (c - 1) * xyzz > maxBinding) c--;
   return c;
 }
 
 /** The plan for one chunk of n points; `windowBits` (if given) is clamped to what fits. */
-export function planChunk(curve: CurveName, n: number, limits: PlanLimits, windowBits?: number): MsmChunkPlan {
-  const { frBits, fpBytes } = CURVES[curve];
-  const cMax = maxWindowBitsFor(curve, limits.maxBinding);
+export function planChunk(curve: CurveName, n: number, limits: PlanLimits, windowBits?: number, group: GroupName = 'g1'): MsmChunkPlan {
+  const { frBits } = CURVES[curve];
+  const cMax = maxWindowBitsFor(curve, limits.maxBinding, group);
   const c = windowBits === undefined ? chooseWindowBits(n, frBits, cMax) : Math.max(1, Math.min(cMax, Math.floor(windowBits)));
   const windows = windowCount(frBits, c);
   const buckets = 2 ** (c - 1);
   const entries = windows * n;
-  const xyzzBytes = 4 * fpBytes;
+  const xyzzBytes = gpuPointBytes(curve, group).xyzz;
   // head + tail per thread must fit one binding too
   const segForBinding = Math.ceil(entries / Math.floor(limits.maxBinding / (2 * xyzzBytes)));
   const seg = Math.max(MIN_SEGMENT, Math.ceil(entries / TARGET_SEGMENTS), segForBinding);
@@ -107,13 +117,13 @@ export function planChunk(curve: CurveName, n: number, limits: PlanLimits, windo
  * Points per chunk: at most maxChunkPoints, and few enough that the points (pointBytes each) and
  * the digit / csr arrays (4 W bytes per point) each fit one binding.
  */
-export function chunkPoints(curve: CurveName, n: number, limits: PlanLimits, windowBits?: number): number {
-  const { fpBytes } = CURVES[curve];
+export function chunkPoints(curve: CurveName, n: number, limits: PlanLimits, windowBits?: number, group: GroupName = 'g1'): number {
+  const { affine } = gpuPointBytes(curve, group);
   let chunk = Math.max(1, Math.min(n, limits.maxChunkPoints));
   // c depends on the chunk size; two rounds settle it (c only grows with n, W only shrinks)
   for (let round = 0; round < 2; round++) {
-    const { windows } = planChunk(curve, chunk, limits, windowBits);
-    const perPoint = Math.max(2 * fpBytes, 4 * windows, 32);
+    const { windows } = planChunk(curve, chunk, limits, windowBits, group);
+    const perPoint = Math.max(affine, 4 * windows, 32);
     chunk = Math.max(1, Math.min(chunk, Math.floor(limits.maxBinding / perPoint)));
   }
   return chunk;

@@ -7,7 +7,7 @@ import type { WorkerPool } from '../cpu/pool.js';
 import { SCALAR_BYTES } from '../core/sizes.js';
 import type { GpuContext } from '../gpu/context.js';
 import type { StagedGpu } from '../gpu/runner.js';
-import { encodeScalar, invMod, CURVES, type GroupName } from '../math/index.js';
+import { encodeScalar, invMod, CURVES } from '../math/index.js';
 import type { CompactedMsm } from '../msm/compact.js';
 import { addOnPool, msmOnPool } from '../msm/cpu.js';
 import { gpuMsm, stageGpuMsm } from '../msm/gpu.js';
@@ -19,11 +19,6 @@ import type { ExecChunk, FaultInjection, Kernel } from '../scheduler/execute/exe
 import { defaultBytesPerElement } from '../scheduler/models.js';
 import type { Plan } from '../scheduler/plan.js';
 import type { ParsedBabyBearNtt, ParsedMsm, ParsedNtt } from './requests.js';
-
-/** Why the GPU cannot run an MSM of this group, or null. */
-export function gpuMsmCannot(group: GroupName): string | null {
-  return group === 'g2' ? 'the WebGPU engine has no G2 MSM kernel' : null;
-}
 
 /** The plan's chunks as the executor takes them (a backend id 'webgpu', 'webgpu:1', ... is a GPU). */
 export function planChunks(p: Plan): ExecChunk[] {
@@ -71,8 +66,8 @@ export function msmKernel(pool: WorkerPool, { request, terms, validateInTask, fa
   });
   return {
     splittable: true,
-    gpu: (ctx, r, sig) => gpuMsm(ctx, { curve, ...slice(r), windowBits, signal: sig }),
-    gpuStage: (ctx, r, sig) => stageGpuMsm(ctx, { curve, ...slice(r), windowBits, signal: sig }),
+    gpu: (ctx, r, sig) => gpuMsm(ctx, { curve, group, ...slice(r), windowBits, signal: sig }),
+    gpuStage: (ctx, r, sig) => stageGpuMsm(ctx, { curve, group, ...slice(r), windowBits, signal: sig }),
     wasm: (r, sig, attempt) =>
       msmOnPool(pool, {
         curve,

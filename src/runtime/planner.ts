@@ -7,7 +7,6 @@
 import { ZkgpuError } from '../core/errors.js';
 import type { GpuContext } from '../gpu/context.js';
 import { describeBackends, gpuBackendId } from '../scheduler/backends.js';
-import { gpuMsmCannot } from './kernels.js';
 import { calibratedModels, checkCalibration, modelsFor, type Calibration, type MeasuredModel } from '../scheduler/calibration/calibration.js';
 import { loadCalibration } from '../scheduler/calibration/cache.js';
 import { adapterKey, hardwareFingerprint } from '../scheduler/hardware/fingerprint.js';
@@ -118,9 +117,7 @@ export class Planner {
   private async describe(job: PlanJob, threads: number): Promise<BackendDescription[]> {
     const report = await this.hardware();
     const models = deviceModels(this.calibration, job, report, threads);
-    let backends = describeBackends(report, job, { threads, models, backends: this.settings.backends });
-    // No G2 kernel on WebGPU (kernels.ts gpuMsmCannot): G2 MSMs plan on the workers only.
-    if (job.op === 'msm' && gpuMsmCannot(job.group ?? 'g1')) backends = backends.filter((b) => b.kind !== 'webgpu');
+    const backends = describeBackends(report, job, { threads, models, backends: this.settings.backends });
     return backends.map((b) => (b.kind === 'webgpu' ? { ...b, budgetBytes: Math.min(b.budgetBytes, this.#learnedGpuBytes.get(b.id) ?? Infinity) } : b));
   }
 

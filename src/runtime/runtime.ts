@@ -33,7 +33,7 @@ import { checkGpuSelection, gpusFromEnv, type GpuSelection } from './adapters.js
 import { GpuFleet, openGpus, type GpuDetails, type OpenedGpus } from './gpu-owner.js';
 import { GpuTelemetryCache, type RuntimeStats, type TelemetryStatus } from './telemetry.js';
 import { runRetried, type WorkerTask, type WorkerTaskOptions } from './worker-task.js';
-import { babyBearNttKernel, gpuMsmCannot, msmKernel, nttKernel, planChunks } from './kernels.js';
+import { babyBearNttKernel, msmKernel, nttKernel, planChunks } from './kernels.js';
 import { Planner, resolveCalibration } from './planner.js';
 import { buildJobReport, stageName, type JobInfo } from './report.js';
 import {
@@ -232,8 +232,7 @@ export class Runtime extends RuntimeEventTarget {
    */
   async plan(job: PlanJob): Promise<Plan> {
     this.checkOpen();
-    const gpuCannot = job?.op === 'msm' ? gpuMsmCannot(job.group ?? 'g1') : null;
-    return (await this.#planner.schedule(job, gpuCannot, { threads: this.threads })).plan;
+    return (await this.#planner.schedule(job, null, { threads: this.threads })).plan;
   }
 
   /**
@@ -299,14 +298,13 @@ export class Runtime extends RuntimeEventTarget {
     let validateInTask = req.validatePoints && terms.dropped === 0;
     if (req.validatePoints && !validateInTask) await this.validatePoints(curve, group, req.points, req.signal);
     await this.#gpu.settled();
-    const gpuCannot = gpuMsmCannot(group);
     // A pinned 'webgpu' without a usable device is an error before any planning.
-    if (req.requested === 'webgpu') chooseBackend({ requested: 'webgpu', gpu: this.#gpu.primary, n: terms.n, gpuCannot });
+    if (req.requested === 'webgpu') chooseBackend({ requested: 'webgpu', gpu: this.#gpu.primary, n: terms.n, gpuCannot: null });
     // Planned by what its scalars cost, not by their count: 0/1 witness terms cost a fraction of
     // dense ones (scheduler/models.ts; one pass, ~1 ms per 2^16 scalars).
     const effectiveElements = msmEffectiveElements(msmScalarProfile(terms.scalars), curve, group);
     const job: PlanJob = { op: 'msm', curve, group, n: terms.n, effectiveElements, backend: req.requested };
-    const { plan, reason, release } = await this.#planner.schedule(job, gpuCannot, { enqueue: true, threads: Math.min(this.threads, req.maxWorkers) });
+    const { plan, reason, release } = await this.#planner.schedule(job, null, { enqueue: true, threads: Math.min(this.threads, req.maxWorkers) });
     try {
       if (validateInTask && plan.chunks.some((c) => c.backend !== 'wasm')) {
         validateInTask = false;

@@ -85,8 +85,7 @@ export const GPU_SOFTWARE_FIXED_MS_PLACEHOLDER = 20;
 
 /**
  * NOT MEASURED: a G2 point on the GPU is taken as 3x a G1 point (for calibration and plans of a
- * WebGPU G2 kernel; the runtime keeps G2 MSMs on the workers until it has one: runtime/kernels.ts
- * gpuMsmCannot). A G2 kernel is the G1 one with every coordinate in Fp2, whose product is 3 Fp products (Karatsuba) and
+ * WebGPU G2 kernel, msm/gpu.ts with point-program.ts's step tables). The G2 kernel is the G1 one with every coordinate in Fp2, whose product is 3 Fp products (Karatsuba) and
  * whose square is 2, against 1 for G1, so each point addition costs about 3x; the sort and scan
  * passes do not change. Derived from G1 rather than from the wasm G2 figure (5.8x G1 per point,
  * but measured at 2^14 against G1's 2^20). A calibration replaces it.

@@ -363,7 +363,8 @@ function advise(obs: ProfileObservations, device: ProfileDevice, stage: ProfileS
     return obs.gpuSoftware ? `the GPU is a software adapter running on the CPU: a hardware GPU would help most (or --backend wasm)` : 'a faster GPU would help most';
   }
   const isG2 = stage?.what === 'G2 MSM';
-  if (isG2) return `G2 MSMs run only on the workers (no WebGPU G2 kernel): more CPU threads would help most${moreThreads}`;
+  if (isG2 && gpuUsableForG2(obs)) return `--backend auto or webgpu would let the planner give the G2 MSM to the GPU here; more CPU threads would help too${moreThreads}`;
+  if (isG2) return `a hardware GPU (G2 MSMs run there too) or more CPU threads would help most${moreThreads}`;
   const gpuUsable = obs.adapter !== null && !obs.gpuSoftware;
   if (gpuUsable && obs.backend === 'wasm') return `--backend auto or webgpu would move G1 MSMs and NTTs to the GPU here; more CPU threads would help too${moreThreads}`;
   if (gpuUsable) return `the planner kept this work on the workers (too small for the GPU to win): more CPU threads would help most${moreThreads}`;
@@ -380,6 +381,11 @@ export function throttleNote(stats: Pick<RuntimeStats, 'devices'>, deviceId: str
   if (!sample?.throttled) return null;
   const reasons = (sample.throttleReasons ?? []).join(', ');
   return `throttled${reasons ? ` (${reasons})` : ''}`;
+}
+
+/** A hardware GPU that a wasm-pinned proof left idle: the G2 MSM could have gone there. */
+function gpuUsableForG2(obs: ProfileObservations): boolean {
+  return obs.adapter !== null && !obs.gpuSoftware && obs.backend === 'wasm';
 }
 
 function buildVerdict(obs: ProfileObservations, stages: ProfileStage[], devices: ProfileDevice[]): ProfileVerdict {

@@ -74,9 +74,7 @@ export class ProofJobs {
           group,
           points,
           scalars,
-          // The WebGPU engine has no G2 kernel: with backend 'webgpu' the G2 MSM runs on the workers,
-          // beside the G1 MSMs on the GPU (the split the scheduler makes too).
-          backend: group === 'g2' && this.backend === 'webgpu' ? 'wasm' : this.backend,
+          backend: this.backend,
           // Key points are checked to be on the curve on the way, so a corrupted point section is an
           // error naming the section, not a proof that fails verification later. Cost measured on a
           // 2^14-constraint BN254 proof, 2 threads, median of 4: 2084 ms checked vs 2050 ms unchecked (~2%).
@@ -154,7 +152,7 @@ export class ProofJobs {
         // As runtime.msm plans it: the terms it keeps (zeros dropped), weighed by their work.
         n: profile.terms - profile.zeros,
         effectiveElements: effective,
-        backend: group === 'g2' && this.backend === 'webgpu' ? 'wasm' : (this.backend ?? 'auto'),
+        backend: this.backend ?? 'auto',
       })
       .then((plan) => {
         // The job alone (plan.estimateMs also counts work queued before it): its chunks' estimates
@@ -194,7 +192,7 @@ export class ProofJobs {
 
   /**
    * A blinding MSM of the 'finalize' stage. Always on the workers: 3 to 7 points are below any
-   * GPU's break-even, and there is no G2 GPU kernel.
+   * GPU's break-even.
    */
   blindingMsm(group: GroupName, terms: BlindingTerm[]): Promise<Uint8Array> {
     return this.runtime.msm({

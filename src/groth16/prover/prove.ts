@@ -196,9 +196,8 @@ async function queueProof(run: ProofRun, jobs: ProofJobs, key: ProofKey, wtns: W
   // at a higher pool priority than the witness MSMs, so H starts as soon as its scalars exist
   // instead of queuing behind them.
   const hScalars = queueHScalars(run, jobs, key, wtns, coefficients, options);
-  // Beside it, the G2 MSM, the longest: it runs on the workers only (no WebGPU G2 kernel), and
-  // the planner sees its queued work, so the G1 MSMs planned after it lean to the GPU where
-  // there is one.
+  // Beside it, the G2 MSM, the longest: the planner sees its queued work, so the G1 MSMs planned
+  // after it go where they finish first (the GPU, where one takes the G2 MSM or is free).
   const msmB2 = jobs.keyMsm('pointsB2', pointsB2, wtns.bytes);
 
   const [pointsA, pointsB1, pointsC] = await run.addTime('readKey', () => key.readSections(['pointsA', 'pointsB1', 'pointsC']));

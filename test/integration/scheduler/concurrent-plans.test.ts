@@ -1,7 +1,7 @@
 /**
  * Concurrent jobs plan around each other (the Groth16 graph): work already queued on a device is
- * the planner's busyForMs, so a G1 MSM planned while a G2 MSM (workers only: no WebGPU G2 kernel)
- * holds the workers goes to the GPU, and the same MSM on idle devices is split. Lavapipe + 2
+ * the planner's busyForMs, so a G1 MSM planned while a G2 MSM (pinned to the workers) holds the
+ * workers goes to the GPU, and the same MSM on idle devices is split. Lavapipe + 2
  * workers, with a calibration that makes the costs explicit; answers checked against the BigInt
  * oracle (src/math), seed logged.
  */
@@ -68,7 +68,7 @@ describe('concurrent jobs plan around queued work', () => {
     const n2 = 150;
     const pts = Array.from({ length: n2 }, () => G.random(rng));
     const ks = Array.from({ length: n2 }, () => rng.nextBigInt(CURVES.bn254.r));
-    const g2Job = rt.msm({ curve: 'bn254', group: 'g2', points: encodePoints('bn254', 'g2', pts), scalars: encodeScalars(ks) });
+    const g2Job = rt.msm({ curve: 'bn254', group: 'g2', points: encodePoints('bn254', 'g2', pts), scalars: encodeScalars(ks), backend: 'wasm' });
     // Observed now, so a failing assertion below cannot leave it an unhandled rejection at dispose.
     g2Job.catch(() => {});
     // The G2 job's plan joins the backlog when it is made (after its input checks).

@@ -1,9 +1,9 @@
 /**
- * Groth16 proofs on the WebGPU engine (lavapipe in CI): the G1 witness MSMs and the NTTs run on
- * the GPU, the G2 MSM and the 3-7-point blinding sums on the workers (no G2 kernel; below break-even).
+ * Groth16 proofs on the WebGPU engine (lavapipe in CI): the G1 and G2 witness MSMs and the NTTs
+ * run on the GPU, the 3-7-point blinding sums on the workers (below break-even).
  *
  * Fails (never skips) without an adapter, and asserts from the runtime's own job reports that the
- * G1 MSMs and the NTTs ran on the GPU: a silent CPU run cannot pass.
+ * witness MSMs and the NTTs ran on the GPU: a silent CPU run cannot pass.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,19 +33,21 @@ afterAll(async () => {
 const CASES = listFixtures().filter((f) => ['mulchain', 'bits'].includes(f.meta.circuit));
 
 describe.each(CASES.map((f) => [f.id, f] as const))('groth16 on WebGPU: %s', (_id, f) => {
-  it("backend webgpu: snarkjs verifies, public signals equal snarkjs's, and the GPU ran the G1 MSMs and the NTTs", async () => {
+  it("backend webgpu: snarkjs verifies, public signals equal snarkjs's, and the GPU ran the witness MSMs (G1 and G2) and the NTTs", async () => {
     reports.length = 0;
     const r = await groth16.prove(f.zkey, f.wtns, { runtime, backend: 'webgpu' });
     expect(await snarkjs.groth16.verify(readJson(f.vkey), r.publicSignals, JSON.parse(JSON.stringify(r.proof)))).toBe(true);
     expect(r.publicSignals).toEqual(JSON.parse(readFileSync(f.snarkjsPublic, 'utf8')));
 
-    // The witness MSMs A, B1, C, H (the blinding sums of 3 and 7 points are pinned to the workers).
+    // The witness MSMs A, B1, C, H and B2 (the blinding sums of 3 and 7 points are pinned to the workers).
     const g1 = reports.filter((j) => j.op === 'msm' && j.group === 'g1' && j.requested === 'webgpu');
+    const g2 = reports.filter((j) => j.op === 'msm' && j.group === 'g2' && j.requested === 'webgpu');
     const ntt = reports.filter((j) => j.op === 'ntt');
     // A, B, C each inverse + coset transform.
     expect(g1).toHaveLength(4);
+    expect(g2).toHaveLength(1);
     expect(ntt).toHaveLength(6);
-    for (const j of [...g1, ...ntt]) {
+    for (const j of [...g1, ...g2, ...ntt]) {
       expect(j.backend, `${j.op} ${j.group ?? ''} n=${j.n}: ${j.reason}`).toBe('webgpu');
       expect(j.adapter?.description).toBe(runtime.gpu?.description);
       expect(j.fallback).toBeUndefined();
