@@ -15,6 +15,7 @@ import type { CoefficientContext } from './qap.js';
 import { buildAbcOnWorker, hScalarsOnWorker, quotientOnWorker, type AbcBytes } from './qap-wasm.js';
 import type { ProofRun, ProofStage } from './proof-run.js';
 import type { WorkerLayout } from './layout.js';
+import { sectionGroup } from './proof-key.js';
 
 /** Pool priority of the proof's critical path (A, B, C, the transforms, the quotient, the H MSM). */
 export const CRITICAL_PATH = 1;
@@ -60,35 +61,14 @@ export class ProofJobs {
    */
   keyMsm(section: PointSection, points: Uint8Array, scalars: Uint8Array, placement: { priority?: number; workers?: number } = {}): Promise<Uint8Array> {
     const stage = MSM_STAGE[section];
-    const group: GroupName = section === 'pointsB2' ? 'g2' : 'g1';
+    const group = sectionGroup(section);
     const workers = placement.workers ?? (group === 'g2' ? this.layout.g2Workers : this.layout.g1Workers);
     // H's scalars are the quotient's, dense by construction: no pass over them on the critical path.
     const profile = section === 'pointsH' ? denseProfile(scalars.length >>> 5) : msmScalarProfile(scalars);
     this.estimate(stage, group, profile, workers);
     if (section !== 'pointsH') this.unfinished.set(stage, this.workMs(group, profile));
     const done = () => this.unfinished.delete(stage);
-    return this.run.timed(stage, () =>
-      this.runtime
-        .msm({
-          curve: this.curve,
-          group,
-          points,
-          scalars,
-          backend: this.backend,
-          // Key points are checked to be on the curve on the way, so a corrupted point section is an
-          // error naming the section, not a proof that fails verification later. Cost measured on a
-          // 2^14-constraint BN254 proof, 2 threads, median of 4: 2084 ms checked vs 2050 ms unchecked (~2%).
-          validatePoints: true,
-          maxWorkers: workers,
-          priority: placement.priority ?? 0,
-          signal: this.run.jobSignal(),
-          onReport: this.run.reportTo(stage),
-        })
-        .catch((e) => {
-          throw keyPointError(e, this.key, section, group, stage);
-        })
-        .finally(done),
-    );
+    return this.run.timed(stage, () => this.sectionMsm(section, points, scalars, { workers, priority: placement.priority ?? 0, first: 0 }).finally(done));
   }
 
   /**
@@ -97,23 +77,31 @@ export class ProofJobs {
    * point off the curve is FILE_FORMAT at its offset in the whole section.
    */
   pieceMsm(section: PointSection, points: Uint8Array, scalars: Uint8Array, first: number, priority: number): Promise<Uint8Array> {
+    return this.sectionMsm(section, points, scalars, { workers: 1, priority, first });
+  }
+
+  /** The runtime MSM of (part of) a point section, its points checked, a bad one FILE_FORMAT at its offset in the section. */
+  private sectionMsm(section: PointSection, points: Uint8Array, scalars: Uint8Array, at: { workers: number; priority: number; first: number }): Promise<Uint8Array> {
     const stage = MSM_STAGE[section];
-    const group: GroupName = section === 'pointsB2' ? 'g2' : 'g1';
+    const group = sectionGroup(section);
     return this.runtime
       .msm({
         curve: this.curve,
         group,
         points,
         scalars,
-        backend: group === 'g2' && this.backend === 'webgpu' ? 'wasm' : this.backend,
+        backend: this.backend,
+        // Key points are checked to be on the curve on the way, so a corrupted point section is an
+        // error naming the section, not a proof that fails verification later. Cost measured on a
+        // 2^14-constraint BN254 proof, 2 threads, median of 4: 2084 ms checked vs 2050 ms unchecked (~2%).
         validatePoints: true,
-        maxWorkers: 1,
-        priority,
+        maxWorkers: at.workers,
+        priority: at.priority,
         signal: this.run.jobSignal(),
         onReport: this.run.reportTo(stage),
       })
       .catch((e) => {
-        throw keyPointError(e, this.key, section, group, stage, first);
+        throw keyPointError(e, this.key, section, group, stage, at.first);
       });
   }
 
