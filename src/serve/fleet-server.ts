@@ -280,7 +280,7 @@ function buildFleetApp(config: ServeConfig, { board, metrics, circuits, auth, fl
         return record;
       },
       progressOf: (record) => board.progressOf(record.id),
-      whyWaiting: async (record) => (fleetWatch ? whyUnschedulable(record.circuit, fleetWatch.current.workers) : null),
+      whyWaiting: async (record) => (fleetWatch ? whyUnschedulable(record.circuit, await fleetWatch.liveWorkers()) : null),
     },
     serveApi: api,
     routes: (a) => {

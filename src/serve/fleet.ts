@@ -214,8 +214,9 @@ export class FleetWatch {
     return this.view;
   }
 
-  get current(): FleetView {
-    return this.view;
+  /** The live workers read now: a job's GET must not answer from a view up to 2 s old (a worker that just joined would be missing). */
+  async liveWorkers(): Promise<WorkerBeat[]> {
+    return readWorkers(this.redis);
   }
 
   stop(): void {
