@@ -39,6 +39,8 @@ Options:
   --role R                 with --queue: api (HTTP, enqueue), worker (prove), all (default)
   --worker-class NAME      a worker's hardware class in GET /v1/fleet (default: GPU or cpu-<threads>t)
   --stall-timeout SECONDS  a worker silent this long loses its jobs to others (default 30)
+  --gpu-wait SECONDS       a worker leaves circuits that a live GPU worker's calibration wins to it
+                           until a job has waited this long (default 10; 0: never)
   -h, --help               this text
 
 Environment:
@@ -113,6 +115,7 @@ function parseServeArgs(argv: string[]) {
         role: { type: 'string' },
         'worker-class': { type: 'string' },
         'stall-timeout': { type: 'string' },
+        'gpu-wait': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: false,
@@ -175,6 +178,7 @@ function configFlags(values: ServeValues, { backend, logLevel, role, port }: Che
     role,
     workerClass: values['worker-class'],
     stallTimeoutS: numberOption('stall-timeout', values['stall-timeout'], 1),
+    gpuWaitS: numberOption('gpu-wait', values['gpu-wait'], 0),
   };
 }
 

@@ -53,6 +53,11 @@ export interface ServeConfig {
   workerClass?: string;
   /** A fleet worker silent this long (its job lock not renewed) loses its jobs to the others. */
   stallTimeoutS: number;
+  /**
+   * A fleet worker leaves a circuit to live GPU workers whose GPU wins it, until the circuit's
+   * oldest waiting job has waited this long (then it takes jobs too). 0: never defers.
+   */
+  gpuWaitS: number;
 }
 
 export const DEFAULTS = {
@@ -77,6 +82,10 @@ export const DEFAULTS = {
   role: 'all',
   // BullMQ's default lock: renewed every 15 s, so a worker must miss two renewals to lose its jobs.
   stallTimeoutS: 30,
+  // A GPU worker between two jobs fetches the next at once, so a job that waited 10 s is behind
+  // busy GPUs: it starts on a CPU worker within ~12 s (plus the 2 s re-decision), far below the
+  // backlog an autoscaler reacts to (KEDA polls every 30 s by default).
+  gpuWaitS: 10,
 } as const satisfies Partial<ServeConfig>;
 
 const positiveInt = z.number().int().positive();
@@ -106,6 +115,7 @@ const fileSchema = z
     role: z.enum(['all', 'api', 'worker']),
     workerClass: z.string().min(1).max(64),
     stallTimeout: z.number().min(1),
+    gpuWait: z.number().min(0),
     circuits: z.record(circuitName, z.object({ zkey: z.string().min(1), wasm: z.string().min(1).optional() }).strict()),
   })
   .partial()
@@ -153,6 +163,7 @@ export function readConfigFile(path: string): Partial<ServeConfig> {
     role: f.role,
     workerClass: f.workerClass,
     stallTimeoutS: f.stallTimeout,
+    gpuWaitS: f.gpuWait,
     circuits:
       f.circuits === undefined
         ? undefined

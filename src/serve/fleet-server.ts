@@ -3,7 +3,8 @@
  * answers for every job from Redis; `worker` proves the circuits that fit it and beats its
  * heartbeat; `all` does both in one process. Every role serves /healthz, /readyz and /metrics;
  * /readyz of a worker is 503 while Redis is away, the runtime is gone or its GPU was lost and not
- * re-acquired, or it drains.
+ * re-acquired, or it drains. A worker decides at start which circuits its GPU wins
+ * (gpu-preference.ts) and says so in its heartbeat; the others leave those circuits to it.
  */
 import type { Logger } from 'pino';
 import { GpuTelemetry, type Runtime } from '../index.js';
@@ -13,6 +14,7 @@ import type { ServeConfig } from './config.js';
 import { ServeError } from './errors.js';
 import { defaultWorkerId, FleetWatch, Heartbeat, whyUnschedulable, type WorkerBeat } from './fleet.js';
 import { FleetWorker } from './fleet-worker.js';
+import { decideGpuPreference, type GpuVerdict } from './gpu-preference.js';
 import { buildApp } from './http.js';
 import { JobRunner } from './job-runner.js';
 import { ServeMetrics } from './metrics.js';
@@ -170,6 +172,8 @@ async function startWorkerRole({ p, config, board, metrics, flog, state, readine
     state.gpuLost = e.detail.ok ? null : `device lost and not re-acquired (${e.detail.error ?? 'no adapter'})`;
   });
   const runner = new JobRunner({ runtime: p.runtime, helper: p.helper, keys: p.keys, metrics, concurrency: config.concurrency, backend: config.backend });
+  const verdicts = await gpuVerdicts(p, config, flog);
+  const gpuPreferred = new Set([...verdicts].filter(([, v]) => v.wins).map(([c]) => c));
   const worker = new FleetWorker({
     url: config.queue as string,
     circuits: p.circuits,
@@ -182,13 +186,16 @@ async function startWorkerRole({ p, config, board, metrics, flog, state, readine
     concurrency: config.concurrency,
     maxAttempts: config.maxAttempts,
     stallTimeoutS: config.stallTimeoutS,
+    workerId,
+    gpuPreferred,
+    gpuWaitS: config.gpuWaitS,
   });
   state.worker = worker;
   const gpu = p.runtime.gpu;
   const workerClass = config.workerClass ?? (gpu ? gpu.description : `cpu-${p.runtime.threads}t`);
   const beat = (): WorkerBeat => {
     const now = Date.now();
-    return workerBeat({ p, config, worker, runner, workerId, workerClass, started, now, why: readiness(), gpuLost: state.gpuLost });
+    return workerBeat({ p, config, worker, runner, workerId, workerClass, started, now, why: readiness(), gpuLost: state.gpuLost, verdicts });
   };
   await worker.start();
   cleanup.push(() => worker.close());
@@ -196,6 +203,22 @@ async function startWorkerRole({ p, config, board, metrics, flog, state, readine
   await heartbeat.start();
   cleanup.push(() => heartbeat.stop(workerId).catch(() => {}));
   return runner;
+}
+
+/** Per circuit this worker proves, whether its GPU wins it (logged once each where there is a GPU). */
+async function gpuVerdicts(p: ProverParts, config: ServeConfig, flog: Logger): Promise<Map<string, GpuVerdict>> {
+  const out = new Map<string, GpuVerdict>();
+  for (const c of p.circuits.values()) {
+    const v = await decideGpuPreference(p.runtime, c.header, config.backend);
+    out.set(c.name, v);
+    if (p.runtime.gpu && config.backend !== 'wasm') {
+      flog.info(
+        { circuit: c.name, gpuPreferred: v.wins, gpuMs: v.gpuMs, wasmMs: v.wasmMs, reason: v.reason },
+        v.wins ? `the GPU wins circuit ${c.name}` : `the GPU does not win circuit ${c.name}`,
+      );
+    }
+  }
+  return out;
 }
 
 interface BeatInputs {
@@ -209,9 +232,10 @@ interface BeatInputs {
   now: number;
   why: string | null;
   gpuLost: string | null;
+  verdicts: ReadonlyMap<string, GpuVerdict>;
 }
 
-function workerBeat({ p, config, worker: w, runner: r, workerId, workerClass, started, now, why, gpuLost }: BeatInputs): WorkerBeat {
+function workerBeat({ p, config, worker: w, runner: r, workerId, workerClass, started, now, why, gpuLost, verdicts }: BeatInputs): WorkerBeat {
   const gpu = p.runtime.gpu;
   const perCircuit: WorkerBeat['perCircuit'] = {};
   for (const [c, s] of w.perCircuit) {
@@ -219,6 +243,8 @@ function workerBeat({ p, config, worker: w, runner: r, workerId, workerClass, st
     perCircuit[c] = { done: s.done, meanSeconds, costPerProofUsd: (config.costPerHour * meanSeconds) / 3600 / config.concurrency };
   }
   const busy = r.busySeconds();
+  const gpuEstimates: NonNullable<WorkerBeat['gpuEstimates']> = {};
+  for (const [c, v] of verdicts) if (v.wins && v.gpuMs !== null && v.wasmMs !== null) gpuEstimates[c] = { gpuMs: v.gpuMs, wasmMs: v.wasmMs };
   return {
     id: workerId,
     class: workerClass,
@@ -246,6 +272,9 @@ function workerBeat({ p, config, worker: w, runner: r, workerId, workerClass, st
     costPerHour: config.costPerHour,
     costPerProofUsd: w.proofsDone > 0 ? (config.costPerHour * busy) / 3600 / w.proofsDone : null,
     perCircuit,
+    gpuPreferred: Object.keys(gpuEstimates),
+    gpuEstimates,
+    deferring: w.deferring(),
   };
 }
 
@@ -312,6 +341,7 @@ function logListening(flog: Logger, config: ServeConfig, url: string, worker: st
       hostBudget: prover?.budget ?? null,
       fixedBytes: prover?.fixedBytes ?? null,
       stallTimeoutS: config.stallTimeoutS,
+      gpuWaitS: config.gpuWaitS,
     },
     'listening',
   );

@@ -4,6 +4,8 @@
  * dies simply stops beating and drops out once its TTL passes. The API reads the beats for
  * GET /v1/fleet, for the reason a queued job is not taken (no live worker takes its circuit), and
  * for the fleet metrics (live workers per class, unschedulable jobs per circuit, cost per proof).
+ * Workers read each other's beats too: a worker leaves a circuit to the GPU workers whose beat
+ * lists it in gpuPreferred (gpu-preference.ts).
  */
 import { hostname } from 'node:os';
 import { Gauge, type Registry } from 'prom-client';
@@ -50,6 +52,15 @@ export interface WorkerBeat {
   costPerProofUsd: number | null;
   /** Per circuit: proofs done, their mean job time, and that time's cost (costPerHour x seconds / concurrency). */
   perCircuit: Record<string, { done: number; meanSeconds: number; costPerProofUsd: number }>;
+  /**
+   * Circuits its GPU wins (gpu-preference.ts): the other workers leave their jobs to it. Absent in
+   * beats of workers from before the rule (they prefer nothing).
+   */
+  gpuPreferred?: string[];
+  /** Per preferred circuit, why: the planner's G1 MSM estimates with its GPU and on its workers alone. */
+  gpuEstimates?: Record<string, { gpuMs: number; wasmMs: number }>;
+  /** Circuits it leaves to GPU workers now, each with those workers' ids. */
+  deferring?: Record<string, string[]>;
 }
 
 export function defaultWorkerId(): string {
@@ -100,6 +111,8 @@ export interface CircuitFleetState {
   running: number;
   /** Live, ready workers that take it. */
   workers: string[];
+  /** Those of them whose GPU wins it: the others leave its jobs to them (up to --gpu-wait). */
+  preferredBy: string[];
   /** Set when queued jobs of it wait for a worker that does not exist. */
   waiting: JobError | null;
 }
@@ -151,6 +164,8 @@ export function fleetView(workers: WorkerBeat[], counts: Map<string, { queued: n
     queued: c.queued,
     running: c.running,
     workers: workers.filter((w) => w.ready && w.circuits.includes(name)).map((w) => w.id),
+    preferredBy: workers.filter((w) => w.ready && w.circuits.includes(name) && (w.gpuPreferred ?? []).includes(name)).map((w) => w.id),
+    // Workers deferring a circuit still list it (and are ready): its jobs wait for a GPU worker, not for no one.
     waiting: c.queued > 0 ? whyUnschedulable(name, workers) : null,
   }));
   return { workers, classes, circuits };

@@ -27,6 +27,8 @@ export class ServeMetrics {
   readonly registry = new Registry();
   readonly proofs: Counter<'circuit' | 'status'>;
   readonly duration: Histogram<'circuit' | 'stage'>;
+  /** Fleet workers only: 1 while this worker leaves a circuit to GPU workers whose GPU wins it. */
+  readonly deferredCircuits: Gauge<'circuit'>;
   private readonly samples: { at: number; busy: Map<string, number> }[] = [];
   private readonly timer: NodeJS.Timeout;
 
@@ -44,6 +46,12 @@ export class ServeMetrics {
       help: "Seconds per job stage: queue, witness, prove, verify, total, and the prover's own stages (readKey, qap, msmA, ...)",
       labelNames: ['circuit', 'stage'],
       buckets: DURATION_BUCKETS,
+      registers,
+    });
+    this.deferredCircuits = new Gauge({
+      name: 'zkgpu_fleet_deferred_circuits',
+      help: 'Fleet worker: 1 while it leaves the circuit to GPU workers whose GPU wins it (up to --gpu-wait), else 0',
+      labelNames: ['circuit'],
       registers,
     });
     new Gauge({

@@ -3,34 +3,10 @@
  * BullMQ's failedReason reads back as a job error, and why a circuit's jobs wait for a worker.
  */
 import { describe, expect, it } from 'vitest';
-import { whyUnschedulable, fleetView, type WorkerBeat } from '../../../src/serve/fleet.js';
+import { whyUnschedulable, fleetView } from '../../../src/serve/fleet.js';
 import { retryJob } from '../../../src/serve/fleet-worker.js';
 import { errorOfReason, queueNameOf, waitListKeyOf } from '../../../src/serve/queue/redis.js';
-
-function beat(id: string, circuits: string[], extra: Partial<WorkerBeat> = {}): WorkerBeat {
-  return {
-    id,
-    class: 'cpu-2t',
-    host: 'h',
-    pid: 1,
-    startedAt: 0,
-    lastSeen: 0,
-    ready: true,
-    notReady: null,
-    hardware: { threads: 2, hostBudgetBytes: 1, hostBudgetSource: 's', fixedBytes: 0, backend: 'wasm', gpu: null },
-    circuits,
-    refused: [],
-    concurrency: 2,
-    current: [],
-    proofsDone: 0,
-    proofsFailed: 0,
-    utilisation: 0,
-    costPerHour: 0,
-    costPerProofUsd: null,
-    perCircuit: {},
-    ...extra,
-  };
-}
+import { workerBeat as beat } from '../../support/worker-beat.js';
 
 describe('fleet rules', () => {
   it('retries faults another machine may not have, up to maxAttempts starts; never a fault of the job itself', () => {
