@@ -206,6 +206,8 @@ export const Groth16ConfigSchema = z.object({
 export const Groth16BenchReportSchema = z.object({
   ...envelope,
   kind: z.literal('groth16'),
+  /** in-process: groth16.prove against snarkjs.groth16.prove; cli (--cli): whole command lines, one process per proof. Absent: in-process. */
+  mode: z.enum(['in-process', 'cli']).optional(),
   config: Groth16ConfigSchema,
   results: z.array(Groth16BenchResultSchema),
   /** snarkjs median / zkgpu median: above 1 means zkgpu is faster. Null when a prover failed. */

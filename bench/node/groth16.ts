@@ -8,6 +8,9 @@
  * proof, then --runs timed proofs, then `process.resourceUsage().maxRSS`. In one shared process
  * the two could not be told apart in memory (both keep worker pools and WASM heaps alive), and
  * their pools would compete for the cores. Uses only zkgpu's public API.
+ *
+ * With --cli it times whole command lines instead (groth16-cli.ts): `zkgpu prove` against
+ * `snarkjs groth16 prove` (and rapidsnark), each proof a fresh process, every proof verified.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -29,10 +32,12 @@ import {
 import { median, summarize } from '../core/stats.js';
 import { formatBytes, formatMs, formatSpeedup } from '../core/table.js';
 import { BenchUsageError } from './args.js';
+import { type CliProvers, cliProvers } from './groth16-cli.js';
 import { CIRCUIT_CLASSES, classSummaryLines, resolveClasses } from './groth16-classes.js';
 import { collectHardware } from './hardware.js';
 import { createSnarkjsPeer } from './peers/snarkjs.js';
-import { RAPIDSNARK_HOWTO, proveWithRapidsnark, rapidsnarkPathProblem, rapidsnarkThreads } from './rapidsnark.js';
+import { type ProofProcessSeries, proveInFreshProcess, proveSeries } from './proof-process.js';
+import { RAPIDSNARK_HOWTO, RAPIDSNARK_THREADS_NOTE, proveWithRapidsnark, rapidsnarkPathProblem, rapidsnarkThreads } from './rapidsnark.js';
 import { processMaxRssBytes } from './rss.js';
 
 export type { Groth16BenchReport, Groth16BenchResult, Groth16Impl } from '../core/schema.js';
@@ -70,6 +75,11 @@ Options:
   --classes LIST|all      the same as --circuit-class
   --rapidsnark PATH       also time a rapidsnark prover binary (PATH circuit.zkey witness.wtns
                           proof.json public.json), one process per proof; not a dependency
+  --cli                   time whole command lines instead, each proof a fresh process (1 untimed
+                          warm-up for the file cache + --runs timed): \`zkgpu prove\` (this package's
+                          bin/zkgpu.js, --backend and --threads passed on) against \`snarkjs groth16
+                          prove\` (snarkjs's CLI: every core, it has no thread option), and
+                          --rapidsnark's binary; every proof verified; peak RSS from /proc
   --curve bn128|bls12381  curve of a fixture name or of --bench-size (default bn128)
   --runs N                timed proofs per prover after the warm-up (default ${DEFAULT_GROTH16_RUNS})
   --threads N             zkgpu worker threads (default: the runtime's choice); snarkjs always
@@ -103,6 +113,8 @@ export interface Groth16BenchConfig {
   json: string | null;
   /** A rapidsnark prover binary to time as well; null: not timed. */
   rapidsnark: string | null;
+  /** --cli: whole command lines (`zkgpu prove`, `snarkjs groth16 prove`), not the in-process API. */
+  cli: boolean;
 }
 
 const CURVE_NAMES = ['bn128', 'bls12381'] as const;
@@ -135,6 +147,7 @@ export function parseGroth16BenchArgs(argv: readonly string[], root = repoRoot()
         threads: { type: 'string' },
         backend: { type: 'string' },
         json: { type: 'string' },
+        cli: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -207,6 +220,7 @@ export function parseGroth16BenchArgs(argv: readonly string[], root = repoRoot()
     threads: v.threads !== undefined ? int(v.threads, 'threads', 1, 1024) : null,
     backend,
     json: v.json ?? null,
+    cli: v.cli === true,
   };
 }
 
@@ -235,6 +249,8 @@ export interface ChildResult {
   /** The warm-up proof and the last timed proof, for the parent to verify. */
   first: { proof: unknown; publicSignals: string[] };
   last: { proof: unknown; publicSignals: string[] };
+  /** A prover run one process per proof: every proof, warm-up first, all verified; absent for a prover loop. */
+  all?: { proof: unknown; publicSignals: string[] }[];
   maxRssBytes: number | null;
 }
 
@@ -342,8 +358,14 @@ function errorText(e: unknown): string {
   return String(e);
 }
 
-function row(r: Groth16BenchResult, speedup?: number): string {
-  const name = r.impl === 'zkgpu' ? `zkgpu-${r.engines?.join('+') || r.backend}` : r.impl;
+/** A result's name in the table: the engines of an in-process zkgpu, the command of a --cli one. */
+function implName(r: Groth16BenchResult, cli: boolean): string {
+  if (cli) return r.impl === 'rapidsnark' ? 'rapidsnark' : r.impl === 'zkgpu' ? 'zkgpu prove' : 'snarkjs cli';
+  return r.impl === 'zkgpu' ? `zkgpu-${r.engines?.join('+') || r.backend}` : r.impl;
+}
+
+function row(r: Groth16BenchResult, cli: boolean, speedup?: number): string {
+  const name = implName(r, cli);
   return [
     name.padEnd(14),
     String(r.threads).padStart(3),
@@ -385,24 +407,31 @@ export async function runGroth16Bench(argv: readonly string[], io: Groth16BenchI
   }
   const hardware = collectHardware();
   const peer = createSnarkjsPeer();
+  const cli = args.cli ? cliProvers(repoRoot(), { threads: args.threads, backend: args.backend }) : null;
+  const measure = cli ? measureCommandLine(args, cli) : measureInProcess(args, deps.runProver ?? runChild);
   const measured: Measured[] = [];
   try {
-    printMachine(io, args, hardware);
+    printMachine(io, args, hardware, cli);
     for (const circuit of args.circuits) {
       const files = { zkey: join(circuit.dir, 'circuit.zkey'), wtns: join(circuit.dir, 'witness.wtns') };
       const { vk, info } = await readCircuit(circuit.dir, files.zkey, peer);
       printCircuit(io, circuit, info);
-      const outcomes = await runProvers(args, files, vk, peer, deps.runProver ?? runChild, io);
+      const outcomes = await runProvers(args, files, vk, peer, measure, io);
       const results = [...outcomes.checked].map(([impl, r]) => toResult(impl, r, args.backend));
       measured.push({ circuit, info, results, failures: outcomes.failures });
-      printResults(io, results);
+      printResults(io, results, args.cli);
     }
   } finally {
     await peer.close();
   }
   const report = buildGroth16Report(args, hardware, measured);
   if (report.classes) {
-    io.out(`\nper class (medians; ratio = snarkjs / zkgpu${args.rapidsnark ? ', gap = zkgpu / rapidsnark' : ''}; each prover alone in its process):`);
+    const gap = args.rapidsnark ? ', gap = zkgpu / rapidsnark' : '';
+    io.out(
+      args.cli
+        ? `\nper class, whole command lines (medians; zkgpu = zkgpu prove, snarkjs = snarkjs groth16 prove; ratio = snarkjs / zkgpu${gap}; each proof a fresh process, RSS its largest):`
+        : `\nper class (medians; ratio = snarkjs / zkgpu${gap}; each prover alone in its process):`,
+    );
     for (const line of classSummaryLines(report.classes, args.rapidsnark !== null)) io.out(line);
   }
   if (args.rapidsnark === null) io.out(`\n${RAPIDSNARK_HOWTO}`);
@@ -418,12 +447,20 @@ async function readCircuit(dir: string, zkey: string, peer: ReturnType<typeof cr
   return { vk, info: circuitInfo(dir, header, String(vk.curve)) };
 }
 
-function printMachine(io: Groth16BenchIO, args: Groth16BenchConfig, hardware: HardwareInfo): void {
-  const provers = ['zkgpu', 'snarkjs', ...(args.rapidsnark ? ['rapidsnark (one process per proof)'] : [])].join(', ');
-  io.out(
-    `zkgpu ${version} bench groth16 on ${hardware.cpuModel ?? 'unknown CPU'}, ${hardware.availableParallelism ?? hardware.logicalCores} cores available, node ${hardware.nodeVersion}; ` +
-      `${provers}: each prover in its own process, 1 warm-up + ${args.runs} timed proofs`,
-  );
+function printMachine(io: Groth16BenchIO, args: Groth16BenchConfig, hardware: HardwareInfo, cli: CliProvers | null): void {
+  const machine = `zkgpu ${version} bench groth16 on ${hardware.cpuModel ?? 'unknown CPU'}, ${hardware.availableParallelism ?? hardware.logicalCores} cores available, node ${hardware.nodeVersion}`;
+  if (cli) {
+    io.out(`${machine}; whole command lines, each proof a fresh process, 1 untimed warm-up + ${args.runs} timed proofs:`);
+    io.out(`  zkgpu:      ${cli.shown.zkgpu}`);
+    io.out(`  snarkjs:    ${cli.shown.snarkjs}`);
+    if (args.rapidsnark) io.out(`  rapidsnark: ${args.rapidsnark} circuit.zkey witness.wtns proof.json public.json`);
+    if (args.threads !== null) io.out(`note: snarkjs's CLI has no thread option; it runs ${cli.threads.snarkjs} threads whatever --threads says`);
+    for (const w of cli.warnings) io.err(w);
+  } else {
+    const provers = ['zkgpu', 'snarkjs', ...(args.rapidsnark ? ['rapidsnark (one process per proof)'] : [])].join(', ');
+    io.out(`${machine}; ${provers}: each prover in its own process, 1 warm-up + ${args.runs} timed proofs`);
+  }
+  if (args.rapidsnark && args.threads !== null) io.out(RAPIDSNARK_THREADS_NOTE);
   const load = hardware.loadAverage?.[0];
   if (load !== undefined && load > 0.25 * (hardware.availableParallelism ?? 1)) {
     io.err(`warning: load average ${load} on ${hardware.availableParallelism} cores when the bench started; other work will skew the timings`);
@@ -436,13 +473,33 @@ function printCircuit(io: Groth16BenchIO, circuit: Groth16BenchCircuit, info: Ci
   );
 }
 
-/** Each prover in turn; a prover is kept only when snarkjs verified its warm-up and last timed proof. */
+/** How one prover's proofs of one circuit are made and timed. */
+type Measure = (impl: Groth16Impl, files: Files) => Promise<ChildResult>;
+
+/** The API comparison: zkgpu and snarkjs each in a prover loop in a fresh Node; rapidsnark one process per proof. */
+function measureInProcess(args: Groth16BenchConfig, runProver: (req: ChildRequest) => Promise<ChildResult>): Measure {
+  return (impl, files) =>
+    impl === 'rapidsnark'
+      ? runRapidsnarkLoop(args.rapidsnark as string, files, args.runs, args.threads)
+      : runProver({ impl, ...files, runs: args.runs, threads: args.threads, backend: args.backend });
+}
+
+/** --cli: every prover's command line, one fresh process per proof. */
+function measureCommandLine(args: Groth16BenchConfig, cli: CliProvers): Measure {
+  return async (impl, files) => {
+    if (impl === 'rapidsnark') return runRapidsnarkLoop(args.rapidsnark as string, files, args.runs, args.threads);
+    const series = await proveSeries(() => proveInFreshProcess(cli[impl], files.zkey, files.wtns), args.runs);
+    return seriesResult(impl, cli.threads[impl], series);
+  };
+}
+
+/** Each prover in turn; a prover is kept only when snarkjs verified its proofs (all of them, or a loop's warm-up and last timed one). */
 async function runProvers(
   args: Groth16BenchConfig,
   files: Files,
   vk: Vk,
   peer: ReturnType<typeof createSnarkjsPeer>,
-  runProver: (req: ChildRequest) => Promise<ChildResult>,
+  measure: Measure,
   io: Groth16BenchIO,
 ): Promise<{ checked: Map<Groth16Impl, ChildResult>; failures: Groth16Failure[] }> {
   const checked = new Map<Groth16Impl, ChildResult>();
@@ -450,10 +507,7 @@ async function runProvers(
   const impls: Groth16Impl[] = ['zkgpu', 'snarkjs', ...(args.rapidsnark !== null ? (['rapidsnark'] as const) : [])];
   for (const impl of impls) {
     try {
-      const r =
-        impl === 'rapidsnark'
-          ? await runRapidsnarkLoop(args.rapidsnark as string, files, args.runs, args.threads)
-          : await runProver({ impl, ...files, runs: args.runs, threads: args.threads, backend: args.backend });
+      const r = await measure(impl, files);
       await verifyProver(impl, r, args, vk, peer);
       checked.set(impl, r);
     } catch (e) {
@@ -477,40 +531,45 @@ async function runProvers(
 
 /** rapidsnark: 1 warm-up + `runs` timed proofs, each a fresh process; its peak RSS is the largest of them. */
 async function runRapidsnarkLoop(binary: string, files: Files, runs: number, threads: number | null): Promise<ChildResult> {
-  const first = await proveWithRapidsnark(binary, files.zkey, files.wtns, threads);
-  let last = first;
-  const times: number[] = [];
-  let peak = first.peakRssBytes;
-  for (let i = 0; i < runs; i++) {
-    last = await proveWithRapidsnark(binary, files.zkey, files.wtns, threads);
-    times.push(last.ms);
-    if (last.peakRssBytes !== null) peak = Math.max(peak ?? 0, last.peakRssBytes);
-  }
-  const pick = (r: typeof first) => ({ proof: r.proof, publicSignals: r.publicSignals });
+  const series = await proveSeries(() => proveWithRapidsnark(binary, files.zkey, files.wtns, threads), runs);
+  return seriesResult('rapidsnark', rapidsnarkThreads(threads), series);
+}
+
+/** A prover run one process per proof, in the shape of a prover loop's result, with every proof kept for the check. */
+function seriesResult(impl: Groth16Impl, threads: number, series: ProofProcessSeries): ChildResult {
+  const all = [series.warmUp, ...series.timed].map((r) => ({ proof: r.proof, publicSignals: r.publicSignals }));
   return {
-    impl: 'rapidsnark',
-    threads: rapidsnarkThreads(threads),
+    impl,
+    threads,
     engines: null,
-    firstRunMs: first.ms,
-    times,
+    firstRunMs: series.warmUp.ms,
+    times: series.timed.map((r) => r.ms),
     stages: null,
-    first: pick(first),
-    last: pick(last),
-    maxRssBytes: peak,
+    first: all[0],
+    last: all[all.length - 1],
+    all,
+    maxRssBytes: series.peakRssBytes,
   };
 }
 
-/** The check: snarkjs verifies the warm-up proof and the last timed one; a webgpu run must have used the GPU. */
+/**
+ * The check: snarkjs verifies every proof of a prover run one process per proof, else the warm-up
+ * proof and the last timed one; a webgpu run must have used the GPU (known only in-process: the
+ * CLI does not say which engines it used).
+ */
 async function verifyProver(impl: Groth16Impl, r: ChildResult, args: Groth16BenchConfig, vk: Vk, peer: ReturnType<typeof createSnarkjsPeer>): Promise<void> {
-  for (const [which, p] of [
-    ['warm-up', r.first],
-    ['last timed', r.last],
-  ] as const) {
+  const proofs: [string, { proof: unknown; publicSignals: string[] }][] = r.all
+    ? r.all.map((p, i) => [i === 0 ? 'warm-up' : `timed #${i}`, p])
+    : [
+        ['warm-up', r.first],
+        ['last timed', r.last],
+      ];
+  for (const [which, p] of proofs) {
     if (!(await peer.verify(vk, p.publicSignals, p.proof))) {
       throw Object.assign(new Error(`snarkjs rejects ${impl}'s ${which} proof`), { mismatch: true });
     }
   }
-  if (impl === 'zkgpu' && args.backend === 'webgpu' && !(r.engines ?? []).includes('webgpu')) {
+  if (impl === 'zkgpu' && args.backend === 'webgpu' && !args.cli && !(r.engines ?? []).includes('webgpu')) {
     throw new Error(`--backend webgpu but the runtime reported only ${r.engines?.join(', ') || 'no jobs'}`);
   }
 }
@@ -554,11 +613,12 @@ function buildGroth16Report(args: Groth16BenchConfig, hardware: HardwareInfo, me
   const configOf = (m: Measured) => ({ circuit: m.circuit.name, ...m.info, runs: args.runs, threads: args.threads, backend: args.backend });
   const withGap = args.rapidsnark !== null;
   const first = measured[0];
-  const memoryNote = withGap ? `${MEMORY_NOTE} ${RAPIDSNARK_MEMORY_NOTE}` : MEMORY_NOTE;
+  const memoryNote = args.cli ? CLI_MEMORY_NOTE : withGap ? `${MEMORY_NOTE} ${RAPIDSNARK_MEMORY_NOTE}` : MEMORY_NOTE;
   return {
     schema: SCHEMA_NAME,
     schemaVersion: SCHEMA_VERSION,
     kind: 'groth16',
+    mode: args.cli ? 'cli' : 'in-process',
     createdAt: new Date().toISOString(),
     zkgpu: { version },
     hardware,
@@ -587,14 +647,18 @@ const RAPIDSNARK_MEMORY_NOTE =
   "rapidsnark's peakRssBytes is the largest VmHWM read from /proc/<pid>/status every 5 ms over its proof processes " +
   '(each proof is one process; the process started, so a wrapper script must exec the prover).';
 
+const CLI_MEMORY_NOTE =
+  'mode cli: each proof is one process of the command line (zkgpu prove, snarkjs groth16 prove, rapidsnark), timed from spawn to exit; ' +
+  'peakRssBytes is the largest VmHWM read from /proc/<pid>/status every 5 ms over its proof processes (warm-up included).';
+
 const STAGE_ORDER = ['readKey', 'readWitness', 'qap', 'buildABC', 'ntt', 'quotient', 'msmA', 'msmB1', 'msmB2', 'msmC', 'msmH', 'finalize'];
 
-function printResults(io: Groth16BenchIO, results: readonly Groth16BenchResult[]): void {
+function printResults(io: Groth16BenchIO, results: readonly Groth16BenchResult[], cli: boolean): void {
   const zr = results.find((r) => r.impl === 'zkgpu');
   const sr = results.find((r) => r.impl === 'snarkjs');
   const rr = results.find((r) => r.impl === 'rapidsnark');
   io.out(`${HEADER}\n${'-'.repeat(HEADER.length)}`);
-  for (const r of results) io.out(row(r, r.impl === 'zkgpu' ? undefined : (peerOverZkgpu(results, r.impl) ?? undefined)));
+  for (const r of results) io.out(row(r, cli, r.impl === 'zkgpu' ? undefined : (peerOverZkgpu(results, r.impl) ?? undefined)));
   if (zr?.stageMedians) {
     const st = zr.stageMedians;
     io.out(
@@ -605,12 +669,19 @@ function printResults(io: Groth16BenchIO, results: readonly Groth16BenchResult[]
   }
   const speedup = peerOverZkgpu(results, 'snarkjs');
   if (speedup !== null && zr && sr) {
-    io.out(`zkgpu speed-up (snarkjs median / zkgpu median): ${formatSpeedup(speedup)}`);
+    io.out(
+      cli
+        ? `zkgpu prove speed-up (snarkjs CLI median / zkgpu prove median): ${formatSpeedup(speedup)}`
+        : `zkgpu speed-up (snarkjs median / zkgpu median): ${formatSpeedup(speedup)}`,
+    );
   }
   const gap = rapidsnarkGap(results);
-  if (gap !== null) io.out(`gap to rapidsnark (zkgpu median / rapidsnark median): ${formatSpeedup(gap)}`);
+  if (gap !== null) io.out(`gap to rapidsnark (${cli ? 'zkgpu prove' : 'zkgpu'} median / rapidsnark median): ${formatSpeedup(gap)}`);
   const rss = [zr, sr, rr].filter((r) => r !== undefined && r.peakRssBytes !== null) as Groth16BenchResult[];
-  if (rss.length > 1) io.out(`peak RSS: ${rss.map((r) => `${r.impl} ${formatBytes(r.peakRssBytes as number)}`).join(', ')} (each alone in its process)`);
+  if (rss.length > 1) {
+    const where = cli ? 'the largest of its proof processes' : 'each alone in its process';
+    io.out(`peak RSS: ${rss.map((r) => `${cli ? implName(r, cli) : r.impl} ${formatBytes(r.peakRssBytes as number)}`).join(', ')} (${where})`);
+  }
 }
 
 /** Validated against the schema before it is written, as the MSM/NTT report is. */

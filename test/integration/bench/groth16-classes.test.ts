@@ -4,7 +4,9 @@
  * the build and the run stay well under a minute), run end to end with every proof verified by
  * snarkjs, the JSON report validated, and the `--rapidsnark` column exercised with an external
  * prover process that has rapidsnark's command line (snarkjs's own CLI: `groth16 prove zkey wtns
- * proof public`), since rapidsnark itself is not installed here.
+ * proof public`), since rapidsnark itself is not installed here. `--cli` runs the same class as
+ * whole command lines (`zkgpu prove`, `snarkjs groth16 prove`, the external prover), one process
+ * per proof.
  */
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,16 +26,23 @@ const SNARKJS_CLI = join(ROOT, 'node_modules/snarkjs/build/cli.cjs');
 
 let dir: string;
 
-/** An executable that proves as rapidsnark's `prover` is called; `tamper` swaps pi_a and pi_c afterwards. */
-function externalProver(name: string, tamper: boolean): string {
+/**
+ * An executable that proves as rapidsnark's `prover` is called; `tamper` swaps pi_a and pi_c
+ * afterwards: every time (true), or only from its second call on ('after-first': the warm-up
+ * passes, the timed proof does not).
+ */
+function externalProver(name: string, tamper: boolean | 'after-first'): string {
   const path = join(dir, name);
   const swap = `const f=process.argv[1];const p=JSON.parse(require('fs').readFileSync(f,'utf8'));[p.pi_a,p.pi_c]=[p.pi_c,p.pi_a];require('fs').writeFileSync(f,JSON.stringify(p));`;
+  const calls = join(dir, `${name}.calls`);
   writeFileSync(
     path,
     // exec: the prover is then the process the bench started, so its /proc peak RSS is the prover's, not the shell's.
-    tamper
-      ? `#!/bin/sh\nset -e\n"${process.execPath}" "${SNARKJS_CLI}" groth16 prove "$1" "$2" "$3" "$4"\n"${process.execPath}" -e "${swap}" "$3"\n`
-      : `#!/bin/sh\nexec "${process.execPath}" "${SNARKJS_CLI}" groth16 prove "$1" "$2" "$3" "$4"\n`,
+    tamper === false
+      ? `#!/bin/sh\nexec "${process.execPath}" "${SNARKJS_CLI}" groth16 prove "$1" "$2" "$3" "$4"\n`
+      : `#!/bin/sh\nset -e\n"${process.execPath}" "${SNARKJS_CLI}" groth16 prove "$1" "$2" "$3" "$4"\n` +
+          (tamper === true ? '' : `echo x >> "${calls}"\n[ "$(wc -l < "${calls}")" -gt 1 ] || exit 0\n`) +
+          `"${process.execPath}" -e "${swap}" "$3"\n`,
   );
   chmodSync(path, 0o755);
   return path;
@@ -160,5 +169,56 @@ describe('bench groth16 --circuit-class run', () => {
     expect(await runGroth16Bench(['--circuit-class', SMALL_CLASS, '--runs', '1', '--threads', '1'], plain.io, { runProver: runProverLoop })).toBe(0);
     expect(plain.out.join('\n')).toMatch(/rapidsnark: not timed .*iden3\/rapidsnark.*cmake.*libgmp-dev.*nasm/);
     expect(plain.out.join('\n')).not.toMatch(/gap/);
+  });
+});
+
+describe('bench groth16 --cli', () => {
+  it('a class as whole command lines (zkgpu prove, snarkjs groth16 prove, an external prover): every proof verified, a per-class table, a valid report', async () => {
+    const json = join(dir, 'cli.json');
+    const c = capture();
+    const code = await runGroth16Bench(['--cli', '--circuit-class', SMALL_CLASS, '--runs', '1', '--rapidsnark', externalProver('cli-prover', false), '--json', json], c.io);
+    // Warnings only: a loaded machine, a dist/ older than src/ or none (the CLI then runs through tsx).
+    expect(c.err.filter((l) => !/^warning: (load average|.* is newer than the built CLI|no built CLI)/.test(l))).toEqual([]);
+    expect(code).toBe(0);
+
+    const raw = JSON.parse(readFileSync(json, 'utf8')) as unknown;
+    expect(validateReport(raw)).toEqual([]);
+    const report = raw as Groth16BenchReport;
+    expect(report.mode).toBe('cli');
+    expect(report.memory.note).toMatch(/^mode cli: each proof is one process/);
+    const cls = report.classes?.[0];
+    expect(report.classes).toHaveLength(1);
+    expect(cls?.class).toBe(SMALL_CLASS);
+    expect(cls?.config).toMatchObject({ circuit: `class/${SMALL_CLASS}`, curve: 'bn128', nPublic: 2, runs: 1, threads: null, backend: 'wasm' });
+    expect(cls?.failures).toEqual([]);
+    // checked: true is written only once snarkjs verified every proof of that command line (warm-up and timed).
+    expect(cls?.results.map((r) => [r.impl, r.checked, r.runs])).toEqual([
+      ['zkgpu', true, 1],
+      ['snarkjs', true, 1],
+      ['rapidsnark', true, 1],
+    ]);
+    const [z, s, r] = cls?.results ?? [];
+    expect(z).toMatchObject({ backend: 'wasm', engines: null, stageMedians: null });
+    expect(s).toMatchObject({ backend: null, engines: null, stageMedians: null });
+    expect(cls?.speedup).toBeCloseTo(s.ms.median / z.ms.median, 6);
+    expect(cls?.rapidsnarkGap).toBeCloseTo(z.ms.median / r.ms.median, 6);
+    // Each peak is sampled from /proc of the command's own process: a Node process that proves takes well over 30 MiB.
+    for (const result of [z, s, r]) expect(result.peakRssBytes, result.impl).toBeGreaterThan(30 * 2 ** 20);
+
+    const text = c.out.join('\n');
+    expect(text).toMatch(/\n {2}zkgpu: +node (bin\/zkgpu\.js|--import tsx src\/cli\/main\.ts) prove circuit\.zkey witness\.wtns proof\.json public\.json --backend wasm\n/);
+    expect(text).toMatch(/\n {2}snarkjs: +node \S*snarkjs\/build\/cli\.cjs groth16 prove circuit\.zkey witness\.wtns proof\.json public\.json\n/);
+    expect(text).toMatch(/\nzkgpu prove +\d+ .*\nsnarkjs cli +\d+ .*\nrapidsnark +\d+ /);
+    expect(text).toMatch(/zkgpu prove speed-up \(snarkjs CLI median \/ zkgpu prove median\): \d+\.\d+x/);
+    expect(text).toMatch(/per class, whole command lines/);
+    expect(text).toMatch(new RegExp(`\\n${SMALL_CLASS} +${cls?.config.constraints} +\\d+ +\\d+ +\\d+\\.\\d+x +\\d+ +\\d+\\.\\d+x +\\d+ MiB +\\d+ MiB +\\d+ MiB`));
+  });
+
+  it('a timed proof that snarkjs rejects fails its prover although the warm-up verified', async () => {
+    const c = capture();
+    const code = await runGroth16Bench(['--cli', '--circuit-class', SMALL_CLASS, '--runs', '1', '--rapidsnark', externalProver('cli-late-tamper', 'after-first')], c.io);
+    expect(code).toBe(1);
+    expect(c.err.join('\n')).toMatch(/CHECK FAILED in rapidsnark: snarkjs rejects rapidsnark's timed #1 proof/);
+    expect(c.out.join('\n')).toMatch(new RegExp(`\\n${SMALL_CLASS} +\\d+ +\\d+ +\\d+ +\\d+\\.\\d+x +failed +- `));
   });
 });
