@@ -302,7 +302,7 @@ export class Runtime extends RuntimeEventTarget {
     if (req.requested === 'webgpu') chooseBackend({ requested: 'webgpu', gpu: this.#gpu.primary, n: terms.n, gpuCannot: null });
     // Planned by what its scalars cost, not by their count: 0/1 witness terms cost a fraction of
     // dense ones (scheduler/models.ts; one pass, ~1 ms per 2^16 scalars).
-    const effectiveElements = msmEffectiveElements(msmScalarProfile(terms.scalars), curve, group);
+    const effectiveElements = msmEffectiveElements(msmScalarProfile(terms.scalars), curve);
     const job: PlanJob = { op: 'msm', curve, group, n: terms.n, effectiveElements, backend: req.requested };
     const { plan, reason, release } = await this.#planner.schedule(job, null, { enqueue: true, threads: Math.min(this.threads, req.maxWorkers) });
     try {

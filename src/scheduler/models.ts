@@ -196,12 +196,11 @@ export function msmScalarProfile(scalars: Uint8Array): MsmScalarProfile {
   return { terms, zeros, ones, dense: terms - zeros - ones, maxBits };
 }
 
-/** wasm/src/msm.rs default_window: the Pippenger window the wasm MSM picks for n dense terms (keep the two in step). */
-export function pippengerWindow(n: number, g2: boolean): number {
+/** wasm/src/msm.rs default_window: the Pippenger window the wasm MSM picks for n dense terms, G1 and G2 alike (keep the two in step). */
+export function pippengerWindow(n: number): number {
   if (n < 32) return 3;
   const lg = Math.floor(Math.log2(n));
-  const c = g2 ? (lg <= 13 ? lg - 2 : lg - 3) : lg <= 11 ? lg - 1 : lg <= 13 ? lg - 2 : lg - 3;
-  return Math.min(16, Math.max(4, c));
+  return Math.min(16, Math.max(4, lg <= 10 ? lg - 2 : lg - 3));
 }
 
 /**
@@ -225,15 +224,14 @@ const SCALAR_BITS: Record<CurveName, number> = { bn254: 254, 'bls12-381': 255 };
  * comes out at n. An estimate of additions only: the per-term copy and decode cost, the same for
  * every term kept, is inside perElementNs, so for mostly-1 MSMs this is a floor.
  */
-export function msmEffectiveElements(profile: MsmScalarProfile, curve: CurveName, group: GroupName): number {
-  const g2 = group === 'g2';
+export function msmEffectiveElements(profile: MsmScalarProfile, curve: CurveName): number {
   const kept = profile.ones + profile.dense;
   if (kept === 0) return 0;
   const fullBits = SCALAR_BITS[curve];
-  const perDenseTerm = pippengerAdditionsPerTerm(kept, fullBits, pippengerWindow(kept, g2));
+  const perDenseTerm = pippengerAdditionsPerTerm(kept, fullBits, pippengerWindow(kept));
   let additions = Math.max(0, profile.ones - 1);
   if (profile.dense > 0) {
-    const c = Math.min(pippengerWindow(profile.dense, g2), profile.maxBits + 1);
+    const c = Math.min(pippengerWindow(profile.dense), profile.maxBits + 1);
     additions += profile.dense * pippengerAdditionsPerTerm(profile.dense, profile.maxBits, c);
   }
   return additions / perDenseTerm;

@@ -104,7 +104,6 @@ unsafe fn msm_impl<C: Curve>(
     n: u32,
     window_bits: u32,
     out: *mut u8,
-    g2: bool,
 ) -> i32 {
     let n = n as usize;
     let out = core::slice::from_raw_parts_mut(out, point_bytes::<C>());
@@ -131,7 +130,7 @@ unsafe fn msm_impl<C: Curve>(
         )
         .collect();
     let sc = core::slice::from_raw_parts(scalars as *const [u32; 8], n);
-    msm::msm_by_profile::<C>(&pts, sc, window_bits, g2).write(out);
+    msm::msm_by_profile::<C>(&pts, sc, window_bits).write(out);
     0
 }
 
@@ -150,7 +149,7 @@ pub unsafe extern "C" fn zk_msm(
         curve,
         group,
         C,
-        msm_impl::<C>(points, scalars, n, window_bits, out, group == 2)
+        msm_impl::<C>(points, scalars, n, window_bits, out)
     )
 }
 

@@ -18,40 +18,46 @@ pub struct RawPoint<F: Field> {
     pub y: F,
 }
 
-/// Window size chosen from n. Measured on wasm32, one instance (ms):
-/// - BN254 G1: 2^9: c=7 23, 8 16, 9 16; 2^10: c=8 37, 9 31, 10 33; 2^11: c=9 40, 10 39, 11 46;
-///   2^12: c=9 93, 10 64, 11 69; 2^14: c=11 212, 12 209, 13 232; 2^16: c=12 730, 13 720, 14 794;
-///   2^18: c=14 2637, 15 2518. BLS12-381 G1 agrees: 2^10: c=8 85, 9 68, 10 70; 2^11: c=9 151,
-///   10 130, 11 144; 2^12: c=9 225, 10 186, 11 216.
-/// - G2 (Fp2 additions cost ~3x, the bucket bookkeeping does not): BN254 2^10: c=8 102, 9 110;
-///   BLS12-381 2^10: c=8 235, 9 244; BN254 2^15: c=11 1579, 12 1600, 13 1690.
+/// Window size chosen from n, for G1 and G2 alike. Measured on wasm32, one instance, with windows
+/// grouped into passes (BUCKETS_PER_PASS), the fastest of 5-7 runs (ms; 2-core VM, load ~3):
+/// - BN254 G1: 2^9: c=7 9.1, 8 10.0; 2^10: c=7 15.4, 8 15.3, 9 18.0; 2^11: c=8 26.3, 9 29.7,
+///   10 32.6; 2^12: c=8 48.2, 9 50.6, 10 54.5; 2^13: c=9 92.1, 10 93.8, 11 93.6; 2^16: c=12 954,
+///   13 854. BLS12-381 G1: 2^10: c=7 45.4, 8 45.9, 9 51.1; 2^11: c=8 79.3, 9 82.2, 10 93.6;
+///   2^13: c=10 279, 11 267.
+/// - G2: BN254 2^9: c=6 21.9, 7 21.7; 2^10: c=7 37.0, 8 35.9; 2^11: c=7 67.9, 8 62.2, 9 68.0;
+///   2^12: c=8 135, 9 135, 10 137; BLS12-381 2^10: c=7 94.2, 8 92.3; 2^11: c=8 167, 9 177.
+///   Earlier, one window a pass: BN254 2^15: c=11 1579, 12 1600, 13 1690; 2^18 G1: c=14 2637,
+///   15 2518.
 ///
-/// Small n prefers wider windows than ln(n): each batch inversion must be amortised over a batch,
-/// and a batch holds at most a quarter of the 2^(c-1) buckets.
-pub fn default_window(n: usize, g2: bool) -> u32 {
+/// Before the grouping, small n needed wider windows (each window's batches were a quarter of its
+/// 2^(c-1) buckets, so inversions were amortised over few additions); now the window is set by
+/// the additions (n per window) against the bucket reduction (2^c per window) alone.
+pub fn default_window(n: usize) -> u32 {
     if n < 32 {
         return 3;
     }
     let lg = (usize::BITS - 1 - n.leading_zeros()) as i32; // floor(log2 n)
-    let c = if g2 {
-        if lg <= 13 {
-            lg - 2
-        } else {
-            lg - 3
-        }
-    } else if lg <= 11 {
-        lg - 1
-    } else if lg <= 13 {
-        lg - 2
-    } else {
-        lg - 3
-    };
+    let c = if lg <= 10 { lg - 2 } else { lg - 3 };
     c.clamp(4, 16) as u32
 }
 
 /// Max entries in one batch; one inversion is amortised over up to this many additions.
 fn batch_size(buckets: usize) -> usize {
     (buckets / 4).clamp(16, 2048)
+}
+
+/// Buckets filled in one pass: windows are grouped until their buckets reach this many. A batch
+/// holds distinct buckets only (a quarter of those in play), so with one window of a small MSM
+/// (2^9 buckets at n = 2^11) each inversion (~380 multiplications by Fermat) was shared by 128
+/// additions of ~6: the inversions were a quarter of a 2^11 proof's worker time (CPU profile of
+/// the mulchain circuit). A pass of 2^12 buckets gives batches of 1024; 2^11 and 2^13 measured
+/// the same (more buckets in play cost cache misses); MSMs with that many buckets per window
+/// keep one window a pass, as before.
+const BUCKETS_PER_PASS: usize = 1 << 12;
+
+/// Windows filled together: enough to give batches BUCKETS_PER_PASS buckets, at most all of them.
+fn windows_per_pass(nb: usize, nw: usize) -> usize {
+    (BUCKETS_PER_PASS / nb).clamp(1, nw)
 }
 
 struct Batch<F: Field> {
@@ -71,24 +77,37 @@ pub fn msm<C: Curve>(points: &[RawPoint<C::F>], scalars: &[[u32; 8]], c: u32) ->
 /// The Pippenger sum over the terms not marked in `skip` (empty: none skipped).
 fn pippenger<C: Curve>(points: &[RawPoint<C::F>], scalars: &[[u32; 8]], c: u32, skip: &[bool]) -> Xyzz<C::F> {
     let n = points.len();
+    if n == 0 {
+        return Xyzz::infinity();
+    }
     let c = c as usize;
     let nw = C::SCALAR_BITS as usize / c + 1;
     let digits = SignedDigits::new(points, scalars, c, nw, skip);
-    let mut buckets = Buckets::<C::F>::new(1usize << (c - 1));
+    let nb = 1usize << (c - 1);
+    let per_pass = windows_per_pass(nb, nw);
+    let mut buckets = Buckets::<C::F>::new(nb, per_pass);
 
     let mut result = Xyzz::<C::F>::infinity();
-    for w in (0..nw).rev() {
-        // Horner over windows: result = result * 2^c + window sum.
-        if !result.is_inf() {
-            for _ in 0..c {
-                result = result.double();
+    // Passes from the top windows down; within a pass, Horner over its windows (top first):
+    // result = result * 2^c + window sum.
+    let mut top = nw;
+    while top > 0 {
+        let low = top.saturating_sub(per_pass);
+        let used = (low..top).any(|w| digits.window_used[w]);
+        if used {
+            buckets.fill::<C>(&digits.values[low * n..top * n], n, points);
+        }
+        for w in (low..top).rev() {
+            if !result.is_inf() {
+                for _ in 0..c {
+                    result = result.double();
+                }
+            }
+            if digits.window_used[w] {
+                result = result.add(&buckets.window_sum(w - low));
             }
         }
-        if !digits.window_used[w] {
-            continue;
-        }
-        buckets.fill::<C>(&digits.values[w * n..(w + 1) * n], points);
-        result = result.add(&buckets.window_sum());
+        top = low;
     }
     result
 }
@@ -136,7 +155,7 @@ fn bit_length(s: &[u32; 8]) -> u32 {
 /// summed by a batch-affine tree (m - 1 additions at ~6 multiplications, one inversion per
 /// level), the rest by Pippenger with a window fitted to their count and bit length.
 /// `window_bits` 0 chooses the window; otherwise it is used for the Pippenger part as given.
-pub fn msm_by_profile<C: Curve>(points: &[RawPoint<C::F>], scalars: &[[u32; 8]], window_bits: u32, g2: bool) -> Affine<C::F> {
+pub fn msm_by_profile<C: Curve>(points: &[RawPoint<C::F>], scalars: &[[u32; 8]], window_bits: u32) -> Affine<C::F> {
     let profile = ScalarProfile::new(points, scalars);
     let mut result = Xyzz::<C::F>::infinity();
     if profile.dense > 0 {
@@ -144,7 +163,7 @@ pub fn msm_by_profile<C: Curve>(points: &[RawPoint<C::F>], scalars: &[[u32; 8]],
             window_bits
         } else {
             // Scalars below 2^k need no window wider than k + 1 (one signed window holds them).
-            default_window(profile.dense, g2).min(profile.max_bits + 1)
+            default_window(profile.dense).min(profile.max_bits + 1)
         };
         let skip = if profile.ones.is_empty() {
             Vec::new()
@@ -271,8 +290,11 @@ impl SignedDigits {
     }
 }
 
-/// One window's buckets and the scratch space reused from window to window.
+/// The buckets of one pass (windows_per_pass windows of `nb` buckets each, window-major) and the
+/// scratch space reused from pass to pass.
 struct Buckets<F: Field> {
+    /// Buckets per window.
+    nb: usize,
     /// Affine bucket sums (valid where `occupied`).
     bx: Vec<RawPoint<F>>,
     occupied: Vec<bool>,
@@ -288,22 +310,24 @@ struct Buckets<F: Field> {
 }
 
 impl<F: Field> Buckets<F> {
-    fn new(nb: usize) -> Self {
-        let batch_limit = batch_size(nb);
+    fn new(nb: usize, windows: usize) -> Self {
+        let total = nb * windows;
+        let batch_limit = batch_size(total);
         Buckets {
+            nb,
             bx: vec![
                 RawPoint {
                     x: F::zero(),
                     y: F::zero()
                 };
-                nb
+                total
             ],
-            occupied: vec![false; nb],
+            occupied: vec![false; total],
             batch: Batch {
                 items: Vec::with_capacity(batch_limit),
                 den: Vec::with_capacity(batch_limit),
                 prefix: Vec::with_capacity(batch_limit),
-                in_batch: vec![false; nb],
+                in_batch: vec![false; total],
             },
             batch_limit,
             work: Vec::new(),
@@ -313,19 +337,36 @@ impl<F: Field> Buckets<F> {
         }
     }
 
-    /// Adds every point of one window into its digit's bucket: the first pass walks the
-    /// digits, later passes the additions deferred by the pass before.
-    fn fill<C: Curve<F = F>>(&mut self, digits: &[i32], points: &[RawPoint<F>]) {
+    /// Adds every point of the pass's windows (`digits`: n per window, window-major) into its
+    /// digit's bucket: the first round walks the digits, later rounds the additions deferred by
+    /// the round before. Work items carry the bucket across windows: ±(window * nb + |digit|).
+    fn fill<C: Curve<F = F>>(&mut self, digits: &[i32], n: usize, points: &[RawPoint<F>]) {
         self.occupied.iter_mut().for_each(|o| *o = false);
         self.extra_used = false;
         let mut first = true;
         loop {
-            let len = if first { digits.len() } else { self.work.len() };
             let mut batched = 0usize;
-            for k in 0..len {
-                let (i, d) = if first { (k as u32, digits[k]) } else { self.work[k] };
-                if d != 0 && self.place::<C>(i, d, points) {
-                    batched += 1;
+            if first {
+                // Point-major: one point's additions go to different windows' buckets, so a batch
+                // spreads over every window of the pass and seldom meets a bucket twice (window by
+                // window, a batch of 2048 over 2^9 buckets deferred most additions).
+                let windows = digits.len() / n;
+                for i in 0..n {
+                    for w in 0..windows {
+                        let d = digits[w * n + i];
+                        let base = (w * self.nb) as i32;
+                        let d = if d > 0 { d + base } else if d < 0 { d - base } else { continue };
+                        if self.place::<C>(i as u32, d, points) {
+                            batched += 1;
+                        }
+                    }
+                }
+            } else {
+                for k in 0..self.work.len() {
+                    let (i, d) = self.work[k];
+                    if self.place::<C>(i, d, points) {
+                        batched += 1;
+                    }
                 }
             }
             flush::<C>(&mut self.batch, &mut self.bx, &mut self.occupied, points);
@@ -336,7 +377,7 @@ impl<F: Field> Buckets<F> {
             if batched * 4 < batched + self.deferred.len() {
                 // Under a quarter of the pending additions fit in this pass's batches (few
                 // distinct buckets: the top window holds only a few bits, or one point repeats):
-                // another pass would rescan them all, so finish this window in XYZZ.
+                // another round would rescan them all, so finish them in XYZZ.
                 self.finish_in_xyzz(points);
                 break;
             }
@@ -346,8 +387,8 @@ impl<F: Field> Buckets<F> {
         self.work.clear();
     }
 
-    /// One addition of ±points[i] to bucket |d| - 1: stored into an empty bucket, batched, or
-    /// deferred when the bucket is already in the batch. True when it joined the batch.
+    /// One addition of ±points[i] to the pass's bucket |d| - 1: stored into an empty bucket,
+    /// batched, or deferred when the bucket is already in the batch. True when it joined the batch.
     #[inline(always)]
     fn place<C: Curve<F = F>>(&mut self, i: u32, d: i32, points: &[RawPoint<F>]) -> bool {
         let b = (d.unsigned_abs() - 1) as usize;
@@ -393,11 +434,11 @@ impl<F: Field> Buckets<F> {
         self.deferred.clear();
     }
 
-    /// Running-sum reduction of the window: Σ_b (b+1)·B_b.
-    fn window_sum(&self) -> Xyzz<F> {
+    /// Running-sum reduction of the pass's window `w`: Σ_b (b+1)·B_b over its buckets.
+    fn window_sum(&self, w: usize) -> Xyzz<F> {
         let mut running = Xyzz::<F>::infinity();
         let mut sum = Xyzz::<F>::infinity();
-        for b in (0..self.bx.len()).rev() {
+        for b in (w * self.nb..(w + 1) * self.nb).rev() {
             if self.occupied[b] {
                 running = running.add_affine(&Affine {
                     x: self.bx[b].x,
@@ -533,9 +574,9 @@ mod tests {
         let want = msm_naive::<C>(&pts, &sc);
         for c in [1u32, 2, 5, 8, 11, 13] {
             assert_eq!(msm::<C>(&pts, &sc, c), want, "c={c}");
-            assert_eq!(msm_by_profile::<C>(&pts, &sc, c, false), want, "by profile, c={c}");
+            assert_eq!(msm_by_profile::<C>(&pts, &sc, c), want, "by profile, c={c}");
         }
-        assert_eq!(msm_by_profile::<C>(&pts, &sc, 0, false), want, "by profile, chosen window");
+        assert_eq!(msm_by_profile::<C>(&pts, &sc, 0), want, "by profile, chosen window");
     }
 
     /// Witness-shaped scalars: all zero, all one, 0/1 mixes, small values, repeated and opposite
@@ -562,8 +603,7 @@ mod tests {
         ];
         for (k, sc) in shapes.iter().enumerate() {
             let want = msm_naive::<C>(&pts, sc);
-            assert_eq!(msm_by_profile::<C>(&pts, sc, 0, false), want, "shape {k}, n={n}");
-            assert_eq!(msm_by_profile::<C>(&pts, sc, 0, true), want, "shape {k}, n={n}, g2 window rule");
+            assert_eq!(msm_by_profile::<C>(&pts, sc, 0), want, "shape {k}, n={n}");
         }
     }
 
@@ -576,6 +616,31 @@ mod tests {
         for n in [1, 6, 33] {
             check_profiles::<Bn254G2>(n);
             check_profiles::<Bls381G2>(n);
+        }
+    }
+
+    /// Passes of several windows whose batches fill and flush mid-pass, with deferred additions
+    /// (1500 points into 2^5..2^11 buckets per window), against the naive sum.
+    #[test]
+    fn grouped_windows_match_naive() {
+        let n = 1500;
+        let pts: Vec<RawPoint<_>> = generate::<Bn254G1>(9, n).into_iter().map(|a| RawPoint { x: a.x, y: a.y }).collect();
+        let mut st = 3u64;
+        let sc: Vec<[u32; 8]> = (0..n)
+            .map(|_| {
+                let mut s = [0u32; 8];
+                for l in s.iter_mut() {
+                    *l = rng(&mut st);
+                }
+                s[7] &= 0x0fff_ffff;
+                s
+            })
+            .collect();
+        let want = msm_naive::<Bn254G1>(&pts, &sc);
+        for c in [6u32, 9, 14] {
+            let grouped = windows_per_pass(1 << (c - 1), 254 / c as usize + 1) > 1;
+            assert_eq!(grouped, c < 14, "c={c}: windows grouped below 2^13 buckets a window");
+            assert_eq!(msm::<Bn254G1>(&pts, &sc, c), want, "c={c}");
         }
     }
 

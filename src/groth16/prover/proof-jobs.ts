@@ -112,7 +112,7 @@ export class ProofJobs {
    */
   workMs(group: GroupName, profile: MsmScalarProfile): number {
     const model = defaultWasmModel({ op: 'msm', curve: this.curve, group }, 1);
-    return (msmEffectiveElements(profile, this.curve, group) * model.perElementNs) / 1e6;
+    return (msmEffectiveElements(profile, this.curve) * model.perElementNs) / 1e6;
   }
 
   /** Estimated worker-ms of the witness MSMs still running. */
@@ -130,7 +130,7 @@ export class ProofJobs {
    */
   private estimate(stage: ProofStage, group: GroupName, profile: MsmScalarProfile, workers: number): void {
     if (!this.run.wantsEstimates) return;
-    const effective = msmEffectiveElements(profile, this.curve, group);
+    const effective = msmEffectiveElements(profile, this.curve);
     const threads = this.runtime.threads;
     const planned = this.runtime
       .plan({

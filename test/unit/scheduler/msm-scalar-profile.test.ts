@@ -30,34 +30,33 @@ describe('msmEffectiveElements', () => {
   const dense = (n: number, bits: number) => ({ terms: n, zeros: 0, ones: 0, dense: n, maxBits: bits });
 
   it('is n for uniform full-width scalars (what the models were measured on)', () => {
-    for (const n of [1 << 10, 1 << 16]) expect(msmEffectiveElements(dense(n, 254), 'bn254', 'g1')).toBeCloseTo(n, 6);
+    for (const n of [1 << 10, 1 << 16]) expect(msmEffectiveElements(dense(n, 254), 'bn254')).toBeCloseTo(n, 6);
   });
 
   it('is 0 when every scalar is zero, and one addition per 1 otherwise', () => {
-    expect(msmEffectiveElements({ terms: 100, zeros: 100, ones: 0, dense: 0, maxBits: 0 }, 'bn254', 'g1')).toBe(0);
+    expect(msmEffectiveElements({ terms: 100, zeros: 100, ones: 0, dense: 0, maxBits: 0 }, 'bn254')).toBe(0);
     const n = 1 << 16;
     const ones = { terms: n, zeros: 0, ones: n, dense: 0, maxBits: 0 };
     // Per uniform term: ceil(255 / c) windows, each 1 + 2^c / n additions.
-    const c = pippengerWindow(n, false);
+    const c = pippengerWindow(n);
     const perUniform = Math.ceil(255 / c) * (1 + 2 ** c / n);
-    expect(msmEffectiveElements(ones, 'bn254', 'g1')).toBeCloseTo((n - 1) / perUniform, 6);
+    expect(msmEffectiveElements(ones, 'bn254')).toBeCloseTo((n - 1) / perUniform, 6);
     // A mostly-0/1 witness MSM costs a small fraction of a uniform one of the same size.
-    expect(msmEffectiveElements(ones, 'bn254', 'g1')).toBeLessThan(n / 10);
+    expect(msmEffectiveElements(ones, 'bn254')).toBeLessThan(n / 10);
   });
 
   it('charges small scalars one narrow window', () => {
     const n = 1 << 12;
-    const small = msmEffectiveElements(dense(n, 8), 'bn254', 'g1');
-    const c = Math.min(pippengerWindow(n, false), 9);
-    const perUniform = Math.ceil(255 / pippengerWindow(n, false)) * (1 + 2 ** pippengerWindow(n, false) / n);
+    const small = msmEffectiveElements(dense(n, 8), 'bn254');
+    const c = Math.min(pippengerWindow(n), 9);
+    const perUniform = Math.ceil(255 / pippengerWindow(n)) * (1 + 2 ** pippengerWindow(n) / n);
     expect(small).toBeCloseTo((n * Math.ceil(9 / c) * (1 + 2 ** c / n)) / perUniform, 6);
-    expect(small).toBeLessThan(msmEffectiveElements(dense(n, 64), 'bn254', 'g1'));
+    expect(small).toBeLessThan(msmEffectiveElements(dense(n, 64), 'bn254'));
   });
 });
 
 describe('pippengerWindow', () => {
   it('mirrors wasm/src/msm.rs default_window at its branch points', () => {
-    expect([16, 32, 1 << 11, 1 << 12, 1 << 13, 1 << 14, 1 << 20, 1 << 30].map((n) => pippengerWindow(n, false))).toEqual([3, 4, 10, 10, 11, 11, 16, 16]);
-    expect([1 << 10, 1 << 13, 1 << 14, 1 << 15].map((n) => pippengerWindow(n, true))).toEqual([8, 11, 11, 12]);
+    expect([16, 32, 1 << 9, 1 << 10, 1 << 11, 1 << 12, 1 << 14, 1 << 19, 1 << 20, 1 << 30].map((n) => pippengerWindow(n))).toEqual([3, 4, 7, 8, 8, 9, 11, 16, 16, 16]);
   });
 });

@@ -555,7 +555,7 @@ describe('effectiveElements: a job planned by what its scalars cost', () => {
     expect(elementsOn(densePlan).get('webgpu')!).toBeGreaterThan(n / 2);
     // All ones: n - 1 batch-affine additions, against ~20 per dense term at this size.
     const ones = { terms: n, zeros: 0, ones: n, dense: 0, maxBits: 0 };
-    const effectiveElements = msmEffectiveElements(ones, 'bn254', 'g1');
+    const effectiveElements = msmEffectiveElements(ones, 'bn254');
     expect(effectiveElements).toBeLessThan(n / 10);
     const p = plan({ ...dense, effectiveElements }, backends);
     expect([...elementsOn(p).keys()]).toEqual(['wasm']);
