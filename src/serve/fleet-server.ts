@@ -9,7 +9,7 @@
 import type { Logger } from 'pino';
 import { GpuTelemetry, type Runtime } from '../index.js';
 import type { TokenAuth } from './auth.js';
-import { registerCircuit, type Circuit } from './circuits.js';
+import { registerCircuit, releaseSnarkjsCurves, type Circuit } from './circuits.js';
 import type { ServeConfig } from './config.js';
 import { ServeError } from './errors.js';
 import { defaultWorkerId, FleetWatch, Heartbeat, whyUnschedulable, type WorkerBeat } from './fleet.js';
@@ -81,9 +81,15 @@ async function loadCircuits(
     }
     for (const [n, c] of prover.circuits) circuits.set(n, c);
     // The API side still knows (and checks input for) the circuits this worker leaves to others.
-    if (api) for (const spec of config.circuits) if (!circuits.has(spec.name)) circuits.set(spec.name, await registerCircuit(spec, Number.POSITIVE_INFINITY, 'not proved here'));
+    const others: Circuit[] = [];
+    if (api) for (const spec of config.circuits) if (!circuits.has(spec.name)) others.push(await registerCircuit(spec, Number.POSITIVE_INFINITY, 'not proved here'));
+    for (const c of others) circuits.set(c.name, c);
+    // Registering them built snarkjs's curves again (the prover ended its own): end these too.
+    if (others.length > 0) await releaseSnarkjsCurves(others);
   } else {
     for (const spec of config.circuits) circuits.set(spec.name, await registerCircuit(spec, Number.POSITIVE_INFINITY, 'api role: proves nothing'));
+    // Else the curves' worker threads outlive the drain and the process does not exit by itself.
+    await releaseSnarkjsCurves(circuits.values());
   }
   return { prover, circuits };
 }
