@@ -112,12 +112,16 @@ describe('zkgpu serve --queue redis: workers take only the circuits that fit the
     SLOW_MS,
   );
 
-  it('an API process and a worker drained with SIGTERM exit by themselves (nothing left holding them)', async () => {
-    for (const p of [apiProc, small as ServeProcess]) {
-      expect((await stop(p)).code).toBe(0);
-      // The CLI's guard exits a process still held 5 s after its command ended, saying so: the
-      // API role once kept snarkjs's curve threads (built to export each circuit's vkey).
-      expect(p.stderr.join('')).not.toMatch(/kept the process alive/);
-    }
-  }, SLOW_MS);
+  it(
+    'an API process and a worker drained with SIGTERM exit by themselves (nothing left holding them)',
+    async () => {
+      for (const p of [apiProc, small as ServeProcess]) {
+        expect((await stop(p)).code).toBe(0);
+        // The CLI's guard exits a process still held 5 s after its command ended, saying so: the
+        // API role once kept snarkjs's curve threads (built to export each circuit's vkey).
+        expect(p.stderr.join('')).not.toMatch(/kept the process alive/);
+      }
+    },
+    SLOW_MS,
+  );
 });
