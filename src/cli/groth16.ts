@@ -10,7 +10,17 @@
 import { rename, rm, writeFile, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { groth16, isZkgpuError, type Groth16ProveResult, type Groth16Timings, type ProofMemoryPlan } from '../index.js';
+import {
+  AUTO_GPU_MIN_ELEMENTS,
+  createRuntime,
+  groth16,
+  isZkgpuError,
+  type Groth16ProveResult,
+  type Groth16Timings,
+  type ProofMemoryPlan,
+  type Runtime,
+  type ZkeyHeader,
+} from '../index.js';
 import type { CliIO } from './io.js';
 import { stageProgress, ttyProgressSink, type ProgressSink } from './progress.js';
 import { parseByteSize } from './options.js';
@@ -52,7 +62,8 @@ Exit code: 0 done, 1 a file could not be read or is invalid, 2 bad usage.`;
 export const PROVE_USAGE = `Usage: zkgpu prove <circuit.zkey> <witness.wtns> <proof.json> <public.json> [options]
 
 Makes a Groth16 proof from a snarkjs proving key and a circom witness, as
-"snarkjs groth16 prove" does (same files in, same JSON out).
+"snarkjs groth16 prove" does (same files in, same JSON out; like it, the proof is
+not checked before it is written: "zkgpu verify" checks it).
 
 ${COMMON_OPTIONS}`;
 
@@ -173,24 +184,71 @@ function summary(t: Groth16Timings): string {
   return `${witness}read ${(t.readKey + t.readWitness).toFixed(0)} ms, ${qap}, longest MSM ${msm.toFixed(0)} ms, total ${t.total.toFixed(0)} ms`;
 }
 
+/**
+ * Whether a GPU could take any of this proof's work under `backend`: a pinned 'webgpu' always,
+ * 'wasm' never, 'auto' only when its largest job (the H MSM and the transforms: domainSize points;
+ * a witness MSM: nVars) reaches AUTO_GPU_MIN_ELEMENTS, below which the 'auto' rule
+ * (scheduler/policy.ts) keeps every job on the workers whatever the adapter. Without a chance of
+ * GPU work the CLI's runtime opens none: Dawn's adapter search and device cost ~250 ms of a 2^11
+ * proof's ~1.5 s wall time here (lavapipe, 2 loaded cores), for a device no job would use.
+ */
+export function proofMayUseGpu(backend: ProveFlags['backend'], header: Pick<ZkeyHeader, 'domainSize' | 'nVars'>): boolean {
+  if (backend === 'wasm') return false;
+  if (backend === 'webgpu') return true;
+  return Math.max(header.domainSize, header.nVars) >= AUTO_GPU_MIN_ELEMENTS;
+}
+
+/**
+ * The runtime of one CLI proof (or its --dry-run plan), made for it and disposed after it:
+ * nothing is kept warm in a one-shot process, and disposing ends the workers so the process
+ * exits at once. The key's header is read first (~1 ms) to know whether to open a GPU; its
+ * errors are the prover's own. Adapters named by --gpus / ZKGPU_GPUS are opened whatever the
+ * proof (unless --backend wasm, as before), so a name that matches no adapter is still refused
+ * (createRuntime lists those there are).
+ */
+async function withProofRuntime<T>(flags: ProveFlags, zkey: string, work: (runtime: Runtime) => Promise<T>): Promise<T> {
+  const header = await groth16.readZkeyHeader(zkey);
+  const gpusNamed = flags.backend !== 'wasm' && (process.env.ZKGPU_GPUS ?? '').trim() !== '';
+  const runtime = await createRuntime({ threads: flags.threads, gpu: gpusNamed || proofMayUseGpu(flags.backend, header) ? undefined : false });
+  try {
+    return await work(runtime);
+  } finally {
+    await runtime.dispose();
+  }
+}
+
+/**
+ * The CLI's `verify` option, for the proof and its --dry-run plan alike (so the plan states the
+ * memory the proof will use). 'auto' checks a proof only once snarkjs's curve is built, which
+ * never happens before a process's first proof: from 2^12 up it would only start that build
+ * (0.4-0.7 s of import + ~1.1 s, +48 MiB; verify.ts, memory-plan.ts) for proofs this process
+ * never makes, and the process would wait for it before exiting. What is checked is what
+ * 'auto' checks in a one-proof process: nothing (snarkjs's CLI does not check either).
+ */
+const CLI_VERIFY = false;
+
 /** Runs a prover call with the progress bar; ZkgpuErrors (bad files, bad input) become exit code 1. */
 async function proveAndWrite(
   name: string,
   io: Groth16CliIO,
   flags: ProveFlags,
+  zkey: string,
   outputs: [string, string],
   work: (opts: {
-    threads?: number;
+    runtime: Runtime;
     backend?: 'webgpu' | 'wasm' | 'auto';
     qap?: 'one-task' | 'stages' | 'auto';
     maxHostBytes?: number;
+    verify: typeof CLI_VERIFY;
     onProgress?: (e: { stage: string; done: number; total: number }) => void;
   }) => Promise<Groth16ProveResult>,
 ): Promise<number> {
   const progress = stageProgress(io.progress !== undefined ? io.progress : ttyProgressSink());
   let result: Groth16ProveResult;
   try {
-    result = await work({ threads: flags.threads, backend: flags.backend, qap: flags.qap, maxHostBytes: flags.maxHostBytes, onProgress: progress.onProgress });
+    result = await withProofRuntime(flags, zkey, (runtime) =>
+      work({ runtime, backend: flags.backend, qap: flags.qap, maxHostBytes: flags.maxHostBytes, verify: CLI_VERIFY, onProgress: progress.onProgress }),
+    );
   } catch (e) {
     progress.finish();
     if (isZkgpuError(e)) {
@@ -216,7 +274,7 @@ async function proveAndWrite(
 async function printPlan(name: string, io: CliIO, flags: ProveFlags, zkey: string): Promise<number> {
   let plan: ProofMemoryPlan;
   try {
-    plan = await groth16.plan(zkey, { threads: flags.threads, backend: flags.backend, maxHostBytes: flags.maxHostBytes });
+    plan = await withProofRuntime(flags, zkey, (runtime) => groth16.plan(zkey, { runtime, backend: flags.backend, maxHostBytes: flags.maxHostBytes, verify: CLI_VERIFY }));
   } catch (e) {
     if (isZkgpuError(e)) {
       io.err(`zkgpu ${name}: ${e.message} [${e.code}]`);
@@ -249,7 +307,7 @@ export async function runProve(argv: readonly string[], io: Groth16CliIO): Promi
   const [zkey, wtns, proof, pub] = expectPositionals(flags, ['circuit.zkey', 'witness.wtns', 'proof.json', 'public.json']);
   checkOutputs([zkey, wtns], [proof, pub]);
   if (flags.dryRun) return printPlan('prove', io, flags, zkey);
-  return proveAndWrite('prove', io, flags, [proof, pub], (opts) => groth16.prove(zkey, wtns, opts));
+  return proveAndWrite('prove', io, flags, zkey, [proof, pub], (opts) => groth16.prove(zkey, wtns, opts));
 }
 
 export async function runFullProve(argv: readonly string[], io: Groth16CliIO): Promise<number> {
@@ -268,7 +326,7 @@ export async function runFullProve(argv: readonly string[], io: Groth16CliIO): P
     io.err(`zkgpu fullprove: cannot read the input ${inputPath}: ${(e as Error).message}`);
     return 1;
   }
-  return proveAndWrite('fullprove', io, flags, [proof, pub], (opts) => groth16.fullProve(input, wasm, zkey, opts));
+  return proveAndWrite('fullprove', io, flags, zkey, [proof, pub], (opts) => groth16.fullProve(input, wasm, zkey, opts));
 }
 
 /*
