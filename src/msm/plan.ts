@@ -22,9 +22,13 @@ export const DEFAULT_MAX_CHUNK_POINTS = 1 << 22;
 /** Sorted-scan block of shaders/msm_scan.wgsl. */
 export const SCAN_BLOCK = 512;
 
-/** Windows needed for c-bit signed digits of scalars below 2^frBits, including the final carry. */
-export function windowCount(frBits: number, c: number): number {
-  return Math.floor(frBits / c) + 1;
+/**
+ * Windows needed for c-bit signed digits of scalars below 2^bits, including the final carry: the
+ * top window holds below 2^(bits mod c) <= 2^(c-1) plus a carry of one, never more than the
+ * largest digit 2^(c-1), so no carry leaves it (true for any bits, 0 included).
+ */
+export function windowCount(bits: number, c: number): number {
+  return Math.floor(bits / c) + 1;
 }
 
 /**
@@ -32,11 +36,11 @@ export function windowCount(frBits: number, c: number): number {
  * additions per bucket (2^(c-1) buckets) for the running-sum reduction. n = 4096 gives 9,
  * n = 2^16 gives 13, n = 2^20 gives 16 (capped).
  */
-export function chooseWindowBits(n: number, frBits: number, maxBits = MAX_WINDOW_BITS): number {
+export function chooseWindowBits(n: number, bits: number, maxBits = MAX_WINDOW_BITS): number {
   let best = 1;
   let bestCost = Infinity;
   for (let c = 2; c <= maxBits; c++) {
-    const cost = windowCount(frBits, c) * (n + 2 ** c);
+    const cost = windowCount(bits, c) * (n + 2 ** c);
     if (cost < bestCost) {
       best = c;
       bestCost = cost;
@@ -87,18 +91,33 @@ export function maxWindowBitsFor(curve: CurveName, maxBinding: number, group: Gr
   return c;
 }
 
-/** The plan for one chunk of n points; `windowBits` (if given) is clamped to what fits. */
-export function planChunk(curve: CurveName, n: number, limits: PlanLimits, windowBits?: number, group: GroupName = 'g1'): MsmChunkPlan {
-  const { frBits } = CURVES[curve];
+/**
+ * The plan for one chunk of n points whose scalars are all below 2^scalarBits (default the
+ * curve's frBits; the chunk's largest bit length, compact.ts scalarBitLength, gives fewer windows:
+ * scalars below 2^8 run in one window of c = 9 instead of 20 windows of c = 13 at n = 2^16).
+ * `windowBits` (if given) is clamped to what fits.
+ */
+export function planChunk(curve: CurveName, n: number, limits: PlanLimits, windowBits?: number, group: GroupName = 'g1', scalarBits: number = CURVES[curve].frBits): MsmChunkPlan {
+  const bits = Math.max(0, Math.min(CURVES[curve].frBits, Math.floor(scalarBits)));
+  // The bucket array is sized for full scalars: a bound that holds for every chunk of a request.
   const cMax = maxWindowBitsFor(curve, limits.maxBinding, group);
-  const c = windowBits === undefined ? chooseWindowBits(n, frBits, cMax) : Math.max(1, Math.min(cMax, Math.floor(windowBits)));
-  const windows = windowCount(frBits, c);
+  let c = windowBits === undefined ? chooseWindowBits(n, bits, cMax) : Math.max(1, Math.min(cMax, Math.floor(windowBits)));
+  // Fewer bits can tip the cost to a narrower c with more windows than full-width scalars get
+  // (BLS12-381, n = 2^18, 240 bits: c = 15, 17 windows; 255 bits: c = 16, 16 windows), and
+  // chunkPoints sized the digit arrays for the full-width count: then the full-width c it is.
+  const cFull = windowBits === undefined ? chooseWindowBits(n, CURVES[curve].frBits, cMax) : c;
+  if (windowCount(bits, c) > windowCount(CURVES[curve].frBits, cFull)) c = cFull;
+  const windows = windowCount(bits, c);
   const buckets = 2 ** (c - 1);
   const entries = windows * n;
   const xyzzBytes = gpuPointBytes(curve, group).xyzz;
   // head + tail per thread must fit one binding too
   const segForBinding = Math.ceil(entries / Math.floor(limits.maxBinding / (2 * xyzzBytes)));
-  const seg = Math.max(MIN_SEGMENT, Math.ceil(entries / TARGET_SEGMENTS), segForBinding);
+  // Scalars of one bit put every entry in one bucket, which msm_combine sums serially over its
+  // entries / seg segments after n / seg threads added seg points each: seg = sqrt(n) balances the
+  // two (2 sqrt(n) additions deep: 2,048 at n = 2^20 instead of 65,552 with seg = 16).
+  const segForOneBucket = bits <= 1 ? Math.ceil(Math.sqrt(entries)) : 0;
+  const seg = Math.max(MIN_SEGMENT, Math.ceil(entries / TARGET_SEGMENTS), segForBinding, segForOneBucket);
   const groups = 2 ** Math.floor((c - 1) / 2);
   return {
     n,
@@ -115,7 +134,8 @@ export function planChunk(curve: CurveName, n: number, limits: PlanLimits, windo
 
 /**
  * Points per chunk: at most maxChunkPoints, and few enough that the points (pointBytes each) and
- * the digit / csr arrays (4 W bytes per point) each fit one binding.
+ * the digit / csr arrays (4 W bytes per point) each fit one binding. Sized for full-width
+ * scalars: planChunk never gives a chunk of narrower scalars more windows.
  */
 export function chunkPoints(curve: CurveName, n: number, limits: PlanLimits, windowBits?: number, group: GroupName = 'g1'): number {
   const { affine } = gpuPointBytes(curve, group);
