@@ -36,7 +36,10 @@ const JOBS = Number(values.jobs);
 const CLIENTS = Number(values.clients);
 const SEQUENTIAL = Number(values.sequential);
 
-const snarkjs = (await import('snarkjs' as string)) as { groth16: { verify(v: unknown, p: unknown, q: unknown): Promise<boolean> } };
+const snarkjs = (await import('snarkjs' as string)) as {
+  groth16: { verify(v: unknown, p: unknown, q: unknown): Promise<boolean> };
+  curves: { getCurveFromName(name: string): Promise<{ terminate(): Promise<void> }> };
+};
 
 async function freePort(): Promise<number> {
   return new Promise((res) => {
@@ -185,3 +188,5 @@ for (const [name, r] of Object.entries(results)) {
     `${name.padEnd(18)} ${median(r.proofsPerS).toFixed(2)} proofs/s  (${r.proofsPerS.map((x) => x.toFixed(2)).join(', ')})   latency ${Math.round(median(r.latencyMs))} ms   load ${r.load.map((x) => x.toFixed(1)).join(', ')}`,
   );
 }
+// The checks built snarkjs's curve with worker threads: end them, or the process never exits.
+await (await snarkjs.curves.getCurveFromName('bn128')).terminate();
