@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { calibrationLocation, describeHardware, describeSample, hardwareFingerprint, loadCalibration, type ByteFigure, type GpuReport, type HardwareReport } from '../index.js';
 import type { CliIO } from './io.js';
 import { GPUS_USAGE } from './options.js';
+import { byteSizeOption } from './options.js';
 
 export const INFO_USAGE = `Usage: zkgpu info [options]
 
@@ -19,20 +20,13 @@ Options:
   --json                print the report as JSON
   --no-gpu              do not look for a GPU
   --probe               measure each GPU's memory by allocating growing buffers (up to 2 GiB), then free them
-  --max-host-bytes N    host memory budget to use instead of the detected one
-  --max-gpu-bytes N     GPU memory budget to use instead of the detected one
+  --max-host-bytes SIZE host memory budget instead of the detected one (bytes, or e.g. 8GiB)
+  --max-gpu-bytes SIZE  GPU memory budget instead of the detected one (bytes, or e.g. 40GiB)
 ${GPUS_USAGE}
   -h, --help            this text`;
 
 class InfoUsageError extends Error {
   readonly code = 'USAGE';
-}
-
-function byteOption(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new InfoUsageError(`--${name} must be a positive whole number of bytes, got "${v}"`);
-  return n;
 }
 
 export function formatBytes(b: number): string {
@@ -109,8 +103,8 @@ export async function runInfo(argv: string[], io: CliIO): Promise<number> {
     io.out(INFO_USAGE);
     return 0;
   }
-  const maxHostBytes = byteOption('max-host-bytes', values['max-host-bytes']);
-  const maxGpuBytes = byteOption('max-gpu-bytes', values['max-gpu-bytes']);
+  const maxHostBytes = byteSizeOption('max-host-bytes', values['max-host-bytes'], InfoUsageError);
+  const maxGpuBytes = byteSizeOption('max-gpu-bytes', values['max-gpu-bytes'], InfoUsageError);
   const report = await describeHardware({ gpu: !values['no-gpu'], maxHostBytes, maxGpuBytes, probeGpu: values.probe === true });
   if (values['no-gpu']) report.notes.push('--no-gpu: no GPU looked for');
   const calibration = await calibrationSummary(report.gpus[0] ?? null, io);

@@ -59,3 +59,13 @@ export function parseByteSize(option: string, text: string): number {
   }
   return bytes;
 }
+
+/** parseByteSize for an optional flag, its error as the command's own usage error (exit code 2). */
+export function byteSizeOption(option: string, text: string | undefined, usageError: new (message: string) => Error): number | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseByteSize(option, text);
+  } catch (e) {
+    throw new usageError((e as Error).message);
+  }
+}

@@ -5,11 +5,12 @@
  */
 import { parseArgs } from 'node:util';
 import type { CliIO } from './io.js';
+import { byteSizeOption } from './options.js';
 
 export const SERVE_USAGE = `Usage: zkgpu serve [--config FILE.json] [--circuit NAME=PATH.zkey[,wasm=PATH.wasm]]...
                    [--host 127.0.0.1] [--port 8080] [--data-dir DIR] [--concurrency N]
-                   [--max-body BYTES] [--job-timeout SECONDS] [--cost-per-hour USD] [--threads N]
-                   [--backend auto|wasm|webgpu] [--max-host-bytes N] [--max-gpu-bytes N]
+                   [--max-body SIZE] [--job-timeout SECONDS] [--cost-per-hour USD] [--threads N]
+                   [--backend auto|wasm|webgpu] [--max-host-bytes SIZE] [--max-gpu-bytes SIZE]
                    [--queue redis://HOST:PORT [--role all|api|worker]]
 
 A Groth16 prover over HTTP with a durable queue in --data-dir (SQLite), or, with --queue, one
@@ -23,13 +24,14 @@ Options:
   --port P                 port (default 8080; 0: any free port, printed in the "listening" log line)
   --data-dir DIR           queue and results (default ./zkgpu-data)
   --concurrency N          proofs at once on the shared runtime (default 2)
-  --max-body BYTES         largest request body (default 64 MiB)
+  --max-body SIZE          largest request body, bytes or e.g. 16MiB (default 64 MiB)
   --job-timeout SECONDS    longest a job may run; a request's timeoutMs may lower it (default 600)
   --cost-per-hour USD      machine price, for zkgpu_proof_cost_usd_total (default 0)
   --threads N              worker threads (default: available cores, cgroup quota included)
   --backend B              auto | wasm | webgpu (default auto)
-  --max-host-bytes N       host memory budget (default: detected, cgroup-aware, x 0.75)
-  --max-gpu-bytes N        GPU memory budget (default: detected)
+  --max-host-bytes SIZE    host memory budget, bytes or e.g. 8GiB (default: detected,
+                           cgroup-aware, x 0.75)
+  --max-gpu-bytes SIZE     GPU memory budget, bytes or e.g. 40GiB (default: detected)
   --max-queue N            queued jobs before POST answers 503 (default 10000)
   --drain-timeout SECONDS  on SIGTERM, how long proofs in progress may finish (default 60)
   --key-cache-bytes N      memory for keys kept between proofs (default: host budget / 4)
@@ -162,13 +164,13 @@ function configFlags(values: ServeValues, { backend, logLevel, role, port }: Che
     port,
     dataDir: values['data-dir'],
     concurrency: intOption('concurrency', values.concurrency, 1),
-    maxBody: intOption('max-body', values['max-body'], 1),
+    maxBody: byteSizeOption('max-body', values['max-body'], ServeUsageError),
     jobTimeoutS: numberOption('job-timeout', values['job-timeout'], 0.001),
     costPerHour: numberOption('cost-per-hour', values['cost-per-hour'], 0),
     threads: intOption('threads', values.threads, 1),
     backend,
-    maxHostBytes: intOption('max-host-bytes', values['max-host-bytes'], 1),
-    maxGpuBytes: intOption('max-gpu-bytes', values['max-gpu-bytes'], 1),
+    maxHostBytes: byteSizeOption('max-host-bytes', values['max-host-bytes'], ServeUsageError),
+    maxGpuBytes: byteSizeOption('max-gpu-bytes', values['max-gpu-bytes'], ServeUsageError),
     maxQueue: intOption('max-queue', values['max-queue'], 1),
     drainTimeoutS: numberOption('drain-timeout', values['drain-timeout'], 0),
     keyCacheBytes: intOption('key-cache-bytes', values['key-cache-bytes'], 0),

@@ -50,7 +50,7 @@ describe('zkgpu info', () => {
   it('bad usage exits 2 with the usage text', async () => {
     const io = capture();
     expect(await main(['info', '--max-host-bytes', 'lots'], io)).toBe(2);
-    expect(io.stderr.join('\n')).toMatch(/--max-host-bytes must be a positive whole number.*\n[\s\S]*Usage: zkgpu info/);
+    expect(io.stderr.join('\n')).toMatch(/--max-host-bytes must be a positive size in bytes.*\n[\s\S]*Usage: zkgpu info/);
     const io2 = capture();
     expect(await main(['info', '--bogus'], io2)).toBe(2);
   });

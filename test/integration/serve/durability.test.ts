@@ -111,19 +111,7 @@ describe('zkgpu serve: durability', () => {
       expect(open.code).toBe(2);
       expect(open.stderr).toMatch(/INSECURE_BIND: refusing to listen on 0\.0\.0\.0 without authentication: set ZKGPU_API_TOKENS/);
       // 64 MiB is less than the process itself holds (runtime and workers): no proof can fit.
-      const small = await runCli([
-        'serve',
-        '--backend',
-        'wasm',
-        '--port',
-        '0',
-        '--max-host-bytes',
-        String(64 * 2 ** 20),
-        '--data-dir',
-        tempDir('small'),
-        '--circuit',
-        circuitFlag('mulchain'),
-      ]);
+      const small = await runCli(['serve', '--backend', 'wasm', '--port', '0', '--max-host-bytes', '64MiB', '--data-dir', tempDir('small'), '--circuit', circuitFlag('mulchain')]);
       expect(small.code).toBe(1);
       expect(small.stderr).toMatch(
         /CIRCUIT_TOO_LARGE: circuit "mulchain": one proof needs ~[\d.]+ MiB \(key [\d.]+ MiB \+ working memory [\d.]+ MiB; 2003 variables, domain 2\^11\) but the host budget leaves -?[\d.]+ MiB/,
