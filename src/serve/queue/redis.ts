@@ -211,10 +211,20 @@ export class RedisQueueStore implements JobBoard {
 
   /** The job and its BullMQ state, looked up in every circuit's queue (ids carry no circuit). */
   private async find(id: string): Promise<{ job: FleetJob; state: string } | null> {
-    const found = await Promise.all([...this.queues.values()].map((q) => q.getJob(id)));
-    const job = found.find((j) => j !== undefined) as FleetJob | undefined;
-    if (!job) return null;
-    return { job, state: await job.getState() };
+    const queues = [...this.queues.values()];
+    const found = await Promise.all(queues.map((q) => q.getJob(id)));
+    const at = found.findIndex((j) => j !== undefined);
+    if (at < 0) return null;
+    const job = found[at] as FleetJob;
+    const state = await job.getState();
+    // The job's fields are read before its state: a job that ended in between reads 'completed'
+    // without its result (a GET answered "done" with no proof: CI caught it once). Its fields are
+    // final once it has ended, so one more read has them.
+    if ((state === 'completed' || state === 'failed') && job.finishedOn === undefined) {
+      const ended = (await queues[at].getJob(id)) as FleetJob | undefined;
+      if (ended) return { job: ended, state };
+    }
+    return { job, state };
   }
 
   async get(id: string): Promise<JobRecord | null> {
