@@ -9,6 +9,7 @@
  */
 import { rename, rm, writeFile, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { parseArgs } from 'node:util';
 import {
   AUTO_GPU_MIN_ELEMENTS,
@@ -21,6 +22,7 @@ import {
   type Runtime,
   type ZkeyHeader,
 } from '../index.js';
+import { endPrestartedCpuWorkers } from '../cpu/spawn.js';
 import type { CliIO } from './io.js';
 import { stageProgress, ttyProgressSink, type ProgressSink } from './progress.js';
 import { parseByteSize } from './options.js';
@@ -185,17 +187,48 @@ function summary(t: Groth16Timings): string {
 }
 
 /**
- * Whether a GPU could take any of this proof's work under `backend`: a pinned 'webgpu' always,
- * 'wasm' never, 'auto' only when its largest job (the H MSM and the transforms: domainSize points;
- * a witness MSM: nVars) reaches AUTO_GPU_MIN_ELEMENTS, below which the 'auto' rule
- * (scheduler/policy.ts) keeps every job on the workers whatever the adapter. Without a chance of
- * GPU work the CLI's runtime opens none: Dawn's adapter search and device cost ~250 ms of a 2^11
- * proof's ~1.5 s wall time here (lavapipe, 2 loaded cores), for a device no job would use.
+ * Smallest job (points) for which a one-shot CLI proof opens a GPU under 'auto'. The runtime's
+ * 'auto' rule gives a hardware GPU jobs from AUTO_GPU_MIN_ELEMENTS (2^14) on, which repays the
+ * device in a process that proves again and again (a service, an app). A `zkgpu prove` process
+ * proves once, and pays the whole opening within that one proof: Dawn's adapter search, the
+ * device and the MSM pipelines. On this machine's software adapter the opening alone (no pipeline
+ * is built for a device 'auto' never uses) cost ~200 ms and 90 MiB RSS of a merkle (2^14) proof
+ * of 0.85 s; a GPU's time saved on 2^14-2^15 jobs is less than that. From 2^16 on it may pay.
+ */
+export const ONE_SHOT_GPU_MIN_ELEMENTS = 1 << 16;
+
+/**
+ * Whether this one-shot proof opens a GPU under `backend`: a pinned 'webgpu' always, 'wasm'
+ * never, 'auto' only when its largest job (the H MSM and the transforms: domainSize points; a
+ * witness MSM: nVars) reaches ONE_SHOT_GPU_MIN_ELEMENTS (never below the runtime's own 'auto'
+ * threshold, AUTO_GPU_MIN_ELEMENTS). Without a GPU every job runs on the workers, as 'auto' would
+ * have run it on a software adapter.
  */
 export function proofMayUseGpu(backend: ProveFlags['backend'], header: Pick<ZkeyHeader, 'domainSize' | 'nVars'>): boolean {
   if (backend === 'wasm') return false;
   if (backend === 'webgpu') return true;
-  return Math.max(header.domainSize, header.nVars) >= AUTO_GPU_MIN_ELEMENTS;
+  return Math.max(header.domainSize, header.nVars) >= Math.max(ONE_SHOT_GPU_MIN_ELEMENTS, AUTO_GPU_MIN_ELEMENTS);
+}
+
+/**
+ * Largest domain whose one-shot CLI proof runs the wasm engine on V8's baseline compiler only.
+ * V8 first runs wasm as Liftoff code (compiled in one fast pass) and recompiles the hot functions
+ * with TurboFan in the background. The engine's hot functions are large (256- and 381-bit
+ * arithmetic unrolled: 20-60 KB of code each), so that recompile costs the process a few hundred
+ * ms of CPU on the cores the proof runs on, and pays back only through TurboFan's ~1.4x faster
+ * code (BN254 G1 MSM of 2^12: 74 vs 102 ms). One CLI proof, 2 cores, --backend wasm, wall time
+ * default vs Liftoff only: manypublic (2^11) 0.69 vs 0.53 s, merkle (2^14) 0.95 vs 0.88, bits and
+ * sha256 (sparse 2^16) 1.37 vs 1.32 and 1.45 vs 1.45, but dense Poseidon 2^16 2.27 vs 2.58 and
+ * 2^18 7.0 vs 8.4+. Up to 2^15 the recompile never pays back; from 2^16 it may, so it stays.
+ * Only in the CLI's own process (CliIO.ownProcess): a library process (a service, the default
+ * runtime, a test) keeps V8's default, and proves more than once.
+ */
+export const WASM_BASELINE_ONLY_MAX_DOMAIN = 1 << 15;
+const V8_WASM_BASELINE_ONLY = '--no-wasm-tier-up --no-wasm-dynamic-tiering';
+
+/** Whether this one-shot proof runs Liftoff code only (see WASM_BASELINE_ONLY_MAX_DOMAIN). */
+export function wasmBaselineOnly(header: Pick<ZkeyHeader, 'domainSize'>): boolean {
+  return header.domainSize <= WASM_BASELINE_ONLY_MAX_DOMAIN;
 }
 
 /**
@@ -206,10 +239,21 @@ export function proofMayUseGpu(backend: ProveFlags['backend'], header: Pick<Zkey
  * proof (unless --backend wasm, as before), so a name that matches no adapter is still refused
  * (createRuntime lists those there are).
  */
-async function withProofRuntime<T>(flags: ProveFlags, zkey: string, work: (runtime: Runtime) => Promise<T>): Promise<T> {
+async function withProofRuntime<T>(io: CliIO, flags: ProveFlags, zkey: string, work: (runtime: Runtime) => Promise<T>): Promise<T> {
   const header = await groth16.readZkeyHeader(zkey);
+  // Process-wide, and read when the runtime compiles the engine (next line): only in the CLI's own process.
+  if (io.ownProcess === true && wasmBaselineOnly(header)) setFlagsFromString(V8_WASM_BASELINE_ONLY);
   const gpusNamed = flags.backend !== 'wasm' && (process.env.ZKGPU_GPUS ?? '').trim() !== '';
-  const runtime = await createRuntime({ threads: flags.threads, gpu: gpusNamed || proofMayUseGpu(flags.backend, header) ? undefined : false });
+  let runtime: Runtime;
+  try {
+    const openGpu = gpusNamed || proofMayUseGpu(flags.backend, header);
+    // 'auto' never gives a software adapter work, so it is not opened either; a pinned 'webgpu' runs on one.
+    const gpus = openGpu && !gpusNamed && flags.backend !== 'webgpu' ? 'hardware' : undefined;
+    runtime = await createRuntime({ threads: flags.threads, gpu: openGpu ? undefined : false, gpus });
+  } finally {
+    // Workers main.ts started early that the runtime did not take (fewer threads under a quota).
+    await endPrestartedCpuWorkers();
+  }
   try {
     return await work(runtime);
   } finally {
@@ -246,7 +290,7 @@ async function proveAndWrite(
   const progress = stageProgress(io.progress !== undefined ? io.progress : ttyProgressSink());
   let result: Groth16ProveResult;
   try {
-    result = await withProofRuntime(flags, zkey, (runtime) =>
+    result = await withProofRuntime(io, flags, zkey, (runtime) =>
       work({ runtime, backend: flags.backend, qap: flags.qap, maxHostBytes: flags.maxHostBytes, verify: CLI_VERIFY, onProgress: progress.onProgress }),
     );
   } catch (e) {
@@ -274,7 +318,7 @@ async function proveAndWrite(
 async function printPlan(name: string, io: CliIO, flags: ProveFlags, zkey: string): Promise<number> {
   let plan: ProofMemoryPlan;
   try {
-    plan = await withProofRuntime(flags, zkey, (runtime) => groth16.plan(zkey, { runtime, backend: flags.backend, maxHostBytes: flags.maxHostBytes, verify: CLI_VERIFY }));
+    plan = await withProofRuntime(io, flags, zkey, (runtime) => groth16.plan(zkey, { runtime, backend: flags.backend, maxHostBytes: flags.maxHostBytes, verify: CLI_VERIFY }));
   } catch (e) {
     if (isZkgpuError(e)) {
       io.err(`zkgpu ${name}: ${e.message} [${e.code}]`);

@@ -2,6 +2,12 @@
 export interface CliIO {
   out(line: string): void;
   err(line: string): void;
+  /**
+   * The process runs this one command and ends with it (bin/zkgpu.js), so a command may tune
+   * process-wide settings (V8's flags) for itself. Unset when main() runs inside another
+   * program (tests, embedders).
+   */
+  ownProcess?: boolean;
 }
 
 export interface Command {

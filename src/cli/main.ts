@@ -3,6 +3,7 @@
  * does not start workers or load peers). Exit codes: 0 success, 1 the command failed, 2 bad usage.
  */
 import { realpathSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { applyGpusOption, GPU_VERBS, GPUS_USAGE, takeGpusOption } from './options.js';
@@ -144,8 +145,9 @@ export async function main(argv: readonly string[], io: CliIO = stdio): Promise<
   try {
     // A person reads this terminal: Dawn's known start-up warnings are noise to them. (Loaded
     // here, not earlier: `zkgpu --help` should not load the library.)
-    if (filterDawnForTerminal) (await import('../index.js')).filterDawnStderr();
     let args = argv.slice(first.index + 1);
+    if (io.ownProcess === true && PRESTART_VERBS.has(name)) await prestartWorkers(args);
+    if (filterDawnForTerminal) (await import('../index.js')).filterDawnStderr();
     if (GPU_VERBS.has(name)) {
       const taken = takeGpusOption(args);
       args = taken.argv;
@@ -160,6 +162,23 @@ export async function main(argv: readonly string[], io: CliIO = stdio): Promise<
     io.err(`zkgpu ${name}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     return 1;
   }
+}
+
+/**
+ * Verbs that prove in this process: their worker threads start before the library loads, so
+ * each worker's Node start-up (~100 ms) overlaps the ~150 ms of loading it and reading the key
+ * rather than following them (a one-shot proof of a small circuit is mostly such fixed costs).
+ */
+const PRESTART_VERBS = new Set(['prove', 'fullprove']);
+
+/** As many workers as the runtime will make: --threads N, else every available core (the runtime may take fewer under a CPU quota; the CLI ends the rest). */
+async function prestartWorkers(args: readonly string[]): Promise<void> {
+  if (args.includes('--help') || args.includes('-h')) return;
+  const at = args.findIndex((a) => a === '--threads' || a.startsWith('--threads='));
+  const given = at < 0 ? undefined : args[at].startsWith('--threads=') ? args[at].slice('--threads='.length) : args[at + 1];
+  // A bad value is refused by the command's own parser; here it only falls back to the default.
+  const threads = given !== undefined && /^\d+$/.test(given) && Number(given) >= 1 && Number(given) <= 1024 ? Number(given) : availableParallelism();
+  (await import('../cpu/spawn.js')).prestartCpuWorkers(threads);
 }
 
 /** Set by runCli (the real process, its own terminal), not by main() alone (tests, embedders). */
@@ -178,7 +197,7 @@ export async function runCli(argv: readonly string[] = process.argv.slice(2)): P
     throw e;
   });
   filterDawnForTerminal = true;
-  const code = await main(argv);
+  const code = await main(argv, { ...stdio, ownProcess: true });
   process.exitCode = code;
   const guard = setTimeout(() => {
     process.stderr.write('zkgpu: warning: something kept the process alive after the command finished; exiting\n');

@@ -8,7 +8,8 @@
 export const GPU_VERBS: ReadonlySet<string> = new Set(['prove', 'fullprove', 'profile', 'bench', 'calibrate', 'info', 'serve']);
 
 export const GPUS_USAGE = `  --gpus LIST           GPU adapters to open, one device each: 'all' (every hardware adapter, the
-                        default), indices ('0,1') or names ('NVIDIA A10G'); software adapters
+                        default), 'hardware' (the same, but no software one even when there is
+                        nothing else), indices ('0,1') or names ('NVIDIA A10G'); software adapters
                         (llvmpipe) only when named. Same as env ZKGPU_GPUS; zkgpu info lists them`;
 
 class GpusUsageError extends Error {

@@ -37,23 +37,24 @@ function devEntryUrl(): URL {
   return new URL(/* @vite-ignore */ '../../workers/dev-entry.mjs', import.meta.url);
 }
 
-async function spawnNodeWorker(): Promise<WorkerHandle> {
+async function startNodeWorker(): Promise<WorkerHandle> {
   const { Worker } = await import('node:worker_threads');
   // From sources, a small .mjs entry registers tsx in the worker, then imports the TS entry.
   const worker = fromSources ? new Worker(devEntryUrl(), { workerData: { entry: workerUrl().href } }) : new Worker(workerUrl());
   let terminating = false;
   const exitListeners: Array<(reason: string) => void> = [];
-  let exited = false;
+  let exitReason: string | null = null;
   const fireExit = (reason: string) => {
-    if (exited || terminating) return;
-    exited = true;
+    if (exitReason !== null || terminating) return;
+    exitReason = reason;
     for (const l of exitListeners) l(reason);
   };
   worker.on('error', (err) => fireExit(`worker error: ${err instanceof Error ? err.message : String(err)}`));
   worker.on('exit', (code) => fireExit(`worker exited with code ${code}`));
   return {
     endpoint: nodeEndpoint(worker),
-    onExit: (l) => void exitListeners.push(l),
+    // A prestarted worker can die before the pool listens: the pool still hears of it.
+    onExit: (l) => (exitReason !== null ? queueMicrotask(() => l(exitReason!)) : void exitListeners.push(l)),
     terminate: async () => {
       terminating = true;
       await worker.terminate();
@@ -61,6 +62,48 @@ async function spawnNodeWorker(): Promise<WorkerHandle> {
     ref: () => worker.ref(),
     unref: () => worker.unref(),
   };
+}
+
+/**
+ * Node workers started ahead of the runtime (prestartCpuWorkers), handed out first. Unref'd until
+ * the pool takes them, so unused ones never keep a process alive.
+ */
+const prestarted: Promise<WorkerHandle>[] = [];
+
+/**
+ * Starts `count` CPU workers now, for a runtime about to be created: a worker's Node start-up
+ * (~100 ms of its own thread here) then overlaps the caller's module loading and file reading
+ * instead of following them. The CLI calls it first thing for its proving commands; the pool's
+ * spawnCpuWorker takes these before starting new ones, and endPrestartedCpuWorkers ends the rest.
+ * Node only (a no-op in browsers).
+ */
+export function prestartCpuWorkers(count: number): void {
+  if (!isNode) return;
+  for (let i = 0; i < count; i++) {
+    const handle = startNodeWorker();
+    handle.then((h) => h.unref()).catch(() => {});
+    prestarted.push(handle);
+  }
+}
+
+/** How many prestarted workers no runtime has taken yet. */
+export function prestartedCpuWorkers(): number {
+  return prestarted.length;
+}
+
+/** Ends the prestarted workers no runtime took. */
+export async function endPrestartedCpuWorkers(): Promise<void> {
+  const left = prestarted.splice(0);
+  await Promise.all(left.map(async (h) => (await h.catch(() => null))?.terminate()));
+}
+
+async function spawnNodeWorker(): Promise<WorkerHandle> {
+  const early = prestarted.shift();
+  if (early === undefined) return startNodeWorker();
+  const handle = await early;
+  // Held like a fresh worker while the pool starts it (the pool unrefs it once idle).
+  handle.ref();
+  return handle;
 }
 
 async function spawnBrowserWorker(): Promise<WorkerHandle> {

@@ -12,8 +12,11 @@ import { ZkgpuError } from '../core/errors.js';
 import { showValue } from '../core/show.js';
 import { acquireGpu, dawnCreate, type GpuContext } from '../gpu/context.js';
 
-/** `gpus` option: 'all' (every hardware adapter), indices into Dawn's list, or adapter names. */
-export type GpuSelection = 'all' | number[] | string[];
+/**
+ * `gpus` option: 'all' (every hardware adapter; with none, the first adapter, software or not),
+ * 'hardware' (every hardware adapter; with none, no GPU), indices into Dawn's list, or names.
+ */
+export type GpuSelection = 'all' | 'hardware' | number[] | string[];
 
 /** One adapter as Dawn lists it. */
 export interface ListedAdapter {
@@ -75,10 +78,10 @@ export async function listDawnAdapters(): Promise<ListedAdapter[] | null> {
 export function gpusFromEnv(value: string | undefined): GpuSelection | undefined {
   const v = value?.trim();
   if (!v) return undefined;
-  if (v === 'all') return 'all';
+  if (v === 'all' || v === 'hardware') return v;
   const parts = v.split(',').map((s) => s.trim());
   if (parts.some((p) => p === ''))
-    throw new ZkgpuError('INVALID_ARGUMENT', `ZKGPU_GPUS: empty entry in ${JSON.stringify(value)} (use 'all', indices like '0,1' or adapter names)`, {
+    throw new ZkgpuError('INVALID_ARGUMENT', `ZKGPU_GPUS: empty entry in ${JSON.stringify(value)} (use 'all', 'hardware', indices like '0,1' or adapter names)`, {
       details: { field: 'ZKGPU_GPUS' },
     });
   if (parts.every((p) => /^\d+$/.test(p))) return parts.map(Number);
@@ -87,14 +90,18 @@ export function gpusFromEnv(value: string | undefined): GpuSelection | undefined
 
 /** Checks the `gpus` option at the boundary. */
 export function checkGpuSelection(gpus: unknown, where = 'gpus'): GpuSelection {
-  if (gpus === 'all') return 'all';
+  if (gpus === 'all' || gpus === 'hardware') return gpus;
   if (Array.isArray(gpus) && gpus.length > 0) {
     if (gpus.every((g) => Number.isSafeInteger(g) && g >= 0)) return gpus as number[];
     if (gpus.every((g) => typeof g === 'string' && g.trim() !== '')) return gpus as string[];
   }
-  throw new ZkgpuError('INVALID_ARGUMENT', `${where} must be 'all', a non-empty list of adapter indices (0, 1, ...) or a non-empty list of adapter names, got ${showValue(gpus)}`, {
-    details: { field: where },
-  });
+  throw new ZkgpuError(
+    'INVALID_ARGUMENT',
+    `${where} must be 'all', 'hardware', a non-empty list of adapter indices (0, 1, ...) or a non-empty list of adapter names, got ${showValue(gpus)}`,
+    {
+      details: { field: where },
+    },
+  );
 }
 
 const listing = (adapters: readonly ListedAdapter[]) =>
@@ -116,7 +123,7 @@ export async function planAdapters(selection: GpuSelection, explicit: boolean): 
   const listed = create ? await listDawnAdapters() : null;
   if (!create || listed === null) {
     // Browsers, or a Dawn that lists nothing: the one adapter the platform gives.
-    if (explicit && selection !== 'all' && !(selection.length === 1 && (selection[0] === 0 || typeof selection[0] === 'string'))) {
+    if (explicit && selection !== 'all' && selection !== 'hardware' && !(selection.length === 1 && (selection[0] === 0 || typeof selection[0] === 'string'))) {
       throw new ZkgpuError('INVALID_ARGUMENT', `gpus: ${showValue(selection)} asks for several adapters, but this platform exposes one (navigator.gpu)`, {
         details: { field: 'gpus' },
       });
@@ -125,7 +132,13 @@ export async function planAdapters(selection: GpuSelection, explicit: boolean): 
   }
   const notes: string[] = [];
   const byIndex = new Map(listed.map((a) => [a.index, a]));
-  if (selection === 'all') {
+  if (selection === 'hardware' && !listed.some((a) => !a.software)) {
+    // For callers that would never give a software adapter work (the CLI under 'auto'): opening
+    // one would only cost its device (~0.1-0.2 s and ~90 MiB with lavapipe).
+    const soft = listed.map((a) => `'${a.name}'`);
+    return { openings: [], notes: [listed.length === 0 ? 'Dawn lists no adapter' : `no hardware adapter; software adapter(s) ${soft.join(', ')} not opened (gpus: 'hardware')`] };
+  }
+  if (selection === 'all' || selection === 'hardware') {
     const hardware = listed.filter((a) => !a.software);
     if (hardware.length === 0) {
       if (listed.length === 0) return { openings: [], notes: ['Dawn lists no adapter'] };

@@ -34,10 +34,10 @@ export interface RuntimeOptions {
   gpu?: GPU | GPUDevice | boolean;
   /**
    * Node: the GPU adapters to open, one device each ('webgpu', 'webgpu:1', ... in this order):
-   * 'all' (every hardware adapter; the default), indices into Dawn's adapter list, or names (an
-   * adapter whose name contains it; `zkgpu info` lists them). Software adapters (llvmpipe,
-   * SwiftShader) open only when named or numbered; without any hardware adapter the default opens
-   * the first adapter, as before. Default from the environment variable ZKGPU_GPUS ('all', '0,1',
+   * 'all' (every hardware adapter; the default), 'hardware' (the same, but none at all when there
+   * is no hardware adapter), indices into Dawn's adapter list, or names (an adapter whose name
+   * contains it; `zkgpu info` lists them). Software adapters (llvmpipe, SwiftShader) open only
+   * when named or numbered; without any hardware adapter 'all' opens the first adapter, as before. Default from the environment variable ZKGPU_GPUS ('all', '0,1',
    * 'NVIDIA A10G'). Browsers: the one adapter the page gets. Not together with a `gpu` object.
    */
   gpus?: GpuSelection;

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { proofMayUseGpu } from '../../../src/cli/groth16.js';
+import { ONE_SHOT_GPU_MIN_ELEMENTS, proofMayUseGpu } from '../../../src/cli/groth16.js';
 import { AUTO_GPU_MIN_ELEMENTS } from '../../../src/index.js';
 import { fixture, loadSnarkjs, readJson, terminateSnarkjsCurves } from '../../support/groth16/committed-vectors.js';
 
@@ -89,14 +89,17 @@ describe('zkgpu prove: what a one-shot proof starts', () => {
   });
 });
 
-describe('proofMayUseGpu (the CLI opens a GPU only when a job of the proof could use one)', () => {
+describe('proofMayUseGpu (a one-shot CLI proof opens a GPU only for jobs that repay the opening)', () => {
   const at = (n: number) => ({ domainSize: n, nVars: 1 });
-  it("'auto': from AUTO_GPU_MIN_ELEMENTS on, by the larger of domainSize and nVars", () => {
-    expect(proofMayUseGpu(undefined, at(AUTO_GPU_MIN_ELEMENTS - 1))).toBe(false);
-    expect(proofMayUseGpu('auto', at(AUTO_GPU_MIN_ELEMENTS - 1))).toBe(false);
-    expect(proofMayUseGpu('auto', at(AUTO_GPU_MIN_ELEMENTS))).toBe(true);
-    expect(proofMayUseGpu(undefined, { domainSize: 2048, nVars: AUTO_GPU_MIN_ELEMENTS })).toBe(true);
-    expect(proofMayUseGpu('auto', { domainSize: 2048, nVars: AUTO_GPU_MIN_ELEMENTS - 1 })).toBe(false);
+  const from = Math.max(ONE_SHOT_GPU_MIN_ELEMENTS, AUTO_GPU_MIN_ELEMENTS);
+  it("'auto': from ONE_SHOT_GPU_MIN_ELEMENTS on (never below the runtime's own 'auto' threshold), by the larger of domainSize and nVars", () => {
+    expect(from).toBeGreaterThanOrEqual(AUTO_GPU_MIN_ELEMENTS);
+    expect(proofMayUseGpu(undefined, at(from - 1))).toBe(false);
+    // A merkle-sized proof (2^14: 'auto' would give a hardware GPU its H MSM) opens none.
+    expect(proofMayUseGpu('auto', at(1 << 14))).toBe(false);
+    expect(proofMayUseGpu('auto', at(from))).toBe(true);
+    expect(proofMayUseGpu(undefined, { domainSize: 2048, nVars: from })).toBe(true);
+    expect(proofMayUseGpu('auto', { domainSize: 2048, nVars: from - 1 })).toBe(false);
   });
 
   it("'webgpu' always (a pinned GPU must be opened, even for a tiny proof); 'wasm' never", () => {

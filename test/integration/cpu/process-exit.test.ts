@@ -23,4 +23,17 @@ describe('process lifetime', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('done 64');
   });
+
+  it('workers prestarted before the runtime (the CLI) are taken by it, the same sum comes out, and the unused one does not keep Node alive', () => {
+    const plain = runFixture(['--no-dispose']);
+    const early = runFixture(['--prestart', '3', '--no-dispose']);
+    expect(early.error, 'the process did not exit in time').toBeUndefined();
+    expect(early.status, early.stderr).toBe(0);
+    // Two of the three went to the runtime's pool.
+    expect(early.stdout).toContain('prestarted left 1');
+    expect(plain.stdout).toContain('prestarted left 0');
+    const sum = (out: string) => /done 64 ([0-9a-f]+)/.exec(out)?.[1];
+    expect(sum(early.stdout)).toBeDefined();
+    expect(sum(early.stdout)).toBe(sum(plain.stdout));
+  });
 });

@@ -24,6 +24,7 @@ import {
 } from '../../../src/index.js';
 import type { FaultInjection } from '../../../src/scheduler/execute/executor.js';
 import { fixture, loadSnarkjs, readJson, terminateSnarkjsCurves, type SnarkjsApi } from '../../support/groth16/committed-vectors.js';
+import { gpusFromEnv } from '../../../src/runtime/adapters.js';
 import { progressionCase } from '../../support/msm-inputs.js';
 import { SEED } from '../../support/seed.js';
 
@@ -228,5 +229,23 @@ describe('adapter selection', () => {
     } finally {
       await all.dispose();
     }
+  });
+
+  it("'hardware' opens no software adapter even when there is nothing else (what the CLI asks under 'auto'); ZKGPU_GPUS takes it too", async () => {
+    const hw = await createRuntime({ threads: 1, gpus: 'hardware' });
+    try {
+      expect(hw.gpus).toHaveLength(0);
+      expect(hw.gpu).toBeNull();
+      expect((await hw.hardware()).notes).toContainEqual(expect.stringMatching(/no hardware adapter; software adapter\(s\) 'llvmpipe.*' not opened \(gpus: 'hardware'\)/));
+      // The workers still take the work: an MSM runs there, and is right.
+      const c = progressionCase('bn254', 600, 'gpus-hardware');
+      let report: JobReport | undefined;
+      const out = await hw.msm({ curve: 'bn254', group: 'g1', points: c.points, scalars: c.scalars, onReport: (r) => (report = r) });
+      expect(hex(out)).toBe(hex(c.expected));
+      expect(report!.backend).toBe('wasm');
+    } finally {
+      await hw.dispose();
+    }
+    expect(gpusFromEnv(' hardware ')).toBe('hardware');
   });
 });
