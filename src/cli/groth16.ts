@@ -20,6 +20,7 @@ import {
   type Groth16Timings,
   type ProofMemoryPlan,
   type Runtime,
+  type RuntimeOptions,
   type ZkeyHeader,
 } from '../index.js';
 import { endPrestartedCpuWorkers } from '../cpu/spawn.js';
@@ -211,6 +212,19 @@ export function proofMayUseGpu(backend: ProveFlags['backend'], header: Pick<Zkey
 }
 
 /**
+ * The GPU part of a one-shot proof's runtime options. Adapters named by --gpus / ZKGPU_GPUS open
+ * as named; else none when no job could use a GPU (proofMayUseGpu); else, under 'auto', hardware
+ * adapters only ('auto' never gives a software adapter work, so opening one would only cost its
+ * device; without a GPU device node Dawn is not even loaded: runtime/adapters.ts), and under a
+ * pinned 'webgpu' the runtime's default (a software adapter when there is nothing else).
+ */
+export function proofGpuOptions(backend: ProveFlags['backend'], header: Pick<ZkeyHeader, 'domainSize' | 'nVars'>, gpusNamed: boolean): Pick<RuntimeOptions, 'gpu' | 'gpus'> {
+  if (gpusNamed) return {};
+  if (!proofMayUseGpu(backend, header)) return { gpu: false };
+  return backend === 'webgpu' ? {} : { gpus: 'hardware' };
+}
+
+/**
  * Largest domain whose one-shot CLI proof runs the wasm engine on V8's baseline compiler only.
  * V8 first runs wasm as Liftoff code (compiled in one fast pass) and recompiles the hot functions
  * with TurboFan in the background. The engine's hot functions are large (256- and 381-bit
@@ -246,10 +260,7 @@ async function withProofRuntime<T>(io: CliIO, flags: ProveFlags, zkey: string, w
   const gpusNamed = flags.backend !== 'wasm' && (process.env.ZKGPU_GPUS ?? '').trim() !== '';
   let runtime: Runtime;
   try {
-    const openGpu = gpusNamed || proofMayUseGpu(flags.backend, header);
-    // 'auto' never gives a software adapter work, so it is not opened either; a pinned 'webgpu' runs on one.
-    const gpus = openGpu && !gpusNamed && flags.backend !== 'webgpu' ? 'hardware' : undefined;
-    runtime = await createRuntime({ threads: flags.threads, gpu: openGpu ? undefined : false, gpus });
+    runtime = await createRuntime({ threads: flags.threads, ...proofGpuOptions(flags.backend, header, gpusNamed) });
   } finally {
     // Workers main.ts started early that the runtime did not take (fewer threads under a quota).
     await endPrestartedCpuWorkers();

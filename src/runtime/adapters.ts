@@ -42,6 +42,26 @@ export interface AdapterPlan {
   notes: string[];
 }
 
+const GPU_DEVICE_NODES = '/dev/dri/renderD*, /dev/nvidia*, /dev/dxg';
+
+/**
+ * Linux: whether a hardware GPU could be there at all. A hardware Vulkan adapter needs a kernel
+ * device node (a DRM render node for Mesa's drivers and AMD's/Intel's, /dev/nvidia* for NVIDIA's,
+ * /dev/dxg under WSL2); without one, Dawn can only list software adapters, and listing them costs
+ * ~0.14 s of the main thread and tens of MiB (lavapipe loads LLVM). Elsewhere (other systems,
+ * browsers): true, and Dawn or the platform is asked.
+ */
+async function mayHaveGpuDevice(): Promise<boolean> {
+  const g = globalThis as { process?: { platform?: string; versions?: { node?: string } } };
+  if (!g.process?.versions?.node || g.process.platform !== 'linux') return true;
+  // A computed specifier, as for Dawn: browser bundles never see a Node module here.
+  const fsSpec = 'node:fs/promises';
+  const { readdir } = (await import(/* @vite-ignore */ fsSpec)) as typeof import('node:fs/promises');
+  const names = async (dir: string) => readdir(dir).catch(() => [] as string[]);
+  if ((await names('/dev')).some((n) => /^nvidia\d+$/.test(n) || n === 'dxg')) return true;
+  return (await names('/dev/dri')).some((n) => /^renderD\d+$/.test(n));
+}
+
 /** Never an adapter's name: asking for it makes Dawn list the real ones. */
 const NO_SUCH_ADAPTER = 'zkgpu-list-adapters-\u0001';
 
@@ -119,6 +139,9 @@ function byName(create: (flags: string[]) => GPU, name: string, listed = name): 
  * (a software one: 'auto' leaves it out, a pinned 'webgpu' still runs on it).
  */
 export async function planAdapters(selection: GpuSelection, explicit: boolean): Promise<AdapterPlan> {
+  if (selection === 'hardware' && !(await mayHaveGpuDevice())) {
+    return { openings: [], notes: [`no hardware adapter: no GPU device node (${GPU_DEVICE_NODES}); Dawn not loaded (gpus: 'hardware')`] };
+  }
   const create = await dawnCreate();
   const listed = create ? await listDawnAdapters() : null;
   if (!create || listed === null) {

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ONE_SHOT_GPU_MIN_ELEMENTS, proofMayUseGpu } from '../../../src/cli/groth16.js';
+import { ONE_SHOT_GPU_MIN_ELEMENTS, proofGpuOptions, proofMayUseGpu } from '../../../src/cli/groth16.js';
 import { AUTO_GPU_MIN_ELEMENTS } from '../../../src/index.js';
 import { fixture, loadSnarkjs, readJson, terminateSnarkjsCurves } from '../../support/groth16/committed-vectors.js';
 
@@ -100,6 +100,16 @@ describe('proofMayUseGpu (a one-shot CLI proof opens a GPU only for jobs that re
     expect(proofMayUseGpu('auto', at(from))).toBe(true);
     expect(proofMayUseGpu(undefined, { domainSize: 2048, nVars: from })).toBe(true);
     expect(proofMayUseGpu('auto', { domainSize: 2048, nVars: from - 1 })).toBe(false);
+  });
+
+  it("the runtime's GPU options: named adapters as named; none below the threshold; hardware only under 'auto'; the default under 'webgpu'", () => {
+    const big = at(from);
+    expect(proofGpuOptions('auto', big, true)).toEqual({});
+    expect(proofGpuOptions('auto', at(from - 1), false)).toEqual({ gpu: false });
+    expect(proofGpuOptions(undefined, big, false)).toEqual({ gpus: 'hardware' });
+    expect(proofGpuOptions('auto', big, false)).toEqual({ gpus: 'hardware' });
+    expect(proofGpuOptions('webgpu', at(64), false)).toEqual({});
+    expect(proofGpuOptions('wasm', big, false)).toEqual({ gpu: false });
   });
 
   it("'webgpu' always (a pinned GPU must be opened, even for a tiny proof); 'wasm' never", () => {
