@@ -19,7 +19,8 @@ function prune(dir) {
     if (statSync(path).isDirectory()) {
       prune(path);
       if (readdirSync(path).length === 0) rmSync(path, { recursive: true });
-    } else if (COMPILED.test(name) && !existsSync(path.replace(/^dist\//, '').replace(COMPILED, '.ts'))) {
+      // *.bundle.js is kept: scripts/bundle-cli.mjs makes it from compiled files, not from a source.
+    } else if (COMPILED.test(name) && !name.endsWith('.bundle.js') && !existsSync(path.replace(/^dist\//, '').replace(COMPILED, '.ts'))) {
       rmSync(path);
       pruned++;
     }

@@ -7,7 +7,7 @@
  * (exit 2) before any work; outputs are written to temporary names next to their targets and
  * renamed into place only after the proof is complete, so a failed run leaves nothing half-written.
  */
-import { rename, rm, writeFile, readFile } from 'node:fs/promises';
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { parseArgs } from 'node:util';
@@ -19,6 +19,7 @@ import {
   type Groth16ProveResult,
   type Groth16Timings,
   type ProofMemoryPlan,
+  type BinSource,
   type Runtime,
   type RuntimeOptions,
   type ZkeyHeader,
@@ -27,6 +28,9 @@ import { endPrestartedCpuWorkers } from '../cpu/spawn.js';
 import type { CliIO } from './io.js';
 import { stageProgress, ttyProgressSink, type ProgressSink } from './progress.js';
 import { parseByteSize } from './options.js';
+
+/** For main.ts: the proving verbs' own copy of the library in the bundled build (scripts/bundle-cli.mjs). */
+export { filterDawnStderr } from '../index.js';
 
 /** A bad command line: main.ts prints the message and the command's usage, and exits with 2. */
 export class CliUsageError extends Error {
@@ -253,8 +257,16 @@ export function wasmBaselineOnly(header: Pick<ZkeyHeader, 'domainSize'>): boolea
  * proof (unless --backend wasm, as before), so a name that matches no adapter is still refused
  * (createRuntime lists those there are).
  */
-async function withProofRuntime<T>(io: CliIO, flags: ProveFlags, zkey: string, work: (runtime: Runtime) => Promise<T>): Promise<T> {
+async function withProofRuntime<T>(
+  io: CliIO,
+  flags: ProveFlags,
+  zkey: string,
+  preread: readonly string[],
+  work: (runtime: Runtime, sources: BinSource[]) => Promise<T>,
+): Promise<T> {
   const header = await groth16.readZkeyHeader(zkey);
+  // Read while the runtime starts (its workers' start-up leaves this thread idle ~0.1 s).
+  const reads = preread.map(prereadFile);
   // Process-wide, and read when the runtime compiles the engine (next line): only in the CLI's own process.
   if (io.ownProcess === true && wasmBaselineOnly(header)) setFlagsFromString(V8_WASM_BASELINE_ONLY);
   const gpusNamed = flags.backend !== 'wasm' && (process.env.ZKGPU_GPUS ?? '').trim() !== '';
@@ -266,9 +278,27 @@ async function withProofRuntime<T>(io: CliIO, flags: ProveFlags, zkey: string, w
     await endPrestartedCpuWorkers();
   }
   try {
-    return await work(runtime);
+    return await work(runtime, await Promise.all(reads));
   } finally {
     await runtime.dispose();
+  }
+}
+
+/**
+ * Largest key or witness a one-shot proof reads whole, beside the runtime's start, instead of
+ * section by section during the proof (a whole proof of such a key reads nearly all of it anyway,
+ * and holds it as views, never copies: formats/source.ts). Larger files keep the streamed reads
+ * the memory plan counts on.
+ */
+export const PREREAD_MAX_BYTES = 64 << 20;
+
+/** The file's bytes, named by its path for error messages; the path itself when it is larger or unreadable (the prover then reports it). */
+async function prereadFile(path: string): Promise<BinSource> {
+  try {
+    if ((await stat(path)).size > PREREAD_MAX_BYTES) return path;
+    return { type: 'mem', data: await readFile(path), name: path };
+  } catch {
+    return path;
   }
 }
 
@@ -289,20 +319,25 @@ async function proveAndWrite(
   flags: ProveFlags,
   zkey: string,
   outputs: [string, string],
-  work: (opts: {
-    runtime: Runtime;
-    backend?: 'webgpu' | 'wasm' | 'auto';
-    qap?: 'one-task' | 'stages' | 'auto';
-    maxHostBytes?: number;
-    verify: typeof CLI_VERIFY;
-    onProgress?: (e: { stage: string; done: number; total: number }) => void;
-  }) => Promise<Groth16ProveResult>,
+  /** Files read whole beside the runtime's start (prereadFile); `work` gets them, in this order. */
+  preread: readonly string[],
+  work: (
+    sources: BinSource[],
+    opts: {
+      runtime: Runtime;
+      backend?: 'webgpu' | 'wasm' | 'auto';
+      qap?: 'one-task' | 'stages' | 'auto';
+      maxHostBytes?: number;
+      verify: typeof CLI_VERIFY;
+      onProgress?: (e: { stage: string; done: number; total: number }) => void;
+    },
+  ) => Promise<Groth16ProveResult>,
 ): Promise<number> {
   const progress = stageProgress(io.progress !== undefined ? io.progress : ttyProgressSink());
   let result: Groth16ProveResult;
   try {
-    result = await withProofRuntime(io, flags, zkey, (runtime) =>
-      work({ runtime, backend: flags.backend, qap: flags.qap, maxHostBytes: flags.maxHostBytes, verify: CLI_VERIFY, onProgress: progress.onProgress }),
+    result = await withProofRuntime(io, flags, zkey, preread, (runtime, sources) =>
+      work(sources, { runtime, backend: flags.backend, qap: flags.qap, maxHostBytes: flags.maxHostBytes, verify: CLI_VERIFY, onProgress: progress.onProgress }),
     );
   } catch (e) {
     progress.finish();
@@ -329,7 +364,7 @@ async function proveAndWrite(
 async function printPlan(name: string, io: CliIO, flags: ProveFlags, zkey: string): Promise<number> {
   let plan: ProofMemoryPlan;
   try {
-    plan = await withProofRuntime(io, flags, zkey, (runtime) => groth16.plan(zkey, { runtime, backend: flags.backend, maxHostBytes: flags.maxHostBytes, verify: CLI_VERIFY }));
+    plan = await withProofRuntime(io, flags, zkey, [], (runtime) => groth16.plan(zkey, { runtime, backend: flags.backend, maxHostBytes: flags.maxHostBytes, verify: CLI_VERIFY }));
   } catch (e) {
     if (isZkgpuError(e)) {
       io.err(`zkgpu ${name}: ${e.message} [${e.code}]`);
@@ -362,7 +397,7 @@ export async function runProve(argv: readonly string[], io: Groth16CliIO): Promi
   const [zkey, wtns, proof, pub] = expectPositionals(flags, ['circuit.zkey', 'witness.wtns', 'proof.json', 'public.json']);
   checkOutputs([zkey, wtns], [proof, pub]);
   if (flags.dryRun) return printPlan('prove', io, flags, zkey);
-  return proveAndWrite('prove', io, flags, zkey, [proof, pub], (opts) => groth16.prove(zkey, wtns, opts));
+  return proveAndWrite('prove', io, flags, zkey, [proof, pub], [zkey, wtns], ([key, witness], opts) => groth16.prove(key, witness, opts));
 }
 
 export async function runFullProve(argv: readonly string[], io: Groth16CliIO): Promise<number> {
@@ -381,7 +416,7 @@ export async function runFullProve(argv: readonly string[], io: Groth16CliIO): P
     io.err(`zkgpu fullprove: cannot read the input ${inputPath}: ${(e as Error).message}`);
     return 1;
   }
-  return proveAndWrite('fullprove', io, flags, zkey, [proof, pub], (opts) => groth16.fullProve(input, wasm, zkey, opts));
+  return proveAndWrite('fullprove', io, flags, zkey, [proof, pub], [zkey], ([key], opts) => groth16.fullProve(input, wasm, key, opts));
 }
 
 /*

@@ -19,6 +19,8 @@ export type SpawnWorker = () => Promise<WorkerHandle>;
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
+const PRESTARTED = Symbol.for('zkgpu.prestartedCpuWorkers');
+
 /**
  * The worker entry sits at ../../workers/ from here both in the sources (src/cpu/*.ts) and in the
  * build (dist/src/cpu/*.js). When running from TypeScript sources (vitest, tsx) the worker is
@@ -66,9 +68,11 @@ async function startNodeWorker(): Promise<WorkerHandle> {
 
 /**
  * Node workers started ahead of the runtime (prestartCpuWorkers), handed out first. Unref'd until
- * the pool takes them, so unused ones never keep a process alive.
+ * the pool takes them, so unused ones never keep a process alive. One list per process, on
+ * globalThis: the CLI prestarts from dist/src/cpu/spawn.js, and the runtime that takes them is
+ * the bundled copy of this module (dist/src/cli/groth16.bundle.js, scripts/bundle-cli.mjs).
  */
-const prestarted: Promise<WorkerHandle>[] = [];
+const prestarted: Promise<WorkerHandle>[] = ((globalThis as { [PRESTARTED]?: Promise<WorkerHandle>[] })[PRESTARTED] ??= []);
 
 /**
  * Starts `count` CPU workers now, for a runtime about to be created: a worker's Node start-up

@@ -12,10 +12,10 @@
 import { ZkgpuError } from '../../core/errors.js';
 
 /** A path (Node) or URL string, a URL, bytes, or snarkjs's in-memory file object. */
-export type BinSource = string | URL | Uint8Array | ArrayBuffer | { type: 'mem'; data: Uint8Array | ArrayBuffer };
+export type BinSource = string | URL | Uint8Array | ArrayBuffer | { type: 'mem'; data: Uint8Array | ArrayBuffer; name?: string };
 
 export interface RandomAccess {
-  /** What error messages call this file: the path or URL, or 'bytes' for in-memory sources. */
+  /** What error messages call this file: the path or URL, or 'bytes' for in-memory sources (their `name`, when given). */
   readonly name: string;
   readonly size: number;
   /** Exactly `length` bytes from `offset`; the caller keeps the range inside [0, size). */
@@ -43,9 +43,11 @@ export async function openSource(source: BinSource, what: string): Promise<Rando
   if (source instanceof Uint8Array) return memory(source, 'bytes');
   if (source instanceof ArrayBuffer) return memory(new Uint8Array(source), 'bytes');
   if (typeof source === 'object' && source !== null && !(source instanceof URL) && (source as { type?: unknown }).type === 'mem') {
-    const data = (source as { data?: unknown }).data;
-    if (data instanceof Uint8Array) return memory(data, 'bytes');
-    if (data instanceof ArrayBuffer) return memory(new Uint8Array(data), 'bytes');
+    const { data, name } = source as { data?: unknown; name?: unknown };
+    // `name` (zkgpu's addition to snarkjs's object): what errors call it, e.g. the path it was read from.
+    const label = typeof name === 'string' && name !== '' ? name : 'bytes';
+    if (data instanceof Uint8Array) return memory(data, label);
+    if (data instanceof ArrayBuffer) return memory(new Uint8Array(data), label);
     throw new ZkgpuError('INVALID_ARGUMENT', `${what}: { type: 'mem' } source needs data as a Uint8Array or ArrayBuffer`);
   }
   if (source instanceof URL) {

@@ -87,6 +87,8 @@ describe('the packed package', () => {
       'dist/src/index.js',
       'dist/src/math/index.js',
       'dist/src/cli/main.js',
+      // The proving verbs' bundle (scripts/bundle-cli.mjs), what `npx zkgpu prove` below runs.
+      'dist/src/cli/groth16.bundle.js',
       'dist/bench/node/run.js',
       'dist/bench/core/schema.js',
       'dist/wasm/pkg/zkgpu.wasm',
@@ -96,8 +98,9 @@ describe('the packed package', () => {
     }
     expect(packedFiles.some((p) => p.startsWith('dist/shaders/') && p.endsWith('.wgsl'))).toBe(true);
     expect(packedFiles.filter((p) => /(^|\/)test\/|\.test\.[jt]s$/.test(p))).toEqual([]);
-    // Every compiled module has its source: nothing stale from files that were moved or deleted.
-    const stale = packedFiles.filter((p) => /^dist\/(src|bench|workers)\/.*\.js$/.test(p) && !existsSync(join(REPO, p.replace(/^dist\//, '').replace(/\.js$/, '.ts'))));
+    // Every compiled module has its source (a bundle, the source of what it bundles): nothing
+    // stale from files that were moved or deleted.
+    const stale = packedFiles.filter((p) => /^dist\/(src|bench|workers)\/.*\.js$/.test(p) && !existsSync(join(REPO, p.replace(/^dist\//, '').replace(/(\.bundle)?\.js$/, '.ts'))));
     expect(stale).toEqual([]);
   });
 

@@ -118,6 +118,8 @@ describe('zkey corruption', () => {
     for (const cut of cuts) {
       const bytes = ZKEY.subarray(0, cut);
       await expectError(groth16.readZkeyHeader(bytes), 'FILE_FORMAT', 'bytes:', /byte offset \d+/);
+      // Bytes with a name (what `zkgpu prove` passes for a key it read whole): errors name it.
+      await expectError(groth16.readZkeyHeader({ type: 'mem', data: bytes, name: 'read-whole.zkey' }), 'FILE_FORMAT', 'read-whole.zkey:', /byte offset \d+/);
       const path = asFile(bytes, 'zkey');
       await expectError(groth16.prove(path, mul.wtns, { runtime }), 'FILE_FORMAT', path, /byte offset \d+/);
     }
