@@ -305,7 +305,7 @@ async function prereadFile(path: string): Promise<BinSource> {
 /**
  * The CLI's `verify` option, for the proof and its --dry-run plan alike (so the plan states the
  * memory the proof will use). 'auto' checks a proof only once snarkjs's curve is built, which
- * never happens before a process's first proof: from 2^12 up it would only start that build
+ * never happens before a process's first proof: from 2^15 up it would only start that build
  * (0.4-0.7 s of import + ~1.1 s, +48 MiB; verify.ts, memory-plan.ts) for proofs this process
  * never makes, and the process would wait for it before exiting. What is checked is what
  * 'auto' checks in a one-proof process: nothing (snarkjs's CLI does not check either).

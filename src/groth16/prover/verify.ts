@@ -41,12 +41,16 @@ export function parseVerifyOption(value: unknown): VerifyOption {
 }
 
 /**
- * Smallest domain where 'auto' checks. Measured (BN254, 2 worker threads, a 2-core VM shared with
- * other work, backend 'wasm'): the check (vk_x and four pairings, one thread) takes 20-45 ms once
- * the curve is built; a 2^11 proof took ~1500 ms (the check 2.8%: off), a 2^16 one ~12000 ms
- * (0.3%: on); proof time grows about linearly, so 2^12 (~3 s) is the first size under 2%.
+ * Smallest domain where 'auto' checks: where the check costs under ~2% of the proof. Measured
+ * again after the provers got faster (2026-12-06, BN254, 2 worker threads on a 2-core VM,
+ * backend 'wasm', warm runtime): the check (vk_x and four pairings, one thread) takes ~9 ms with
+ * one or two public inputs (50 ms with 513) once the curve is built; proofs take merkle (2^14)
+ * ~350 ms (the check 2.6%: off), bits and sha256 (2^16, 0/1 witnesses) ~620-670 ms (1.4%: on),
+ * dense 2^16 ~1550 ms (0.6%); proof time about doubles per size, so 2^15 is the first under 2%.
+ * (It was 2^12 when a 2^16 proof took ~12 s.) Below it 'auto' also never builds snarkjs's curve:
+ * ~30 MiB of peak RSS and one slowed proof, ~0.7 s of CPU, in a process proving small circuits.
  */
-export const AUTO_VERIFY_MIN_DOMAIN = 1 << 12;
+export const AUTO_VERIFY_MIN_DOMAIN = 1 << 15;
 
 /**
  * Whether a proof over `domainSize` is checked under `option`. The first check in a process also
