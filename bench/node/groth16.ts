@@ -36,7 +36,7 @@ import { type CliProvers, cliProvers } from './groth16-cli.js';
 import { CIRCUIT_CLASSES, classSummaryLines, resolveClasses } from './groth16-classes.js';
 import { collectHardware } from './hardware.js';
 import { createSnarkjsPeer } from './peers/snarkjs.js';
-import { type ProofProcessSeries, proveInFreshProcess, proveSeries } from './proof-process.js';
+import { type ProofProcessRun, type ProofProcessSeries, proveInFreshProcess, proveSeries, proveSeriesInterleaved } from './proof-process.js';
 import { RAPIDSNARK_HOWTO, RAPIDSNARK_THREADS_NOTE, proveWithRapidsnark, rapidsnarkPathProblem, rapidsnarkThreads } from './rapidsnark.js';
 import { processMaxRssBytes } from './rss.js';
 
@@ -76,7 +76,8 @@ Options:
   --rapidsnark PATH       also time a rapidsnark prover binary (PATH circuit.zkey witness.wtns
                           proof.json public.json), one process per proof; not a dependency
   --cli                   time whole command lines instead, each proof a fresh process (1 untimed
-                          warm-up for the file cache + --runs timed): \`zkgpu prove\` (this package's
+                          warm-up for the file cache + --runs timed, the provers taking turns
+                          round by round): \`zkgpu prove\` (this package's
                           bin/zkgpu.js, --backend and --threads passed on) against \`snarkjs groth16
                           prove\` (snarkjs's CLI: every core, it has no thread option), and
                           --rapidsnark's binary; every proof verified; peak RSS from /proc
@@ -450,7 +451,7 @@ async function readCircuit(dir: string, zkey: string, peer: ReturnType<typeof cr
 function printMachine(io: Groth16BenchIO, args: Groth16BenchConfig, hardware: HardwareInfo, cli: CliProvers | null): void {
   const machine = `zkgpu ${version} bench groth16 on ${hardware.cpuModel ?? 'unknown CPU'}, ${hardware.availableParallelism ?? hardware.logicalCores} cores available, node ${hardware.nodeVersion}`;
   if (cli) {
-    io.out(`${machine}; whole command lines, each proof a fresh process, 1 untimed warm-up + ${args.runs} timed proofs:`);
+    io.out(`${machine}; whole command lines, each proof a fresh process, 1 untimed warm-up + ${args.runs} timed proofs, the provers taking turns:`);
     io.out(`  zkgpu:      ${cli.shown.zkgpu}`);
     io.out(`  snarkjs:    ${cli.shown.snarkjs}`);
     if (args.rapidsnark) io.out(`  rapidsnark: ${args.rapidsnark} circuit.zkey witness.wtns proof.json public.json`);
@@ -484,12 +485,29 @@ function measureInProcess(args: Groth16BenchConfig, runProver: (req: ChildReques
       : runProver({ impl, ...files, runs: args.runs, threads: args.threads, backend: args.backend });
 }
 
-/** --cli: every prover's command line, one fresh process per proof. */
+/**
+ * --cli: every prover's command line, one fresh process per proof, the provers taking turns round
+ * by round (proveSeriesInterleaved), so the machine's drift lands on all of them alike. One
+ * interleaved series per circuit, made when its first prover is asked for.
+ */
 function measureCommandLine(args: Groth16BenchConfig, cli: CliProvers): Measure {
+  const byCircuit = new Map<string, Promise<Map<Groth16Impl, ProofProcessSeries | Error>>>();
   return async (impl, files) => {
-    if (impl === 'rapidsnark') return runRapidsnarkLoop(args.rapidsnark as string, files, args.runs, args.threads);
-    const series = await proveSeries(() => proveInFreshProcess(cli[impl], files.zkey, files.wtns), args.runs);
-    return seriesResult(impl, cli.threads[impl], series);
+    let all = byCircuit.get(files.zkey);
+    if (all === undefined) {
+      const runners = new Map<Groth16Impl, () => Promise<ProofProcessRun>>([
+        ['zkgpu', () => proveInFreshProcess(cli.zkgpu, files.zkey, files.wtns)],
+        ['snarkjs', () => proveInFreshProcess(cli.snarkjs, files.zkey, files.wtns)],
+      ]);
+      const binary = args.rapidsnark;
+      if (binary !== null) runners.set('rapidsnark', () => proveWithRapidsnark(binary, files.zkey, files.wtns, args.threads));
+      all = proveSeriesInterleaved(runners, args.runs);
+      byCircuit.set(files.zkey, all);
+    }
+    const series = (await all).get(impl);
+    if (series === undefined) throw new Error(`${impl} is not one of the provers this bench runs`);
+    if (series instanceof Error) throw series;
+    return seriesResult(impl, impl === 'rapidsnark' ? rapidsnarkThreads(args.threads) : cli.threads[impl], series);
   };
 }
 

@@ -103,6 +103,39 @@ export async function proveSeries(runOnce: () => Promise<ProofProcessRun>, runs:
   const warmUp = await runOnce();
   const timed: ProofProcessRun[] = [];
   for (let i = 0; i < runs; i++) timed.push(await runOnce());
+  return seriesOf(warmUp, timed);
+}
+
+function seriesOf(warmUp: ProofProcessRun, timed: ProofProcessRun[]): ProofProcessSeries {
   const peaks = [warmUp, ...timed].map((r) => r.peakRssBytes).filter((p): p is number => p !== null);
   return { warmUp, timed, peakRssBytes: peaks.length > 0 ? Math.max(...peaks) : null };
+}
+
+/**
+ * proveSeries for several provers at once, interleaved: each one's warm-up, then `runs` rounds in
+ * which every prover proves once, in turn. A drift in the machine's speed (a shared VM's: 10-30%
+ * from minute to minute on the one these figures come from) then falls on every prover alike,
+ * instead of on whichever prover's block of proofs it met. A prover that fails is left out of the
+ * later rounds; its error is its result.
+ */
+export async function proveSeriesInterleaved<K>(runners: ReadonlyMap<K, () => Promise<ProofProcessRun>>, runs: number): Promise<Map<K, ProofProcessSeries | Error>> {
+  const warmUps = new Map<K, ProofProcessRun>();
+  const timed = new Map<K, ProofProcessRun[]>();
+  const failed = new Map<K, Error>();
+  const attempt = async (key: K, runOnce: () => Promise<ProofProcessRun>, keep: (r: ProofProcessRun) => void) => {
+    try {
+      keep(await runOnce());
+    } catch (e) {
+      failed.set(key, e instanceof Error ? e : new Error(String(e)));
+    }
+  };
+  for (const [key, runOnce] of runners) await attempt(key, runOnce, (r) => warmUps.set(key, r));
+  for (let i = 0; i < runs; i++) {
+    for (const [key, runOnce] of runners) {
+      if (!failed.has(key)) await attempt(key, runOnce, (r) => timed.set(key, [...(timed.get(key) ?? []), r]));
+    }
+  }
+  const out = new Map<K, ProofProcessSeries | Error>();
+  for (const key of runners.keys()) out.set(key, failed.get(key) ?? seriesOf(warmUps.get(key) as ProofProcessRun, timed.get(key) ?? []));
+  return out;
 }
