@@ -27,7 +27,7 @@ import {
 import { endPrestartedCpuWorkers } from '../cpu/spawn.js';
 import type { CliIO } from './io.js';
 import { stageProgress, ttyProgressSink, type ProgressSink } from './progress.js';
-import { parseByteSize } from './options.js';
+import { byteSizeOption, MAX_CLI_THREADS, threadsValue } from './options.js';
 
 /** For main.ts: the proving verbs' own copy of the library in the bundled build (scripts/bundle-cli.mjs). */
 export { filterDawnStderr } from '../index.js';
@@ -119,19 +119,12 @@ export function parseProveArgs(argv: readonly string[]): ProveFlags {
   }
   const v = parsed.values;
   const flags: ProveFlags = { help: v.help === true, json: v.json === true, dryRun: v['dry-run'] === true, positionals: parsed.positionals };
-  if (v['max-host-bytes'] !== undefined) {
-    try {
-      flags.maxHostBytes = parseByteSize('max-host-bytes', v['max-host-bytes']);
-    } catch (e) {
-      throw new CliUsageError((e as Error).message);
-    }
-  }
+  const maxHostBytes = byteSizeOption('max-host-bytes', v['max-host-bytes'], CliUsageError);
+  if (maxHostBytes !== undefined) flags.maxHostBytes = maxHostBytes;
   if (v.threads !== undefined) {
-    // 1024: the runtime's own cap on worker threads is far above any machine we know of.
-    if (!/^\d+$/.test(v.threads) || Number(v.threads) < 1 || Number(v.threads) > 1024) {
-      throw new CliUsageError(`--threads must be an integer from 1 to 1024; got "${v.threads}"`);
-    }
-    flags.threads = Number(v.threads);
+    const threads = threadsValue(v.threads);
+    if (threads === null) throw new CliUsageError(`--threads must be an integer from 1 to ${MAX_CLI_THREADS}; got "${v.threads}"`);
+    flags.threads = threads;
   }
   if (v.backend !== undefined) {
     if (v.backend !== 'webgpu' && v.backend !== 'wasm' && v.backend !== 'auto') {

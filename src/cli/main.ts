@@ -6,7 +6,7 @@ import { realpathSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { applyGpusOption, GPU_VERBS, GPUS_USAGE, takeGpusOption } from './options.js';
+import { applyGpusOption, GPU_VERBS, GPUS_USAGE, takeGpusOption, threadsValue } from './options.js';
 
 import type { CliIO, Command } from './io.js';
 
@@ -196,7 +196,7 @@ async function prestartWorkers(args: readonly string[]): Promise<void> {
   const at = args.findIndex((a) => a === '--threads' || a.startsWith('--threads='));
   const given = at < 0 ? undefined : args[at].startsWith('--threads=') ? args[at].slice('--threads='.length) : args[at + 1];
   // A bad value is refused by the command's own parser; here it only falls back to the default.
-  const threads = given !== undefined && /^\d+$/.test(given) && Number(given) >= 1 && Number(given) <= 1024 ? Number(given) : availableParallelism();
+  const threads = (given === undefined ? null : threadsValue(given)) ?? availableParallelism();
   (await import('../cpu/spawn.js')).prestartCpuWorkers(threads);
 }
 

@@ -70,3 +70,11 @@ export function byteSizeOption(option: string, text: string | undefined, usageEr
     throw new usageError((e as Error).message);
   }
 }
+
+/** The most worker threads a command line may ask for (the runtime's own cap is far above any machine we know of). */
+export const MAX_CLI_THREADS = 1024;
+
+/** A --threads value as a number, or null when it is not a whole number from 1 to MAX_CLI_THREADS. */
+export function threadsValue(text: string): number | null {
+  return /^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= MAX_CLI_THREADS ? Number(text) : null;
+}
